@@ -1,0 +1,103 @@
+/**
+ * The one error hierarchy of alertmail. The core throws these; `functions/http.ts`
+ * maps them to HTTP in one place (`{"error": {code, message, details}}`).
+ */
+export interface ErrorDetail {
+  /** Dotted path of the offending field, e.g. `server.port` or `alerts[3].labels`. */
+  readonly field: string;
+  readonly message: string;
+}
+
+export abstract class AlertmailError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  readonly details: readonly ErrorDetail[];
+
+  constructor(message: string, details: readonly ErrorDetail[] = []) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+export class ValidationError extends AlertmailError {
+  readonly status = 400;
+  readonly code = 'VALIDATION_FAILED';
+}
+
+export class NotConfiguredError extends AlertmailError {
+  readonly status = 400;
+  readonly code = 'NOT_CONFIGURED';
+}
+
+export class UnauthorizedError extends AlertmailError {
+  readonly status = 401;
+  readonly code = 'UNAUTHORIZED';
+}
+
+export class ForbiddenError extends AlertmailError {
+  readonly status = 403;
+  readonly code = 'FORBIDDEN';
+}
+
+export class NotFoundError extends AlertmailError {
+  readonly status = 404;
+  readonly code = 'NOT_FOUND';
+}
+
+export class MethodNotAllowedError extends AlertmailError {
+  readonly status = 405;
+  readonly code = 'METHOD_NOT_ALLOWED';
+}
+
+export class ConflictError extends AlertmailError {
+  readonly status = 409;
+  readonly code = 'CONFLICT';
+}
+
+export class PayloadTooLargeError extends AlertmailError {
+  readonly status = 413;
+  readonly code = 'PAYLOAD_TOO_LARGE';
+}
+
+export class UnsupportedMediaTypeError extends AlertmailError {
+  readonly status = 415;
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+}
+
+/** Concurrent writers raced and retries ran out; the client may simply retry. */
+export class ConcurrentModificationError extends AlertmailError {
+  readonly status = 409;
+  readonly code = 'CONCURRENT_MODIFICATION';
+}
+
+export type MailErrorCode =
+  | 'SMTP_AUTH_FAILED'
+  | 'SMTP_TLS_FAILED'
+  | 'SMTP_CONNECTION_FAILED'
+  | 'SMTP_TIMEOUT'
+  | 'SMTP_REJECTED'
+  | 'SES_REJECTED';
+
+/** The mail server refused or failed; `message` carries the server's own reply (never a secret). */
+export class MailDeliveryError extends AlertmailError {
+  readonly status = 502;
+  constructor(
+    readonly code: MailErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Alert delivery failed: nothing was marked as sent, so the sender's retry will deliver. */
+export class DeliveryFailedError extends AlertmailError {
+  readonly status = 503;
+  readonly code = 'DELIVERY_FAILED';
+  constructor(
+    message: string,
+    readonly cause: MailDeliveryError | Error,
+  ) {
+    super(message);
+  }
+}

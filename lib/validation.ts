@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+import { type ErrorDetail, ValidationError } from './errors';
+
+/** Renders a zod issue path as the dotted field name our errors carry: `server.port`, `alerts[3].labels.severity`. */
+export function fieldName(path: readonly PropertyKey[], root = ''): string {
+  let out = root;
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(body)' : out;
+}
+
+export function issuesToDetails(issues: readonly z.core.$ZodIssue[], root = ''): ErrorDetail[] {
+  return issues.slice(0, 20).map((issue) => ({ field: fieldName(issue.path, root), message: issue.message }));
+}
+
+/** Validates `input` against `schema` or throws a ValidationError naming each offending field. */
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  root = '',
+  what = 'request body',
+): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const details = issuesToDetails(result.error.issues, root);
+  const first = details[0];
+  throw new ValidationError(first ? `Invalid ${what}: ${first.field}: ${first.message}` : `Invalid ${what}`, details);
+}
