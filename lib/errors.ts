@@ -96,7 +96,7 @@ export class DeliveryFailedError extends AlertmailError {
   readonly code = 'DELIVERY_FAILED';
   constructor(
     message: string,
-    readonly cause: MailDeliveryError | Error,
+    override readonly cause: MailDeliveryError | Error,
   ) {
     super(message);
   }
