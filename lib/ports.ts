@@ -18,7 +18,8 @@ export interface ConfigStore {
   save(config: StoredConfig, expectedVersion: number | null): Promise<boolean>;
 }
 
-export type SecretName = 'smtp-password';
+/** `api-tokens` holds `{"admin": [...], "ingest": [...]}`. */
+export type SecretName = 'smtp-password' | 'api-tokens';
 
 export interface SecretStore {
   get(name: SecretName): Promise<string | undefined>;
@@ -60,6 +61,8 @@ export interface NotificationState {
   /** Epoch seconds; the table's TTL attribute and the end of the claim or repeat interval. */
   readonly expiresAt: number;
   readonly claimId?: string;
+  /** Set while a resolved notice is in flight (epoch seconds); a crashed sender's claim lapses then. */
+  readonly resolvingUntil?: number;
 }
 
 export type ClaimKind = 'firing' | 'resolved';

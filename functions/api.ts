@@ -1,0 +1,47 @@
+/** The config API Lambda: health, OpenAPI, configuration, test message and deliveries. */
+import { publicView } from '../lib/config/service';
+import { ValidationError } from '../lib/errors';
+import { openApiDocument } from '../lib/openapi';
+import { sendTestMessage } from '../lib/test-message';
+import { type App, appFromEnvironment } from './app';
+import { type HttpHandler, httpFunction } from './http';
+
+export function makeApiHandler(app: App): HttpHandler {
+  const { config, notifier, deliveries } = app;
+  return httpFunction(
+    'api',
+    {
+      'GET /healthz': async () => ({ status: 200, body: { status: 'ok' } }),
+      'GET /v1/openapi.json': async () => ({ status: 200, body: openApiDocument() }),
+      'GET /v1/config': async () => ({ status: 200, body: publicView(await config.get()) }),
+      'PATCH /v1/config': async ({ body }) => ({ status: 200, body: await config.patch(body) }),
+      'PUT /v1/config/server': async ({ body }) => ({ status: 200, body: await config.setServer(body) }),
+      'GET /v1/config/recipients': async () => ({ status: 200, body: { recipients: (await config.get()).recipients } }),
+      'POST /v1/config/recipients': async ({ body }) => ({
+        status: 201,
+        body: { recipients: (await config.addRecipient(body)).recipients },
+      }),
+      'DELETE /v1/config/recipients/{address}': async ({ pathParameters }) => {
+        await config.removeRecipient(decodeURIComponent(pathParameters.address ?? ''));
+        return { status: 204 };
+      },
+      'PUT /v1/config/conditions': async ({ body }) => ({ status: 200, body: await config.setConditions(body) }),
+      'POST /v1/test-message': async ({ body }) => ({
+        status: 200,
+        body: await sendTestMessage(body, { config, notifier }),
+      }),
+      'GET /v1/deliveries': async ({ query }) => {
+        const limit = query.limit === undefined ? 50 : Number(query.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+          throw new ValidationError('limit must be an integer between 1 and 500', [
+            { field: 'limit', message: 'must be an integer between 1 and 500' },
+          ]);
+        }
+        return { status: 200, body: { deliveries: await deliveries.list(limit) } };
+      },
+    },
+    app,
+  );
+}
+
+export const handler = makeApiHandler(appFromEnvironment());

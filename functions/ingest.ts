@@ -1,0 +1,30 @@
+/** The ingest Lambda: alerts over HTTP (every supported payload format) and CloudWatch alarms from EventBridge. */
+import { alertFromCloudWatchEvent } from '../lib/alerts/cloudwatch';
+import { parseAlertPayload } from '../lib/alerts/parse';
+import { ValidationError } from '../lib/errors';
+import type { IngestResult } from '../lib/schemas';
+import { type App, appFromEnvironment } from './app';
+import { type HttpHandler, httpFunction } from './http';
+
+export function makeIngestHandler(app: App): HttpHandler {
+  const ingest = async ({ body }: { body: unknown }) => {
+    if (body === undefined) throw new ValidationError('The body is empty', [{ field: '(body)', message: 'required' }]);
+    const { alerts } = parseAlertPayload(body, new Date());
+    return { status: 202, body: await app.ingest.ingest(alerts) };
+  };
+  return httpFunction('ingest', { 'POST /v1/alerts': ingest, 'POST /api/v2/alerts': ingest }, app);
+}
+
+/** EventBridge target: a throw makes EventBridge retry, as a 5xx makes Alertmanager retry. */
+export function makeCloudWatchHandler(app: App): (event: unknown) => Promise<IngestResult> {
+  return async (event) => {
+    const alert = alertFromCloudWatchEvent(event, new Date());
+    const result = await app.ingest.ingest([alert]);
+    app.log.info('cloudwatch alarm ingested', { alertname: alert.labels.alertname, notified: result.notified });
+    return result;
+  };
+}
+
+const app = appFromEnvironment();
+export const handler = makeIngestHandler(app);
+export const cloudwatchHandler = makeCloudWatchHandler(app);

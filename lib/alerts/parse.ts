@@ -1,0 +1,321 @@
+import { z } from 'zod';
+import { type ErrorDetail, ValidationError } from '../errors';
+import { parseWith } from '../validation';
+import { alertFromCloudWatchEvent, alertFromCloudWatchSnsMessage } from './cloudwatch';
+import { fingerprint } from './fingerprint';
+import { ALERT_LIMITS, type Alert, type AlertSource, type AlertStatus, type Labels } from './model';
+
+/**
+ * Every alert payload alertmail accepts, detected by shape and parsed into `Alert`s:
+ *  1. a JSON array: Alertmanager API v2 `POST /api/v2/alerts`, as Prometheus sends it;
+ *  2. `{version: "4", alerts}`: the Alertmanager webhook receiver;
+ *  3. `{version: "1", orgId | state | title, alerts}`: Grafana's webhook contact point;
+ *  4. `{alerts: [{labels, …}]}`: the generic shape for scripts;
+ *  5. an SNS HTTP(S) notification carrying a CloudWatch alarm (or the bare alarm message, with
+ *     SNS raw message delivery), and an EventBridge "CloudWatch Alarm State Change" event.
+ * The schemas below describe the payloads for the OpenAPI document too.
+ */
+export interface ParsedAlerts {
+  format: AlertSource;
+  alerts: Alert[];
+}
+
+export const ACCEPTED_FORMATS =
+  'an Alertmanager webhook (version "4"), a Prometheus / Alertmanager API v2 alert array, ' +
+  'a Grafana webhook contact point (version "1"), the generic {"alerts": [{"labels": {...}}]}, ' +
+  'an SNS notification carrying a CloudWatch alarm, or a CloudWatch Alarm State Change event';
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+/** Go's `time.Time{}` as Alertmanager and Grafana write it for "no end". */
+const GO_ZERO_TIME_MS = Date.UTC(2000, 0, 1) - 730_119 * 86_400_000; // 0001-01-01T00:00:00Z
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+
+/**
+ * RFC 3339 timestamp (any fraction precision, `Z` or a numeric offset, with or without the
+ * colon) → Date; `null` when the string is not one or names no real instant (02-30, 25:00).
+ * The Go zero time (0001-01-01T00:00:00Z) parses to the instant; see `isGoZeroTime`.
+ */
+export function parseTimestamp(s: string): Date | null {
+  const m = RFC3339.exec(s);
+  if (!m) return null;
+  const n = (i: number): number => Number(m[i] ?? 0);
+  const [year, month, day, hour, minute, second] = [n(1), n(2), n(3), n(4), n(5), n(6)];
+  const offsetHours = n(10);
+  const offsetMinutes = n(11);
+  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
+  if (offsetHours > 23 || offsetMinutes > 59) return null;
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day); // not Date.UTC: it maps years 0-99 to 1900-1999
+  if (d.getUTCDate() !== day) return null;
+  d.setUTCHours(hour, minute, second, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3)));
+  const offsetMs = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  return new Date(d.getTime() - offsetMs);
+}
+
+export function isGoZeroTime(d: Date): boolean {
+  return d.getTime() === GO_ZERO_TIME_MS;
+}
+
+const TimestampSchema = z
+  .string()
+  .refine((s) => parseTimestamp(s) !== null, {
+    message: 'must be an RFC 3339 timestamp, e.g. 2024-05-01T12:00:00Z',
+  })
+  .meta({ format: 'date-time' });
+
+/** C0/C1 control characters (CR and LF included) and the Unicode line/paragraph separators. */
+const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
+
+function nameProblem(kind: 'label' | 'annotation', name: string): string | undefined {
+  const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+  if (name === '') return `${kind} names must not be empty`;
+  if (name.length > ALERT_LIMITS.maxLabelNameLength) {
+    return `${kind} name ${shown} is longer than ${ALERT_LIMITS.maxLabelNameLength} characters`;
+  }
+  if (CONTROL_CHARACTER.test(name)) return `${kind} name ${shown} contains a control character`;
+  return undefined;
+}
+
+interface MapLimits {
+  kind: 'label' | 'annotation';
+  minCount: number;
+  maxCount: number;
+  maxValueLength: number;
+}
+
+/**
+ * A `{name: value}` map of strings with the ALERT_LIMITS of its kind. Values may hold anything
+ * (they are escaped where they are rendered); names are bounded and free of control characters.
+ */
+function stringMapSchema({ kind, minCount, maxCount, maxValueLength }: MapLimits) {
+  // zod drops a `__proto__` key silently; refuse it instead of fingerprinting a different set.
+  const refuseProtoKey = (input: unknown, ctx: z.core.$RefinementCtx<unknown>): unknown => {
+    if (input !== null && typeof input === 'object' && Object.hasOwn(input, '__proto__')) {
+      ctx.addIssue({ code: 'custom', message: `${kind} name "__proto__" is not supported` });
+    }
+    return input;
+  };
+  return z.preprocess(
+    refuseProtoKey,
+    z.record(z.string(), z.string()).superRefine((map, ctx) => {
+      const names = Object.keys(map);
+      if (names.length < minCount)
+        ctx.addIssue({ code: 'custom', message: `at least ${minCount} ${kind} is required` });
+      if (names.length > maxCount) {
+        ctx.addIssue({ code: 'custom', message: `at most ${maxCount} ${kind}s are allowed, got ${names.length}` });
+      }
+      for (const name of names) {
+        const problem = nameProblem(kind, name);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: problem });
+          continue;
+        }
+        const value = map[name] ?? '';
+        if (value.length > maxValueLength) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `${kind} value is longer than ${maxValueLength} characters (${value.length})`,
+          });
+        }
+      }
+    }),
+  );
+}
+
+export const LabelsSchema = stringMapSchema({
+  kind: 'label',
+  minCount: 1,
+  maxCount: ALERT_LIMITS.maxLabelsPerAlert,
+  maxValueLength: ALERT_LIMITS.maxLabelValueLength,
+}).meta({ description: 'Identifies the alert: its fingerprint is computed from these labels alone.' });
+
+export const AnnotationsSchema = stringMapSchema({
+  kind: 'annotation',
+  minCount: 0,
+  maxCount: ALERT_LIMITS.maxAnnotationsPerAlert,
+  maxValueLength: ALERT_LIMITS.maxAnnotationValueLength,
+}).meta({ description: 'summary, description, runbook_url, …' });
+
+export const AlertStatusSchema = z.enum(['firing', 'resolved']);
+
+const alertFields = {
+  labels: LabelsSchema,
+  annotations: AnnotationsSchema.nullish(),
+  startsAt: TimestampSchema.nullish().meta({ description: 'Defaults to the time alertmail receives the alert.' }),
+  endsAt: TimestampSchema.nullish().meta({
+    description: 'Absent or 0001-01-01T00:00:00Z: no end. At or before now: the alert is resolved.',
+  }),
+  generatorURL: z.string().max(ALERT_LIMITS.maxUrlLength).nullish(),
+};
+
+// ---------------------------------------------------------------------------------------------
+// The payload schemas (exported for the OpenAPI document)
+
+/** One alert of the generic shape; also the alert shape of the Alertmanager and Grafana webhooks. */
+export const GenericAlertSchema = z.object({ ...alertFields, status: AlertStatusSchema.nullish() });
+
+export const GenericAlertsPayloadSchema = z.object({
+  alerts: z.array(GenericAlertSchema).max(ALERT_LIMITS.maxAlertsPerRequest),
+});
+
+/** `POST /api/v2/alerts` (Alertmanager's `postableAlerts`): no status, resolved when endsAt has passed. */
+export const AlertmanagerV2AlertSchema = z.object(alertFields);
+export const AlertmanagerV2AlertsSchema = z.array(AlertmanagerV2AlertSchema).max(ALERT_LIMITS.maxAlertsPerRequest);
+
+/** Alertmanager's webhook receiver, payload version 4. Its `fingerprint`s are ignored (recomputed). */
+export const AlertmanagerWebhookSchema = z.object({
+  version: z.literal('4'),
+  status: AlertStatusSchema.nullish(),
+  receiver: z.string().nullish(),
+  alerts: z.array(GenericAlertSchema).max(ALERT_LIMITS.maxAlertsPerRequest),
+});
+
+/** Grafana's webhook contact point (unified alerting), payload version 1. */
+export const GrafanaWebhookSchema = z.object({
+  version: z.literal('1'),
+  status: AlertStatusSchema.nullish(),
+  alerts: z.array(GenericAlertSchema).max(ALERT_LIMITS.maxAlertsPerRequest),
+});
+
+/** An Amazon SNS HTTP(S) notification; `Message` holds the CloudWatch alarm as a JSON string. */
+export const SnsNotificationSchema = z.object({
+  Type: z.literal('Notification'),
+  Message: z.string(),
+  TopicArn: z.string().nullish(),
+  Subject: z.string().nullish(),
+});
+
+/** Any of the accepted payloads, for the OpenAPI request body. */
+export const AlertPayloadSchema = z.union([
+  AlertmanagerV2AlertsSchema,
+  AlertmanagerWebhookSchema,
+  GrafanaWebhookSchema,
+  GenericAlertsPayloadSchema,
+  SnsNotificationSchema,
+]);
+
+type RawAlert = z.output<typeof GenericAlertSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+/**
+ * Detects the format of `body` (already JSON-decoded) and parses it into alerts. `now` decides
+ * what "already ended" means and is the default start. Throws ValidationError (400) naming the
+ * offending field, or listing the accepted formats when the shape is none of them.
+ */
+export function parseAlertPayload(body: unknown, now: Date): ParsedAlerts {
+  if (Array.isArray(body)) {
+    refuseTooMany(body.length, '(body)');
+    const alerts = parseWith(AlertmanagerV2AlertsSchema, body, '', 'alerts');
+    return { format: 'prometheus', alerts: alerts.map((a) => toAlert(a, 'prometheus', now)) };
+  }
+  if (!isRecord(body)) throw unrecognised(body);
+
+  if (typeof body.Type === 'string') return parseSns(body, now);
+  if (body['detail-type'] === 'CloudWatch Alarm State Change') {
+    return { format: 'cloudwatch', alerts: [alertFromCloudWatchEvent(body, now)] };
+  }
+  if (typeof body.AlarmName === 'string' && 'NewStateValue' in body) {
+    // SNS with raw message delivery: the body is the alarm message itself.
+    return { format: 'cloudwatch', alerts: [alertFromCloudWatchSnsMessage(body, now, '')] };
+  }
+  if (!('alerts' in body)) throw unrecognised(body);
+  if (Array.isArray(body.alerts)) refuseTooMany(body.alerts.length, 'alerts');
+
+  if (body.version === '4') {
+    const payload = parseWith(AlertmanagerWebhookSchema, body, '', 'Alertmanager webhook');
+    return { format: 'alertmanager', alerts: payload.alerts.map((a) => toAlert(a, 'alertmanager', now)) };
+  }
+  if (body.version === '1' && ('orgId' in body || 'state' in body || 'title' in body)) {
+    const payload = parseWith(GrafanaWebhookSchema, body, '', 'Grafana webhook');
+    return { format: 'grafana', alerts: payload.alerts.map((a) => toAlert(a, 'grafana', now)) };
+  }
+  const payload = parseWith(GenericAlertsPayloadSchema, body, '', 'alerts payload');
+  return { format: 'generic', alerts: payload.alerts.map((a) => toAlert(a, 'generic', now)) };
+}
+
+function parseSns(body: Record<string, unknown>, now: Date): ParsedAlerts {
+  if (body.Type === 'SubscriptionConfirmation') {
+    throw refusal(
+      'Type',
+      'This is an Amazon SNS subscription confirmation, not an alert. alertmail does not confirm subscriptions ' +
+        'itself: confirm it in the Amazon SNS console (Subscriptions → Confirm subscription, using the SubscribeURL ' +
+        'of this request), then alarm notifications will be accepted.',
+    );
+  }
+  if (body.Type !== 'Notification') {
+    throw refusal('Type', `SNS message type ${JSON.stringify(body.Type)} carries no alert; only "Notification" does`);
+  }
+  const envelope = parseWith(SnsNotificationSchema, body, '', 'SNS notification');
+  let message: unknown;
+  try {
+    message = JSON.parse(envelope.Message);
+  } catch {
+    throw refusal('Message', 'must be the JSON alarm message CloudWatch publishes to SNS');
+  }
+  return { format: 'cloudwatch', alerts: [alertFromCloudWatchSnsMessage(message, now, 'Message')] };
+}
+
+function toAlert(raw: RawAlert, source: AlertSource, now: Date): Alert {
+  const labels: Labels = raw.labels;
+  const startsAt = timestampOrUndefined(raw.startsAt) ?? now;
+  const endsAt = timestampOrUndefined(raw.endsAt);
+  const status: AlertStatus =
+    raw.status === 'resolved' || (endsAt !== undefined && endsAt.getTime() <= now.getTime()) ? 'resolved' : 'firing';
+  const generatorURL = linkOrUndefined(raw.generatorURL);
+  return {
+    fingerprint: fingerprint(labels),
+    labels,
+    annotations: raw.annotations ?? {},
+    status,
+    startsAt,
+    ...(endsAt ? { endsAt } : {}),
+    ...(generatorURL ? { generatorURL } : {}),
+    source,
+  };
+}
+
+/** Validated already; absent, null and the Go zero time all mean "none". */
+function timestampOrUndefined(s: string | null | undefined): Date | undefined {
+  if (s === null || s === undefined) return undefined;
+  const d = parseTimestamp(s);
+  return d === null || isGoZeroTime(d) ? undefined : d;
+}
+
+/**
+ * The source link is shown in the email: keep only absolute http(s) URLs. Anything else
+ * (empty, relative, `javascript:`) is dropped rather than refusing the alert over a link.
+ */
+function linkOrUndefined(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  return /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined;
+}
+
+function refuseTooMany(count: number, field: string): void {
+  if (count > ALERT_LIMITS.maxAlertsPerRequest) {
+    throw refusal(field, `at most ${ALERT_LIMITS.maxAlertsPerRequest} alerts per request, got ${count}`);
+  }
+}
+
+function refusal(field: string, message: string): ValidationError {
+  const detail: ErrorDetail = { field, message };
+  return new ValidationError(`Invalid alert payload: ${field}: ${message}`, [detail]);
+}
+
+function unrecognised(body: unknown): ValidationError {
+  const legacyGrafana = isRecord(body) && 'evalMatches' in body;
+  const message = legacyGrafana
+    ? `Legacy Grafana alerting webhooks are not supported; use a Grafana (unified alerting) webhook contact point. alertmail accepts ${ACCEPTED_FORMATS}.`
+    : `Unrecognised alert payload. alertmail accepts ${ACCEPTED_FORMATS}.`;
+  return new ValidationError(message, [{ field: '(body)', message }]);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}

@@ -1,0 +1,78 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ForbiddenError, UnauthorizedError } from './errors';
+import type { Role, TokenSource } from './ports';
+
+/** Parses `{"admin": "…" | ["…"], "ingest": …}`: arrays allow an old and a new token side by side during rotation. */
+export function parseTokenDocument(text: string): Record<Role, string[]> {
+  const doc = JSON.parse(text) as Record<string, unknown>;
+  const list = (value: unknown): string[] =>
+    (Array.isArray(value) ? value : [value]).filter((t): t is string => typeof t === 'string' && t.length >= 16);
+  return { admin: list(doc.admin), ingest: list(doc.ingest) };
+}
+
+/** Caches a token source for `ttlMs`: a rotated token takes effect within that time. */
+export class CachedTokenSource implements TokenSource {
+  private cached?: { at: number; value: Promise<Readonly<Record<Role, readonly string[]>>> };
+
+  constructor(
+    private readonly load: () => Promise<Readonly<Record<Role, readonly string[]>>>,
+    private readonly ttlMs: number,
+  ) {}
+
+  tokens(): Promise<Readonly<Record<Role, readonly string[]>>> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at >= this.ttlMs) {
+      const value = this.load();
+      this.cached = { at: now, value };
+      value.catch(() => {
+        if (this.cached?.value === value) this.cached = undefined;
+      });
+    }
+    return this.cached.value;
+  }
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** Constant-time comparison: hashing first makes lengths equal, so timing reveals nothing about the token. */
+function sameToken(a: string, b: string): boolean {
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/**
+ * Extracts the presented token: `Bearer <token>`, or `Basic base64(user:token)`
+ * because Alertmanager's `basic_auth` is what many setups already have (any user name).
+ */
+export function presentedToken(authorization: string | undefined): string | undefined {
+  if (!authorization) return undefined;
+  const match = /^(Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{1,1024})$/i.exec(authorization.trim());
+  if (!match?.[1] || !match[2]) return undefined;
+  if (match[1].toLowerCase() === 'bearer') return match[2];
+  const decoded = Buffer.from(match[2], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+}
+
+/** Which role does this token carry? Checks every token of every role, so timing does not reveal the role either. */
+export async function roleOf(token: string, source: TokenSource): Promise<Role | undefined> {
+  const tokens = await source.tokens();
+  let role: Role | undefined;
+  for (const candidate of tokens.ingest) if (sameToken(token, candidate)) role = 'ingest';
+  for (const candidate of tokens.admin) if (sameToken(token, candidate)) role = 'admin';
+  return role;
+}
+
+/** 401 without a valid token, 403 when its role may not use the route. Returns the caller's role. */
+export async function authorize(
+  authorization: string | undefined,
+  allowed: readonly Role[],
+  source: TokenSource,
+): Promise<Role> {
+  const token = presentedToken(authorization);
+  if (!token)
+    throw new UnauthorizedError('Missing or malformed Authorization header: send "Authorization: Bearer <token>"');
+  const role = await roleOf(token, source);
+  if (!role) throw new UnauthorizedError('Unknown token');
+  if (!allowed.includes(role)) throw new ForbiddenError(`A token with role "${role}" may not use this route`);
+  return role;
+}

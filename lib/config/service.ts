@@ -1,0 +1,163 @@
+import { ConcurrentModificationError, ConflictError, NotFoundError, ValidationError } from '../errors';
+import type { ConfigStore, SecretStore } from '../ports';
+import {
+  ConditionsSchema,
+  ConfigPatchSchema,
+  MAX_RECIPIENTS,
+  RecipientInputSchema,
+  type ServerSettingsInput,
+  ServerSettingsInputSchema,
+} from '../schemas';
+import { parseWith } from '../validation';
+import { defaultConfig, type EmailConfig, type MailServer, type ServerSettings, type StoredConfig } from './model';
+
+const MAX_ATTEMPTS = 8;
+
+export interface ConfigServiceDeps {
+  readonly store: ConfigStore;
+  readonly secrets: SecretStore;
+  readonly clock: () => Date;
+  readonly defaultRepeatInterval: string;
+}
+
+/**
+ * The configuration use cases. Every write validates the whole input first, then
+ * applies it as a read-modify-write guarded by the stored version, retrying on a
+ * lost race: a refused write changes nothing and concurrent writes lose nothing.
+ * Nothing is cached: each call reads the store, so an update applies to the very next alert.
+ */
+export class ConfigService {
+  private passwordCache?: { version: number; value: string | undefined };
+
+  constructor(private readonly deps: ConfigServiceDeps) {}
+
+  async get(): Promise<StoredConfig> {
+    const stored = await this.deps.store.load();
+    return stored?.value ?? defaultConfig(this.deps.clock(), this.deps.defaultRepeatInterval);
+  }
+
+  async setServer(body: unknown): Promise<EmailConfig> {
+    const input = parseWith(ServerSettingsInputSchema, body, 'server');
+    // The secret is written before the config that says it is set, so a reader never sees passwordSet without one.
+    if (typeof input.password === 'string') await this.deps.secrets.put('smtp-password', input.password);
+    return this.update((current) => {
+      const passwordSet =
+        input.password === null
+          ? false
+          : typeof input.password === 'string'
+            ? true
+            : (current.server?.passwordSet ?? false);
+      return {
+        ...current,
+        server: toServerSettings(input, passwordSet, current.server),
+        passwordVersion: input.password === undefined ? current.passwordVersion : current.passwordVersion + 1,
+      };
+    });
+  }
+
+  async addRecipient(body: unknown): Promise<EmailConfig> {
+    const { address } = parseWith(RecipientInputSchema, body);
+    return this.update((current) => {
+      if (current.recipients.some((existing) => existing.toLowerCase() === address.toLowerCase())) {
+        throw new ConflictError(`${address} is already a recipient`, [
+          { field: 'address', message: 'already present' },
+        ]);
+      }
+      if (current.recipients.length >= MAX_RECIPIENTS) {
+        throw new ValidationError(`At most ${MAX_RECIPIENTS} recipients`, [
+          { field: 'address', message: `the list already holds ${MAX_RECIPIENTS} recipients` },
+        ]);
+      }
+      return { ...current, recipients: [...current.recipients, address] };
+    });
+  }
+
+  async removeRecipient(address: string): Promise<EmailConfig> {
+    return this.update((current) => {
+      const remaining = current.recipients.filter((existing) => existing.toLowerCase() !== address.toLowerCase());
+      if (remaining.length === current.recipients.length) {
+        throw new NotFoundError(`${address} is not a recipient`, [{ field: 'address', message: 'not in the list' }]);
+      }
+      return { ...current, recipients: remaining };
+    });
+  }
+
+  async setConditions(body: unknown): Promise<EmailConfig> {
+    const conditions = parseWith(ConditionsSchema, body, 'conditions');
+    return this.update((current) => ({ ...current, conditions }));
+  }
+
+  async patch(body: unknown): Promise<EmailConfig> {
+    const patch = parseWith(ConfigPatchSchema, body);
+    return this.update((current) => ({
+      ...current,
+      enabled: patch.enabled ?? current.enabled,
+      repeatInterval: patch.repeatInterval ?? current.repeatInterval,
+      sendResolved: patch.sendResolved ?? current.sendResolved,
+    }));
+  }
+
+  /**
+   * The settings a send needs, password included. The password is cached per
+   * `passwordVersion` (bumped on every password write), so a warm Lambda never
+   * uses a replaced password and the common path costs no Secrets Manager call.
+   */
+  async mailServer(config: StoredConfig, draft?: ServerSettingsInput): Promise<MailServer | null> {
+    if (draft) {
+      const password = draft.password ?? (draft.password === null ? undefined : await this.password(config));
+      return { ...toServerSettings(draft, password !== undefined, null), password };
+    }
+    if (!config.server) return null;
+    const { passwordSet, ...server } = config.server;
+    return { ...server, password: passwordSet ? await this.password(config) : undefined };
+  }
+
+  private async password(config: StoredConfig): Promise<string | undefined> {
+    if (!config.server?.passwordSet) return undefined;
+    if (this.passwordCache?.version !== config.passwordVersion) {
+      this.passwordCache = { version: config.passwordVersion, value: await this.deps.secrets.get('smtp-password') };
+    }
+    return this.passwordCache.value;
+  }
+
+  private async update(mutate: (current: StoredConfig) => StoredConfig): Promise<EmailConfig> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const stored = await this.deps.store.load();
+      const current = stored?.value ?? defaultConfig(this.deps.clock(), this.deps.defaultRepeatInterval);
+      const next: StoredConfig = { ...mutate(current), updatedAt: this.deps.clock().toISOString() };
+      if (await this.deps.store.save(next, stored?.version ?? null)) return publicView(next);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * (attempt + 1)));
+    }
+    throw new ConcurrentModificationError('The configuration changed concurrently too many times; retry the request');
+  }
+}
+
+function toServerSettings(
+  input: ServerSettingsInput,
+  passwordSet: boolean,
+  current: ServerSettings | null,
+): ServerSettings {
+  const ca = input.ca === null ? undefined : (input.ca ?? current?.ca);
+  return {
+    host: input.host,
+    port: input.port,
+    security: input.security,
+    ...(input.username ? { username: input.username } : {}),
+    from: input.from,
+    ...(ca ? { ca } : {}),
+    passwordSet,
+  };
+}
+
+/** The config as the API shows it: bookkeeping removed, never a password. */
+export function publicView(config: StoredConfig): EmailConfig {
+  return {
+    server: config.server,
+    recipients: config.recipients,
+    conditions: config.conditions,
+    enabled: config.enabled,
+    repeatInterval: config.repeatInterval,
+    sendResolved: config.sendResolved,
+    updatedAt: config.updatedAt,
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * The one set of schemas for the configuration API: the handlers validate with
+ * them, the OpenAPI document is generated from them and the console imports them.
+ */
+import { z } from 'zod';
+import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from './interval';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const DOMAIN_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** An RFC 5321 addr-spec (`name@example.com`): no display name, no quoting, no comments, no CR/LF. */
+export function isAddrSpec(value: string): boolean {
+  if (value.length > 254) return false;
+  const at = value.lastIndexOf('@');
+  if (at <= 0 || at !== value.indexOf('@')) return false;
+  const local = value.slice(0, at);
+  const domain = value.slice(at + 1);
+  if (local.length > 64 || !LOCAL_PART.test(local)) return false;
+  const labels = domain.split('.');
+  return labels.length >= 1 && domain.length <= 253 && labels.every((label) => DOMAIN_LABEL.test(label));
+}
+
+export const EmailAddressSchema = z
+  .string()
+  .max(254)
+  .refine(isAddrSpec, 'must be a plain email address like ops@example.com (no display name, quotes or spaces)')
+  .meta({ description: 'An addr-spec email address', example: 'oncall@example.com' });
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+export function isHost(value: string): boolean {
+  if (IPV4.test(value) || HOSTNAME.test(value)) return true;
+  // IPv6, with or without brackets; `new URL` does the full RFC 4291 parse.
+  const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+  if (!bare.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(bare)) return false;
+  try {
+    return new URL(`smtp://[${bare}]`).hostname.length > 2;
+  } catch {
+    return false;
+  }
+}
+
+const noControlChars = (value: string) => !CONTROL_CHARS.test(value);
+
+export const SecuritySchema = z
+  .enum(['none', 'starttls', 'tls'])
+  .meta({
+    description: '`none`: plain SMTP, never upgraded; `starttls`: STARTTLS required; `tls`: implicit TLS (port 465)',
+  });
+
+export const ServerSettingsInputSchema = z
+  .strictObject({
+    host: z.string().min(1).max(253).refine(isHost, 'must be a host name, an IPv4 or an IPv6 address'),
+    port: z.number().int().min(1).max(65535).optional(),
+    security: SecuritySchema.optional(),
+    username: z.string().min(1).max(256).refine(noControlChars, 'must not contain control characters').optional(),
+    /** Write-only. Omitted: keep the stored password. `null`: remove it. */
+    password: z.string().min(1).max(1024).nullable().optional(),
+    from: EmailAddressSchema,
+    ca: z
+      .string()
+      .max(65536)
+      .refine(
+        (pem) => pem.includes('-----BEGIN CERTIFICATE-----'),
+        'must be PEM certificates (-----BEGIN CERTIFICATE-----)',
+      )
+      .nullable()
+      .optional(),
+  })
+  .transform((input) => ({
+    ...input,
+    port: input.port ?? 25,
+    // 465 is implicit TLS; 587 (submission) requires STARTTLS; anything else defaults to plain, as KubeSphere's port 25.
+    security: input.security ?? (input.port === 465 ? 'tls' : input.port === 587 ? 'starttls' : 'none'),
+  }));
+export type ServerSettingsInput = z.output<typeof ServerSettingsInputSchema>;
+
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export const ConditionSchema = z
+  .strictObject({
+    label: z.string().min(1).max(128).regex(LABEL_NAME, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)'),
+    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+    values: z
+      .array(z.string().max(1024).refine(noControlChars, 'must not contain control characters'))
+      .max(100)
+      .optional(),
+  })
+  .superRefine((condition, ctx) => {
+    const hasValues = (condition.values?.length ?? 0) > 0;
+    if ((condition.operator === 'In' || condition.operator === 'NotIn') && !hasValues) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['values'],
+        message: `is required and must not be empty for ${condition.operator}`,
+      });
+    }
+    if ((condition.operator === 'Exists' || condition.operator === 'DoesNotExist') && hasValues) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `must be absent for ${condition.operator}` });
+    }
+  })
+  .transform((condition) => ({
+    label: condition.label,
+    operator: condition.operator,
+    values: [...new Set(condition.values ?? [])],
+  }));
+
+export const MAX_CONDITIONS = 50;
+export const ConditionsSchema = z.array(ConditionSchema).max(MAX_CONDITIONS);
+
+export const RepeatIntervalSchema = z
+  .string()
+  .max(32)
+  .refine((text) => {
+    const ms = parseDuration(text);
+    return ms !== undefined && ms >= MIN_REPEAT_INTERVAL_MS && ms <= MAX_REPEAT_INTERVAL_MS;
+  }, 'must be a duration between 1m and 30d, like 30m, 12h or 1d')
+  .meta({ example: '12h' });
+
+export const ConfigPatchSchema = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    repeatInterval: RepeatIntervalSchema.optional(),
+    sendResolved: z.boolean().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'must set at least one of enabled, repeatInterval, sendResolved');
+
+export const MAX_RECIPIENTS = 100;
+export const RecipientInputSchema = z.strictObject({ address: EmailAddressSchema });
+export const RecipientsSchema = z.array(EmailAddressSchema).max(MAX_RECIPIENTS);
+
+export const TestMessageRequestSchema = z.strictObject({
+  server: ServerSettingsInputSchema.optional(),
+  recipients: z.array(EmailAddressSchema).min(1).max(MAX_RECIPIENTS).optional(),
+});
+
+// Response shapes, for the OpenAPI document and the contract test.
+export const ServerSettingsViewSchema = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  security: SecuritySchema,
+  username: z.string().optional(),
+  from: z.string(),
+  ca: z.string().optional(),
+  passwordSet: z.boolean(),
+});
+
+export const ConfigViewSchema = z.object({
+  server: ServerSettingsViewSchema.nullable(),
+  recipients: z.array(z.string()),
+  conditions: z.array(
+    z.object({
+      label: z.string(),
+      operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+      values: z.array(z.string()),
+    }),
+  ),
+  enabled: z.boolean(),
+  repeatInterval: z.string(),
+  sendResolved: z.boolean(),
+  updatedAt: z.string().meta({ format: 'date-time' }),
+});
+
+export const RecipientsViewSchema = z.object({ recipients: z.array(z.string()) });
+
+export const ErrorResponseSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ field: z.string(), message: z.string() })),
+  }),
+});
+
+export const TestMessageResultSchema = z.object({
+  sent: z.literal(true),
+  messageId: z.string(),
+  accepted: z.array(z.string()),
+  rejected: z.array(z.string()),
+});
+
+export const IngestResultSchema = z.object({
+  received: z.number().int(),
+  matched: z.number().int(),
+  notified: z.number().int(),
+  suppressed: z.object({
+    conditions: z.number().int(),
+    repeatInterval: z.number().int(),
+    disabled: z.number().int(),
+    notConfigured: z.number().int(),
+  }),
+  deliveryId: z.string().nullable(),
+});
+export type IngestResult = z.output<typeof IngestResultSchema>;
+
+export const DeliverySchema = z.object({
+  id: z.string(),
+  at: z.string().meta({ format: 'date-time' }),
+  kind: z.enum(['firing', 'resolved', 'test']),
+  alerts: z.array(z.string()),
+  recipients: z.array(z.string()),
+  outcome: z.enum(['sent', 'failed']),
+  error: z.string().nullable(),
+  subject: z.string().optional(),
+  messageId: z.string().optional(),
+});
+export const DeliveriesViewSchema = z.object({ deliveries: z.array(DeliverySchema) });
+export const HealthSchema = z.object({ status: z.literal('ok') });

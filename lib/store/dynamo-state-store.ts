@@ -1,0 +1,197 @@
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { chunk, mapLimit, sleep } from '../concurrency';
+import type { Claim, NotificationState, NotificationStateStore } from '../ports';
+
+/** How long an in-flight claim blocks others: longer than the worst-case send, short enough that a crash delays little. */
+export const CLAIM_WINDOW_SECONDS = 90;
+/** Conditional writes in flight per request: enough to hide latency, few enough not to stampede the table. */
+const WRITE_CONCURRENCY = 16;
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * Notification state in a DynamoDB table keyed by alert fingerprint, TTL on
+ * `expiresAt`. Every claim is a conditional write whose condition includes the
+ * expiry, so an expired item that TTL has not yet deleted is claimable and
+ * correctness never depends on TTL.
+ */
+export class DynamoNotificationStateStore implements NotificationStateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getMany(fingerprints: readonly string[]): Promise<Map<string, NotificationState>> {
+    const states = new Map<string, NotificationState>();
+    const unique = [...new Set(fingerprints)];
+    await Promise.all(
+      chunk(unique, 100).map(async (keys) => {
+        let pending: Item[] = keys.map((fingerprint) => ({ pk: { S: fingerprint } }));
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          const out = await this.client.send(
+            new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          for (const item of out.Responses?.[this.tableName] ?? []) {
+            const state = toState(item);
+            if (state) states.set(state.fingerprint, state);
+          }
+          pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+          if (pending.length > 0) await backoff(attempt);
+        }
+      }),
+    );
+    return states;
+  }
+
+  async claim(claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number): Promise<Claim[]> {
+    const nowMs = now.getTime();
+    const nowSeconds = Math.floor(nowMs / 1000);
+    const won = await mapLimit(claims, WRITE_CONCURRENCY, async (claim) => {
+      try {
+        if (claim.kind === 'firing') {
+          await this.client.send(
+            new PutItemCommand({
+              TableName: this.tableName,
+              Item: {
+                pk: { S: claim.fingerprint },
+                status: { S: 'pending' },
+                claimId: { S: claimId },
+                expiresAt: { N: String(nowSeconds + CLAIM_WINDOW_SECONDS) },
+              },
+              ConditionExpression:
+                'attribute_not_exists(pk) OR expiresAt <= :now OR (#status = :sent AND sentAt <= :dueBefore)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':now': { N: String(nowSeconds) },
+                ':sent': { S: 'sent' },
+                ':dueBefore': { N: String(nowMs - repeatIntervalMs) },
+              },
+            }),
+          );
+        } else {
+          await this.client.send(
+            new UpdateItemCommand({
+              TableName: this.tableName,
+              Key: { pk: { S: claim.fingerprint } },
+              UpdateExpression: 'SET resolvingClaim = :claim, resolvingUntil = :until',
+              ConditionExpression:
+                '#status = :sent AND (attribute_not_exists(resolvingClaim) OR resolvingUntil <= :now)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':claim': { S: claimId },
+                ':until': { N: String(nowSeconds + CLAIM_WINDOW_SECONDS) },
+                ':now': { N: String(nowSeconds) },
+                ':sent': { S: 'sent' },
+              },
+            }),
+          );
+        }
+        return claim;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      }
+    });
+    return won.filter((claim): claim is Claim => claim !== undefined);
+  }
+
+  /**
+   * Unconditional batch writes (25 per call) rather than one conditional write per
+   * alert: the claim is ours for CLAIM_WINDOW_SECONDS and every send finishes well
+   * inside it (mailer timeouts), so nobody else can hold these keys now.
+   */
+  async complete(claims: readonly Claim[], _claimId: string, now: Date, repeatIntervalMs: number): Promise<void> {
+    const nowMs = now.getTime();
+    const expiresAt = String(Math.ceil((nowMs + repeatIntervalMs) / 1000));
+    const writes: WriteRequest[] = claims.map((claim) =>
+      claim.kind === 'firing'
+        ? {
+            PutRequest: {
+              Item: {
+                pk: { S: claim.fingerprint },
+                status: { S: 'sent' },
+                sentAt: { N: String(nowMs) },
+                expiresAt: { N: expiresAt },
+              },
+            },
+          }
+        : { DeleteRequest: { Key: { pk: { S: claim.fingerprint } } } },
+    );
+    await this.batchWrite(writes);
+  }
+
+  async release(claims: readonly Claim[], claimId: string): Promise<void> {
+    await mapLimit(claims, WRITE_CONCURRENCY, async (claim) => {
+      try {
+        if (claim.kind === 'firing') {
+          await this.client.send(
+            new DeleteItemCommand({
+              TableName: this.tableName,
+              Key: { pk: { S: claim.fingerprint } },
+              ConditionExpression: 'claimId = :claim',
+              ExpressionAttributeValues: { ':claim': { S: claimId } },
+            }),
+          );
+        } else {
+          await this.client.send(
+            new UpdateItemCommand({
+              TableName: this.tableName,
+              Key: { pk: { S: claim.fingerprint } },
+              UpdateExpression: 'REMOVE resolvingClaim, resolvingUntil',
+              ConditionExpression: 'resolvingClaim = :claim',
+              ExpressionAttributeValues: { ':claim': { S: claimId } },
+            }),
+          );
+        }
+      } catch (error) {
+        // Someone else took over after our window lapsed: nothing of ours to give back.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    });
+  }
+
+  async clear(fingerprints: readonly string[]): Promise<void> {
+    await this.batchWrite(fingerprints.map((fingerprint) => ({ DeleteRequest: { Key: { pk: { S: fingerprint } } } })));
+  }
+
+  private async batchWrite(writes: readonly WriteRequest[]): Promise<void> {
+    await mapLimit(chunk(writes, 25), 4, async (batch) => {
+      let pending: WriteRequest[] = batch;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = out.UnprocessedItems?.[this.tableName] ?? [];
+        if (pending.length > 0) await backoff(attempt);
+      }
+    });
+  }
+}
+
+function toState(item: Item): NotificationState | undefined {
+  const fingerprint = item.pk?.S;
+  const status = item.status?.S;
+  const expiresAt = item.expiresAt?.N;
+  if (!fingerprint || (status !== 'pending' && status !== 'sent') || expiresAt === undefined) return undefined;
+  return {
+    fingerprint,
+    status,
+    expiresAt: Number(expiresAt),
+    sentAt: item.sentAt?.N === undefined ? undefined : Number(item.sentAt.N),
+    claimId: item.claimId?.S,
+    resolvingUntil: item.resolvingUntil?.N === undefined ? undefined : Number(item.resolvingUntil.N),
+  };
+}
+
+async function backoff(attempt: number): Promise<void> {
+  if (attempt > 8) throw new Error('DynamoDB kept returning unprocessed items');
+  await sleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2));
+}

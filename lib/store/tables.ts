@@ -1,0 +1,66 @@
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+
+export interface TableNames {
+  readonly config: string;
+  readonly state: string;
+  readonly deliveries: string;
+}
+
+/** Key schemas of the three tables; the CDK stack declares the same ones. */
+export function tableDefinitions(names: TableNames): Array<CreateTableCommandInput & { ttlAttribute?: string }> {
+  return [
+    {
+      TableName: names.config,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    },
+    {
+      TableName: names.state,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      ttlAttribute: 'expiresAt',
+    },
+    {
+      TableName: names.deliveries,
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      ttlAttribute: 'expiresAt',
+    },
+  ];
+}
+
+/** Creates the tables if missing (local runtime and tests; on AWS the stack owns them). */
+export async function ensureTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+  for (const { ttlAttribute, ...definition } of tableDefinitions(names)) {
+    try {
+      await client.send(new CreateTableCommand(definition));
+      if (ttlAttribute) {
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: definition.TableName,
+            TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+          }),
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+    await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
+  }
+}

@@ -1,0 +1,347 @@
+/**
+ * The local runtime behind `npm start`: one process serving the very same
+ * Lambda handlers over HTTP. It turns each request into the API Gateway HTTP API
+ * (payload v2) event the handler would get on AWS, using the same route table;
+ * it implements no route itself except the local-only development mailbox.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type App, createApp } from '../functions/app';
+import { readEnv } from '../functions/env';
+import { type HttpHandler, MAX_BODY_BYTES, SECURITY_HEADERS, toResponse } from '../functions/http';
+import { type FunctionName, ROUTES, type RouteSpec, routeKey } from '../functions/routes';
+import { authorize, parseTokenDocument } from '../lib/auth';
+import { FileSecretStore } from '../lib/secrets/file-secret-store';
+import { ensureTables } from '../lib/store/tables';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb';
+import { type DevMailbox, type MailboxMessage, startDevMailbox } from './mailbox';
+
+export type { MailboxMessage };
+
+export interface LocalRuntimeOptions {
+  /** HTTP port; 0 picks a free one. Default 8080. */
+  readonly port?: number;
+  readonly dataDir: string;
+  /** Reuse a running DynamoDB Local instead of starting one (tests share one). */
+  readonly dynamodbEndpoint?: string;
+  /** Prefix for table names, so several runtimes can share one DynamoDB. */
+  readonly tablePrefix?: string;
+  /** SMTP port of the development mailbox; 0 picks a free one. Default 2525. */
+  readonly mailboxPort?: number;
+  readonly adminToken?: string;
+  readonly ingestToken?: string;
+  /** Extra deployment environment (e.g. ALERTMAIL_TRANSPORT=ses with ALERTMAIL_SES_ENDPOINT). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Where the handlers' JSON log lines go; default stdout. */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  readonly url: string;
+  readonly adminToken: string;
+  readonly ingestToken: string;
+  readonly mailbox: DevMailbox;
+  readonly dynamodbEndpoint: string;
+  readonly app: App;
+  stop(): Promise<void>;
+}
+
+interface CompiledRoute {
+  readonly spec: RouteSpec;
+  readonly pattern: RegExp;
+  readonly params: readonly string[];
+}
+
+function compile(spec: RouteSpec): CompiledRoute {
+  const params: string[] = [];
+  const source = spec.path
+    .split('/')
+    .map((segment) => {
+      const greedy = /^\{(\w+)\+\}$/.exec(segment);
+      if (greedy?.[1]) {
+        params.push(greedy[1]);
+        return '(.+)';
+      }
+      const param = /^\{(\w+)\}$/.exec(segment);
+      if (param?.[1]) {
+        params.push(param[1]);
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { spec, pattern: new RegExp(`^${source}$`), params };
+}
+
+const COMPILED = ROUTES.map(compile);
+
+async function loadOrCreateTokens(
+  secrets: FileSecretStore,
+  admin?: string,
+  ingest?: string,
+): Promise<{ admin: string; ingest: string }> {
+  const stored = await secrets.get('api-tokens');
+  const existing = stored ? parseTokenDocument(stored) : { admin: [], ingest: [] };
+  const tokens = {
+    admin: admin ?? existing.admin[0] ?? `am_admin_${randomBytes(24).toString('base64url')}`,
+    ingest: ingest ?? existing.ingest[0] ?? `am_ingest_${randomBytes(24).toString('base64url')}`,
+  };
+  for (const [role, token] of Object.entries(tokens)) {
+    if (token.length < 16) throw new Error(`The ${role} token must be at least 16 characters long`);
+  }
+  if (tokens.admin !== existing.admin[0] || tokens.ingest !== existing.ingest[0]) {
+    await secrets.put('api-tokens', JSON.stringify({ admin: [tokens.admin], ingest: [tokens.ingest] }));
+  }
+  return tokens;
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const dataDir = path.resolve(options.dataDir);
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const secrets = new FileSecretStore(dataDir);
+  const tokens = await loadOrCreateTokens(secrets, options.adminToken, options.ingestToken);
+
+  let dynamo: DynamoDbLocal | undefined;
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    let endpoint = options.dynamodbEndpoint;
+    if (!endpoint) {
+      dynamo = await startDynamoDbLocal({ dbPath: path.join(dataDir, 'dynamodb') });
+      stops.push(() => (dynamo as DynamoDbLocal).stop());
+      endpoint = dynamo.endpoint;
+    }
+    const prefix = options.tablePrefix ?? 'alertmail-';
+    const tables = { config: `${prefix}config`, state: `${prefix}state`, deliveries: `${prefix}deliveries` };
+    const admin = new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureTables(admin, tables);
+    admin.destroy();
+
+    const mailbox = await startDevMailbox({ dir: path.join(dataDir, 'mailbox'), port: options.mailboxPort ?? 2525 });
+    stops.unshift(() => mailbox.stop());
+
+    const env = readEnv({
+      ALERTMAIL_CONFIG_TABLE: tables.config,
+      ALERTMAIL_STATE_TABLE: tables.state,
+      ALERTMAIL_DELIVERIES_TABLE: tables.deliveries,
+      ALERTMAIL_SECRETS_BACKEND: 'file',
+      ALERTMAIL_DATA_DIR: dataDir,
+      ALERTMAIL_DYNAMODB_ENDPOINT: endpoint,
+      ALERTMAIL_TOKEN_CACHE_SECONDS: '5',
+      ...options.env,
+    });
+    const log = options.log;
+    const app = createApp(env, log ? { log: jsonLoggerTo(log) } : {});
+
+    // First start: the development mailbox is the mail server, so an alert reaches an inbox at once.
+    if ((await app.config.get()).server === null) {
+      await app.config.setServer({
+        host: '127.0.0.1',
+        port: mailbox.smtpPort,
+        security: 'none',
+        from: 'alertmail@localhost',
+      });
+    }
+
+    const handlers = await loadHandlers(app);
+    const server = http.createServer((req, res) => {
+      serve(req, res, handlers, app, mailbox).catch((error: unknown) => {
+        app.log.error('local runtime failure', { message: error instanceof Error ? error.message : String(error) });
+        if (!res.headersSent)
+          send(res, toResponse(500, { error: { code: 'INTERNAL', message: 'Internal error', details: [] } }));
+      });
+    });
+    server.requestTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8080, '127.0.0.1', () => resolve());
+    });
+    stops.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      adminToken: tokens.admin,
+      ingestToken: tokens.ingest,
+      mailbox,
+      dynamodbEndpoint: endpoint,
+      app,
+      stop: async () => {
+        for (const stop of stops) await stop();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops) await stop().catch(() => {});
+    throw error;
+  }
+}
+
+function jsonLoggerTo(write: (line: string) => void) {
+  const emit =
+    (level: string) =>
+    (msg: string, fields: Record<string, unknown> = {}) =>
+      write(JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields }));
+  return { info: emit('info'), warn: emit('warn'), error: emit('error') };
+}
+
+async function loadHandlers(app: App): Promise<Record<FunctionName, HttpHandler>> {
+  // The function modules build their Lambda `handler` from process.env at import; the local runtime
+  // uses their factories with its own app, so it imports them with a complete environment in place.
+  for (const [key, value] of Object.entries(app.env)) if (value !== undefined) process.env[key] ??= String(value);
+  const [{ makeApiHandler }, { makeIngestHandler }, consoleModule] = await Promise.all([
+    import('../functions/api'),
+    import('../functions/ingest'),
+    import('../functions/console'),
+  ]);
+  return {
+    api: makeApiHandler(app),
+    ingest: makeIngestHandler(app),
+    console: consoleModule.makeConsoleHandler(path.join(__dirname, '..', 'web', 'dist')),
+  };
+}
+
+async function serve(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  handlers: Record<FunctionName, HttpHandler>,
+  app: App,
+  mailbox: DevMailbox,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const method = (req.method ?? 'GET').toUpperCase();
+
+  if (url.pathname === '/local/mailbox' && method === 'GET') {
+    const body = await readBody(req, res);
+    if (body === undefined) return;
+    try {
+      await authorize(req.headers.authorization, ['admin'], app.tokens);
+    } catch (error) {
+      const err = error as { status: number; code: string; message: string };
+      return send(res, toResponse(err.status, { error: { code: err.code, message: err.message, details: [] } }));
+    }
+    return send(res, toResponse(200, { messages: await mailbox.messages(100) }));
+  }
+
+  const matches = COMPILED.map((route) => ({ route, match: route.pattern.exec(url.pathname) })).filter((m) => m.match);
+  const hit = matches.find(
+    (m) => m.route.spec.method === method || (method === 'HEAD' && m.route.spec.method === 'GET'),
+  );
+  if (!hit?.match) {
+    const status = matches.length > 0 ? 405 : 404;
+    const code = status === 405 ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND';
+    return send(
+      res,
+      toResponse(status, { error: { code, message: `No route ${method} ${url.pathname}`, details: [] } }),
+    );
+  }
+  const body = await readBody(req, res);
+  if (body === undefined) return;
+  const pathParameters: Record<string, string> = {};
+  hit.route.params.forEach((name, index) => {
+    pathParameters[name] = hit.match?.[index + 1] ?? '';
+  });
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+  const now = new Date();
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey: routeKey(hit.route.spec),
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
+    pathParameters: hit.route.params.length > 0 ? pathParameters : undefined,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: req.headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? '',
+      },
+      requestId: randomBytes(8).toString('hex'),
+      routeKey: routeKey(hit.route.spec),
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length > 0 ? body.toString('utf8') : undefined,
+    isBase64Encoded: false,
+  };
+  const response = await handlers[hit.route.spec.function](event, {});
+  send(res, response, method === 'HEAD');
+}
+
+/** Reads the body up to the cap; past it answers 413 at once (as API Gateway would) and returns undefined. */
+async function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  const tooLarge = () =>
+    send(
+      res,
+      toResponse(413, {
+        error: {
+          code: 'PAYLOAD_TOO_LARGE',
+          message: `The body exceeds ${MAX_BODY_BYTES} bytes`,
+          details: [{ field: '(body)', message: 'too large' }],
+        },
+      }),
+      false,
+      true,
+    );
+  if (declared > MAX_BODY_BYTES) {
+    tooLarge();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      tooLarge();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(
+  res: http.ServerResponse,
+  response: {
+    statusCode?: number;
+    headers?: Record<string, string | number | boolean>;
+    body?: string;
+    isBase64Encoded?: boolean;
+  },
+  headOnly = false,
+  close = false,
+): void {
+  const headers: Record<string, string> = { ...SECURITY_HEADERS };
+  for (const [key, value] of Object.entries(response.headers ?? {})) headers[key.toLowerCase()] = String(value);
+  if (close) headers.connection = 'close';
+  const body = response.body ? Buffer.from(response.body, response.isBase64Encoded ? 'base64' : 'utf8') : undefined;
+  if (body) headers['content-length'] = String(body.length);
+  res.writeHead(response.statusCode ?? 200, headers);
+  res.end(headOnly ? undefined : body);
+}
