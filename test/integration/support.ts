@@ -1,0 +1,189 @@
+/** Real components for integration tests: the local runtime on the shared DynamoDB Local, and real SMTP servers. */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime';
+
+export const TLS = {
+  ca: readFileSync(path.join(__dirname, '../fixtures/tls/ca.pem'), 'utf8'),
+  cert: readFileSync(path.join(__dirname, '../fixtures/tls/server.pem'), 'utf8'),
+  key: readFileSync(path.join(__dirname, '../fixtures/tls/server.key'), 'utf8'),
+};
+
+export interface TestRuntime extends LocalRuntime {
+  readonly logs: string[];
+  readonly dataDir: string;
+}
+
+export async function startTestRuntime(options: Partial<LocalRuntimeOptions> = {}): Promise<TestRuntime> {
+  const endpoint = process.env.ALERTMAIL_TEST_DYNAMODB_ENDPOINT;
+  if (!endpoint)
+    throw new Error('ALERTMAIL_TEST_DYNAMODB_ENDPOINT is not set: run through the jest integration project');
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'alertmail-test-')));
+  const logs: string[] = [];
+  const runtime = await startLocalRuntime({
+    port: 0,
+    mailboxPort: 0,
+    dynamodbEndpoint: endpoint,
+    tablePrefix: `t${randomBytes(6).toString('hex')}-`,
+    log: (line) => logs.push(line),
+    ...options,
+    dataDir,
+  });
+  return Object.assign(Object.create(null), runtime, { logs, dataDir }) as TestRuntime;
+}
+
+export interface ApiResponse<T = unknown> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly body: T;
+}
+
+/** A tiny HTTP client: JSON in, JSON out. */
+export async function call<T = any>(
+  base: string,
+  method: string,
+  route: string,
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${base}${route}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, headers: res.headers, text, body: parsed as T };
+}
+
+export interface ReceivedMail {
+  readonly envelope: { from: string; to: string[] };
+  readonly raw: Buffer;
+  readonly parsed: ParsedMail;
+}
+
+export interface TestSmtpServer {
+  readonly port: number;
+  readonly received: ReceivedMail[];
+  /** Answer the next `count` messages with a 451 temporary failure. */
+  failNext(count: number): void;
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  stop(): Promise<void>;
+}
+
+export interface TestSmtpOptions {
+  /** Require AUTH with these users (PLAIN and LOGIN). */
+  readonly users?: Readonly<Record<string, string>>;
+  /** `starttls`: offers STARTTLS with the test CA's certificate; `tls`: implicit TLS. */
+  readonly tls?: 'starttls' | 'tls';
+}
+
+export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtpServer> {
+  const received: ReceivedMail[] = [];
+  let failures = 0;
+  const serverOptions: SMTPServerOptions = {
+    logger: false,
+    authOptional: !options.users,
+    authMethods: ['PLAIN', 'LOGIN'],
+    allowInsecureAuth: !options.tls,
+    secure: options.tls === 'tls',
+    ...(options.tls ? { key: TLS.key, cert: TLS.cert } : { disabledCommands: ['STARTTLS'] }),
+    onAuth(auth, _session, callback) {
+      const expected = options.users?.[auth.username ?? ''];
+      if (expected !== undefined && expected === auth.password) return callback(null, { user: auth.username });
+      const error = new Error('5.7.8 Authentication credentials invalid') as Error & { responseCode: number };
+      error.responseCode = 535;
+      return callback(error);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        if (failures > 0) {
+          failures--;
+          const error = new Error('4.3.0 Temporary failure, try again later') as Error & { responseCode: number };
+          error.responseCode = 451;
+          return callback(error);
+        }
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw).then((parsed) => {
+          received.push({
+            envelope: {
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              to: session.envelope.rcptTo.map((r) => r.address),
+            },
+            raw,
+            parsed,
+          });
+          callback();
+        }, callback);
+      });
+    },
+  };
+  const server = new SMTPServer(serverOptions);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    port,
+    received,
+    failNext(count) {
+      failures = count;
+    },
+    async waitFor(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} mails, got ${received.length}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return received;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        setTimeout(resolve, 1000).unref();
+      }),
+  };
+}
+
+/** A TCP server that accepts connections and never says a word: a hung mail server. */
+export async function startSilentServer(): Promise<{ port: number; stop(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A port nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
