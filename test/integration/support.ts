@@ -45,7 +45,7 @@ export interface ApiResponse<T = unknown> {
   readonly body: T;
 }
 
-/** A tiny HTTP client: JSON in, JSON out. */
+/** A tiny HTTP client: JSON in, JSON out. Bodies default to `any`: tests assert on their shape. */
 export async function call<T = any>(
   base: string,
   method: string,
