@@ -1,0 +1,51 @@
+/**
+ * Builds the console into web/dist: app.ts bundled and minified by esbuild
+ * (browser, iife), styles.css minified, index.html and icon.svg copied.
+ * `functions/console.ts` serves exactly these files; the CDK bundle copies
+ * web/dist to `<bundle>/web`. Prints the sizes (raw and gzip) it produced.
+ */
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const webDir = __dirname;
+const outDir = path.join(webDir, 'dist');
+/** What the console's CSP and the browsers we support allow. */
+const target = ['es2022', 'chrome111', 'firefox113', 'safari16.4'];
+
+async function main(): Promise<void> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: [path.join(webDir, 'app.ts')],
+    outfile: path.join(outDir, 'app.js'),
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  await build({
+    entryPoints: [path.join(webDir, 'styles.css')],
+    outfile: path.join(outDir, 'styles.css'),
+    bundle: true,
+    minify: true,
+    target,
+    logLevel: 'warning',
+  });
+  for (const file of ['index.html', 'icon.svg']) copyFileSync(path.join(webDir, file), path.join(outDir, file));
+
+  const sizes = ['app.js', 'styles.css', 'index.html', 'icon.svg'].map((file) => {
+    const bytes = readFileSync(path.join(outDir, file));
+    return `${file} ${bytes.length} B (gzip ${gzipSync(bytes, { level: 9 }).length} B)`;
+  });
+  console.log(`web/dist: ${sizes.join(', ')}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,404 @@
+/**
+ * The console's pure logic, kept free of the DOM so it is unit-tested in node:
+ * the shapes of the public API, the form draft and how it differs from what is
+ * stored, the request bodies OK and Send Test Message send, client-side checks,
+ * where an API error detail belongs on the page, and API errors in plain words.
+ */
+
+export type Security = 'none' | 'starttls' | 'tls';
+export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+export interface ApiServer {
+  host: string;
+  port: number;
+  security: Security;
+  username?: string;
+  from: string;
+  ca?: string;
+  passwordSet: boolean;
+}
+
+export interface ApiCondition {
+  label: string;
+  operator: Operator;
+  values?: string[];
+}
+
+export interface ApiConfig {
+  server: ApiServer | null;
+  recipients: string[];
+  conditions: ApiCondition[];
+  enabled: boolean;
+  repeatInterval: string;
+  sendResolved: boolean;
+  updatedAt: string;
+}
+
+export interface ApiErrorDetail {
+  field: string;
+  message: string;
+}
+
+export interface Delivery {
+  id: string;
+  at: string;
+  kind: 'firing' | 'resolved' | 'test';
+  alerts: string[];
+  recipients: string[];
+  outcome: 'sent' | 'failed';
+  error: string | null;
+  subject?: string;
+}
+
+export interface MailboxMessage {
+  id: string;
+  receivedAt: string;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export const LABEL_PRESETS = ['alertname', 'severity', 'namespace', 'node', 'pod', 'instance'] as const;
+
+export const OPERATORS: readonly { value: Operator; text: string }[] = [
+  { value: 'In', text: 'Includes values' },
+  { value: 'NotIn', text: 'Does not include values' },
+  { value: 'Exists', text: 'Exists' },
+  { value: 'DoesNotExist', text: 'Does not exist' },
+];
+
+export function operatorTakesValues(operator: Operator): boolean {
+  return operator === 'In' || operator === 'NotIn';
+}
+
+/** One condition row as edited: `values` is the comma-separated text of the values input. */
+export interface DraftCondition {
+  label: string;
+  operator: Operator;
+  values: string;
+}
+
+/** Everything the form holds. Strings as typed; `password` empty means "keep the stored one". */
+export interface Draft {
+  server: {
+    host: string;
+    port: string;
+    security: Security;
+    username: string;
+    password: string;
+    /** "Remove the stored password" ticked: send `password: null`. */
+    clearPassword: boolean;
+    from: string;
+    ca: string;
+  };
+  recipients: string[];
+  useConditions: boolean;
+  conditions: DraftCondition[];
+  repeatInterval: string;
+  sendResolved: boolean;
+}
+
+export function draftFromConfig(config: ApiConfig): Draft {
+  const server = config.server;
+  return {
+    server: {
+      host: server?.host ?? '',
+      port: server ? String(server.port) : '25',
+      security: server?.security ?? 'none',
+      username: server?.username ?? '',
+      password: '',
+      clearPassword: false,
+      from: server?.from ?? '',
+      ca: server?.ca ?? '',
+    },
+    recipients: [...config.recipients],
+    useConditions: config.conditions.length > 0,
+    conditions: config.conditions.map((c) => ({
+      label: c.label,
+      operator: c.operator,
+      values: (c.values ?? []).join(', '),
+    })),
+    repeatInterval: config.repeatInterval,
+    sendResolved: config.sendResolved,
+  };
+}
+
+export function splitValues(text: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(',')) {
+    const value = part.trim();
+    if (value !== '' && !out.includes(value)) out.push(value);
+  }
+  return out;
+}
+
+/**
+ * The body of `PUT /v1/config/server`: the password only when one was typed
+ * (omitted keeps the stored one; null removes it); `ca: null` removes a stored CA.
+ */
+export interface ServerBody {
+  host: string;
+  port: number;
+  security: Security;
+  username?: string;
+  password?: string | null;
+  from: string;
+  ca?: string | null;
+}
+
+export function serverBody(draft: Draft): ServerBody {
+  const s = draft.server;
+  const body: ServerBody = {
+    host: s.host.trim(),
+    port: Number(s.port.trim()),
+    security: s.security,
+    from: s.from.trim(),
+  };
+  if (s.username.trim() !== '') body.username = s.username.trim();
+  if (s.clearPassword) body.password = null;
+  else if (s.password !== '') body.password = s.password;
+  body.ca = s.ca.trim() === '' ? null : `${s.ca.trim()}\n`;
+  return body;
+}
+
+/** The body of `PUT /v1/config/conditions`: empty when the checkbox is off. */
+export function conditionsBody(draft: Draft): ApiCondition[] {
+  if (!draft.useConditions) return [];
+  return draft.conditions.map((c) =>
+    operatorTakesValues(c.operator)
+      ? { label: c.label.trim(), operator: c.operator, values: splitValues(c.values) }
+      : { label: c.label.trim(), operator: c.operator },
+  );
+}
+
+function sameServer(stored: ApiServer | null, draft: Draft): boolean {
+  const body = serverBody(draft);
+  if (body.password !== undefined) return false;
+  if (stored === null) return body.host === '' && body.from === '' && body.username === undefined && body.ca === null;
+  return (
+    stored.host === body.host &&
+    String(stored.port) === draft.server.port.trim() &&
+    stored.security === body.security &&
+    (stored.username ?? '') === (body.username ?? '') &&
+    stored.from === body.from &&
+    (stored.ca ?? '').trim() === (body.ca ?? '').trim()
+  );
+}
+
+function sameConditions(stored: readonly ApiCondition[], draft: Draft): boolean {
+  const a = JSON.stringify(
+    stored.map((c) => ({
+      label: c.label,
+      operator: c.operator,
+      values: operatorTakesValues(c.operator) ? c.values : [],
+    })),
+  );
+  const b = JSON.stringify(
+    conditionsBody(draft).map((c) => ({ label: c.label, operator: c.operator, values: c.values ?? [] })),
+  );
+  return a === b;
+}
+
+export interface RecipientChanges {
+  add: string[];
+  remove: string[];
+}
+
+export function recipientChanges(stored: readonly string[], draft: Draft): RecipientChanges {
+  const storedKeys = new Set(stored.map((r) => r.toLowerCase()));
+  const draftKeys = new Set(draft.recipients.map((r) => r.toLowerCase()));
+  return {
+    add: draft.recipients.filter((r) => !storedKeys.has(r.toLowerCase())),
+    remove: stored.filter((r) => !draftKeys.has(r.toLowerCase())),
+  };
+}
+
+export interface Changes {
+  server: boolean;
+  conditions: boolean;
+  recipients: RecipientChanges;
+  /** The body of `PATCH /v1/config`, or null when neither the interval nor sendResolved changed. */
+  patch: { repeatInterval?: string; sendResolved?: boolean } | null;
+}
+
+export function changes(stored: ApiConfig, draft: Draft): Changes {
+  const patch: { repeatInterval?: string; sendResolved?: boolean } = {};
+  if (draft.repeatInterval.trim() !== stored.repeatInterval) patch.repeatInterval = draft.repeatInterval.trim();
+  if (draft.sendResolved !== stored.sendResolved) patch.sendResolved = draft.sendResolved;
+  return {
+    server: !sameServer(stored.server, draft),
+    conditions: !sameConditions(stored.conditions, draft),
+    recipients: recipientChanges(stored.recipients, draft),
+    patch: Object.keys(patch).length > 0 ? patch : null,
+  };
+}
+
+export function hasChanges(c: Changes): boolean {
+  return c.server || c.conditions || c.recipients.add.length > 0 || c.recipients.remove.length > 0 || c.patch !== null;
+}
+
+/** The body of `POST /v1/test-message`: the form as it is now, saved or not. */
+export function testMessageBody(draft: Draft): { server?: ServerBody; recipients?: string[] } {
+  const body: { server?: ServerBody; recipients?: string[] } = {};
+  if (draft.server.host.trim() !== '') body.server = serverBody(draft);
+  if (draft.recipients.length > 0) body.recipients = [...draft.recipients];
+  return body;
+}
+
+// ---------------------------------------------------------------- checks
+
+/** Deliberately loose (one @, no spaces or brackets): the server has the final word. */
+const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+$/;
+const DURATION = /^\d+(ms|s|m|h|d|w)$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export function checkAddress(address: string): string | null {
+  const a = address.trim();
+  if (a === '') return 'Enter an email address.';
+  if (a.length > 254 || !ADDRESS.test(a)) return 'This is not an email address (name@example.com).';
+  return null;
+}
+
+/** Client-side checks before anything is sent; keys are the API's field names. */
+export function checkDraft(draft: Draft, forTest = false): ApiErrorDetail[] {
+  const out: ApiErrorDetail[] = [];
+  const s = draft.server;
+  const serverTouched = s.host.trim() !== '' || s.from.trim() !== '' || s.username.trim() !== '' || s.password !== '';
+  if (serverTouched || forTest) {
+    if (s.host.trim() === '') out.push({ field: 'server.host', message: 'Enter the SMTP server address.' });
+    else if (/\s/.test(s.host.trim())) out.push({ field: 'server.host', message: 'A host name has no spaces.' });
+    const port = Number(s.port.trim());
+    if (!/^\d+$/.test(s.port.trim()) || port < 1 || port > 65535)
+      out.push({ field: 'server.port', message: 'Enter a port number from 1 to 65535.' });
+    const from = checkAddress(s.from);
+    if (from) out.push({ field: 'server.from', message: from });
+  }
+  if (!forTest && draft.useConditions) {
+    draft.conditions.forEach((c, i) => {
+      if (c.label.trim() === '') out.push({ field: `conditions[${i}].label`, message: 'Enter a label name.' });
+      else if (!LABEL_NAME.test(c.label.trim()))
+        out.push({
+          field: `conditions[${i}].label`,
+          message: 'Letters, digits and _ only, not starting with a digit.',
+        });
+      if (operatorTakesValues(c.operator) && splitValues(c.values).length === 0)
+        out.push({ field: `conditions[${i}].values`, message: 'Enter at least one value.' });
+    });
+  }
+  if (!forTest && !DURATION.test(draft.repeatInterval.trim()))
+    out.push({ field: 'repeatInterval', message: 'Enter a duration such as 30m, 12h or 1d.' });
+  return out;
+}
+
+// ---------------------------------------------------------------- errors
+
+/**
+ * Where an API error detail belongs. Each request may name fields relative to
+ * its own body (`port` for PUT /v1/config/server, `[1].values` for PUT
+ * /v1/config/conditions, `address` for POST /v1/config/recipients); this turns
+ * them into the config's field names (`server.port`, `conditions[1].values`,
+ * `recipients[3]`), which are the keys the page's error slots use.
+ */
+export type RequestKind = 'server' | 'conditions' | 'recipient' | 'patch' | 'test';
+
+export function canonicalField(kind: RequestKind, field: string, recipientIndex = -1): string {
+  const f = field.trim();
+  switch (kind) {
+    case 'server':
+      if (f === '(body)' || f === '') return 'server';
+      return f.startsWith('server') ? f : `server.${f}`;
+    case 'conditions':
+      if (f.startsWith('conditions')) return f;
+      if (f.startsWith('[')) return `conditions${f}`;
+      return 'conditions';
+    case 'recipient':
+      return recipientIndex >= 0 ? `recipients[${recipientIndex}]` : 'recipients';
+    case 'patch':
+      return f === '(body)' ? 'settings' : f;
+    case 'test':
+      return f === '(body)' ? 'test' : f;
+  }
+}
+
+/**
+ * The error slot a canonical field shows in. Returns the slot key: `server.port`,
+ * `recipients`, `recipients[2]`, `conditions[1].values`, `conditions[1]`,
+ * `repeatInterval`, `sendResolved`, or `general` for anything else.
+ */
+export function slotFor(field: string): string {
+  const server = /^server\.(host|port|security|username|password|from|ca)\b/.exec(field);
+  if (server) return `server.${server[1]}`;
+  if (field === 'server') return 'server';
+  const recipient = /^recipients\[(\d+)\]/.exec(field);
+  if (recipient) return `recipients[${recipient[1]}]`;
+  if (field.startsWith('recipients')) return 'recipients';
+  const condition = /^conditions\[(\d+)\](?:\.(label|operator|values))?/.exec(field);
+  if (condition) return condition[2] ? `conditions[${condition[1]}].${condition[2]}` : `conditions[${condition[1]}]`;
+  if (field.startsWith('conditions')) return 'conditions';
+  if (field.startsWith('repeatInterval')) return 'repeatInterval';
+  if (field.startsWith('sendResolved')) return 'sendResolved';
+  return 'general';
+}
+
+/** Human names for the summary at the top. */
+export function fieldTitle(field: string): string {
+  const titles: Record<string, string> = {
+    'server.host': 'SMTP server address',
+    'server.port': 'Port',
+    'server.security': 'Security',
+    'server.username': 'SMTP username',
+    'server.password': 'SMTP password',
+    'server.from': 'Sender email address',
+    'server.ca': 'CA certificate',
+    server: 'Server settings',
+    recipients: 'Recipients',
+    conditions: 'Notification conditions',
+    repeatInterval: 'Repeat interval',
+    sendResolved: 'Send resolved notices',
+  };
+  const slot = slotFor(field);
+  const title = titles[slot];
+  if (title) return title;
+  const recipient = /^recipients\[(\d+)\]$/.exec(slot);
+  if (recipient) return `Recipient ${Number(recipient[1]) + 1}`;
+  const condition = /^conditions\[(\d+)\](?:\.(\w+))?$/.exec(slot);
+  if (condition) return `Condition ${Number(condition[1]) + 1}${condition[2] ? ` ${condition[2]}` : ''}`;
+  return field;
+}
+
+const PLAIN_WORDS: Record<string, string> = {
+  SMTP_AUTH_FAILED: 'The mail server rejected the username or password',
+  SMTP_TLS_FAILED:
+    'The secure (TLS) connection to the mail server failed — check the security setting, the port and the CA',
+  SMTP_CONNECTION_FAILED: 'Could not connect to the mail server — check the address and the port',
+  SMTP_TIMEOUT: 'The mail server did not answer in time',
+  SMTP_REJECTED: 'The mail server refused the message',
+  SES_REJECTED: 'Amazon SES refused the message',
+  NOT_CONFIGURED: 'Set a mail server and at least one recipient first',
+  VALIDATION_FAILED: 'Some settings are not valid',
+  UNAUTHORIZED: 'The admin token was not accepted',
+  FORBIDDEN: 'This token may not change the configuration (is it the ingest token?)',
+  CONFLICT: 'Someone else changed this at the same time',
+  CONCURRENT_MODIFICATION: 'Someone else changed the configuration at the same time; try again',
+  NETWORK: 'Could not reach alertmail',
+};
+
+/** `SMTP_AUTH_FAILED` + `535 5.7.8 bad credentials` → "The mail server rejected the username or password: 535 5.7.8 bad credentials". */
+export function plainWords(code: string, message: string): string {
+  const lead = PLAIN_WORDS[code];
+  if (!lead) return message || code;
+  const m = message.trim();
+  return m === '' ? `${lead}.` : `${lead}: ${m}`;
+}
+
+// ---------------------------------------------------------------- formatting
+
+export function formatWhen(iso: string, now: Date = new Date()): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  const sameDay = t.toDateString() === now.toDateString();
+  const time = t.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return sameDay ? time : `${t.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${time}`;
+}
