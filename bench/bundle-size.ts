@@ -1,0 +1,87 @@
+/**
+ * Minified size of each Lambda bundle, built with esbuild's API and the very options the
+ * CDK stack uses (cdk/function.ts BUNDLING), plus what is biggest inside each.
+ *
+ *   npx tsx bench/bundle-size.ts            # table
+ *   npx tsx bench/bundle-size.ts --top 15   # and the 15 biggest packages per bundle
+ *
+ * Exits 1 when the ingest bundle exceeds its 500 KB budget.
+ */
+import * as path from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { BUNDLING, REPO_ROOT } from '../cdk/function';
+
+const FUNCTIONS = [
+  { name: 'api', entry: 'functions/api.ts' },
+  { name: 'ingest', entry: 'functions/ingest.ts' },
+  { name: 'console', entry: 'functions/console.ts' },
+] as const;
+
+/** Ingest budget (minified bytes). */
+const INGEST_BUDGET = 500 * 1024;
+
+/** `node_modules/@aws-sdk/client-ses/dist-es/x.js` → `@aws-sdk/client-ses`; own code → its top folder. */
+function packageOf(input: string): string {
+  const parts = input.split('node_modules/');
+  const tail = parts[parts.length - 1] ?? input;
+  if (parts.length === 1) return tail.split('/').slice(0, 1).join('/') || tail;
+  const segments = tail.split('/');
+  return tail.startsWith('@') ? segments.slice(0, 2).join('/') : (segments[0] ?? tail);
+}
+
+function biggestPackages(metafile: Metafile): Array<[string, number]> {
+  const totals = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = packageOf(input);
+      totals.set(pkg, (totals.get(pkg) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...totals.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+
+async function main(): Promise<void> {
+  const topIndex = process.argv.indexOf('--top');
+  const top = topIndex > 0 ? Number(process.argv[topIndex + 1] ?? 10) : 0;
+  const rows: Array<{ name: string; bytes: number; packages: Array<[string, number]> }> = [];
+  for (const fn of FUNCTIONS) {
+    const result = await build({
+      entryPoints: [path.join(REPO_ROOT, fn.entry)],
+      absWorkingDir: REPO_ROOT,
+      bundle: true,
+      platform: 'node',
+      write: false,
+      outfile: path.join(REPO_ROOT, 'cdk.out', 'bench', fn.name, 'index.js'),
+      metafile: true,
+      logLevel: 'error',
+      minify: BUNDLING.minify,
+      sourcemap: BUNDLING.sourceMap,
+      sourcesContent: BUNDLING.sourcesContent,
+      target: BUNDLING.target,
+      format: BUNDLING.format,
+      mainFields: [...BUNDLING.mainFields],
+      external: [...BUNDLING.externalModules],
+    });
+    const js = result.outputFiles.find((file) => file.path.endsWith('index.js'));
+    rows.push({ name: fn.name, bytes: js?.contents.byteLength ?? 0, packages: biggestPackages(result.metafile) });
+  }
+
+  console.log('| function | minified index.js | bytes |');
+  console.log('|---|---:|---:|');
+  for (const row of rows) console.log(`| ${row.name} | ${kb(row.bytes)} | ${row.bytes} |`);
+  if (top > 0) {
+    for (const row of rows) {
+      console.log(`\n${row.name}: biggest inputs by bytes in the minified output`);
+      for (const [pkg, bytes] of row.packages.slice(0, top)) console.log(`  ${kb(bytes).padStart(10)}  ${pkg}`);
+    }
+  }
+  const ingest = rows.find((row) => row.name === 'ingest');
+  if (ingest && ingest.bytes > INGEST_BUDGET) {
+    console.error(`\ningest bundle ${kb(ingest.bytes)} exceeds its ${kb(INGEST_BUDGET)} budget`);
+    process.exitCode = 1;
+  }
+}
+
+void main();

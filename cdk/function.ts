@@ -1,0 +1,164 @@
+/**
+ * One alertmail Lambda: a bundled `NodejsFunction` with its own role, its own log group
+ * (JSON logs, retention) and grants made one by one with the exact actions the code
+ * calls, in the manner of powertools' examples/app shared function construct.
+ *
+ * The role starts empty (no AWSLambdaBasicExecutionRole managed policy): it may write
+ * only to its own log group, and every other permission is a named grant below.
+ */
+import * as path from 'node:path';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+/** Repository root: entry points, package-lock.json and web/dist are found from here. */
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** esbuild options shared by every function and by bench/bundle-size.ts, so the measured bytes are the deployed bytes. */
+export const BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  /** The map only needs mappings for `--enable-source-maps`; embedding the sources would double the asset. */
+  sourcesContent: false,
+  target: 'node22',
+  format: OutputFormat.CJS,
+  /** Prefer the SDK's ES module builds: esbuild tree-shakes them far better than the CJS ones. */
+  mainFields: ['module', 'main'],
+  /** AWS SDK v3 is bundled (pinned by package-lock.json), not taken from the runtime. */
+  externalModules: [] as string[],
+} as const;
+
+export type DynamoDbAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:BatchWriteItem'
+  | 'dynamodb:ConditionCheckItem';
+
+export interface AlertmailFunctionProps {
+  /** Entry file relative to the repository root, e.g. `functions/api.ts`. */
+  readonly entry: string;
+  /** Exported handler name (default `handler`). */
+  readonly handler?: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+  /** Shell commands run after esbuild, e.g. copying static assets into the bundle. */
+  readonly afterBundling?: (outputDir: string) => string[];
+}
+
+export class AlertmailFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: AlertmailFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `alertmail ${id}: its log group plus the grants listed in cdk/stack.ts`,
+    });
+    // Only its own log group (the ARN ends in `:*`, the log streams of this one group).
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    const afterBundling = props.afterBundling;
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(REPO_ROOT, props.entry),
+      handler: props.handler ?? 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        ...BUNDLING,
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: [...BUNDLING.externalModules],
+        forceDockerBundling: false,
+        commandHooks: afterBundling
+          ? {
+              beforeBundling: () => [],
+              beforeInstall: () => [],
+              afterBundling: (_inputDir: string, outputDir: string) => afterBundling(outputDir),
+            }
+          : undefined,
+      },
+    });
+  }
+
+  /** Exactly these DynamoDB actions on this table (no index ARNs: the tables have none). */
+  grantTable(table: ITable, ...actions: DynamoDbAction[]): void {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [table.tableArn] }));
+  }
+
+  /** `GetSecretValue` only (no DescribeSecret/ListSecretVersionIds that grantRead adds). */
+  grantSecretRead(secret: ISecret): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secret.secretArn],
+      }),
+    );
+  }
+
+  /** `PutSecretValue` only: the API stores a new SMTP password, it never creates or deletes secrets. */
+  grantSecretWrite(secret: ISecret): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['secretsmanager:PutSecretValue'],
+        resources: [secret.secretArn],
+      }),
+    );
+  }
+
+  /** `ses:SendRawEmail` as this one verified identity (the mailer sends fully composed MIME bytes). */
+  grantSendAs(sesIdentity: string): void {
+    const stack = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['ses:SendRawEmail'],
+        resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: sesIdentity })],
+      }),
+    );
+  }
+}
+
+export const Timeouts = {
+  /** Test message answers within 15 s; below API Gateway's 30 s integration limit. */
+  api: Duration.seconds(25),
+  /** Must exceed the 20 s SMTP timeout so a slow server yields a 503 answer, not a killed invocation. */
+  ingest: Duration.seconds(30),
+  console: Duration.seconds(10),
+} as const;
