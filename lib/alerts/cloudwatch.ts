@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWith } from '../validation';
 import { fingerprint } from './fingerprint';
 import { ALERT_LIMITS, type Alert, type AlertStatus } from './model';

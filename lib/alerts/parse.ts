@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ErrorDetail, ValidationError } from '../errors';
 import { parseWith } from '../validation';
 import { alertFromCloudWatchEvent, alertFromCloudWatchSnsMessage } from './cloudwatch';
