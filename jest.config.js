@@ -4,6 +4,8 @@ const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }
 // middy 6 is ESM-only; jest (CommonJS on Node 20) needs it transformed like our own code.
 const transformIgnorePatterns = ['/node_modules/(?!@middy/)'];
 module.exports = {
+  // Jest 30 reads testTimeout only at the top level; unit tests finish far below it.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -20,7 +22,6 @@ module.exports = {
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -2,7 +2,7 @@
  * Deployment configuration, read and validated once at cold start: a missing
  * or malformed variable fails the import loudly instead of the first request.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from '../lib/interval';
 
 const EnvSchema = z

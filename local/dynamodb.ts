@@ -87,11 +87,15 @@ export async function startDynamoDbLocal(options: { dbPath?: string; port?: numb
     endpoint,
     process: child,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
+      // Our end of the watchdog pipe would keep the parent's event loop alive.
+      child.stdin?.destroy();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
     },
   };
 }
