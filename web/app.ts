@@ -59,6 +59,7 @@ const ui = {
   signOut: byId('sign-out', HTMLButtonElement),
   live: byId('live', HTMLDivElement),
   summary: byId('error-summary', HTMLDivElement),
+  summaryLead: byId('error-summary-lead', HTMLElement),
   summaryList: byId('error-summary-list', HTMLUListElement),
   form: byId('config-form', HTMLFormElement),
   serverState: byId('server-state', HTMLElement),
@@ -91,6 +92,7 @@ const ui = {
   testResult: byId('test-result', HTMLDivElement),
   deliveriesBody: byId('deliveries-body', HTMLTableSectionElement),
   deliveriesEmpty: byId('deliveries-empty', HTMLElement),
+  deliveriesTable: byId('deliveries-table', HTMLDivElement),
   deliveriesRefresh: byId('deliveries-refresh', HTMLButtonElement),
   mailbox: byId('mailbox', HTMLElement),
   mailboxList: byId('mailbox-list', HTMLUListElement),
@@ -283,8 +285,9 @@ function renderServerState(config: ApiConfig): void {
   ui.password.placeholder = passwordSet ? 'Leave empty to keep the current password' : '';
   show(ui.passwordClearRow, passwordSet);
   ui.serverState.textContent = config.server
-    ? `Saved ${config.updatedAt ? formatWhen(config.updatedAt) : ''}. Changes apply to the next alert after OK.`
+    ? 'Used for every notification from the next alert on.'
     : 'No mail server is set yet.';
+  ui.savedFlag.title = config.updatedAt ? `Last change: ${formatWhen(config.updatedAt)}` : '';
 }
 
 function readDraft(): Draft {
@@ -584,7 +587,8 @@ function clearErrors(): void {
 /** Shows each detail next to its field and all of them in the summary at the top, then focuses the summary. */
 function showErrors(details: readonly ApiErrorDetail[], lead?: string): void {
   const items: HTMLLIElement[] = [];
-  if (lead) items.push(h('li', {}, lead));
+  ui.summaryLead.textContent = lead ?? '';
+  show(ui.summaryLead, Boolean(lead));
   for (const detail of details) {
     const slot = slotFor(detail.field);
     const target = errorSlot(slot) ? slot : null;
@@ -633,6 +637,7 @@ function isSignedOut(e: unknown): boolean {
 async function save(): Promise<void> {
   if (!stored) return;
   clearErrors();
+  show(ui.testResult, false);
   const draft = readDraft();
   const problems = checkDraft(draft);
   if (problems.length > 0) {
@@ -813,7 +818,7 @@ async function sendTest(): Promise<void> {
     const rejected = result.rejected ?? [];
     testResult(
       'success',
-      `Test message sent. The mail server accepted ${accepted.length > 0 ? accepted.join(', ') : 'it'}.`,
+      `The mail server accepted it${accepted.length > 0 ? ` for ${accepted.join(', ')}` : ''}.`,
       rejected.length > 0 ? `It refused ${rejected.join(', ')}.` : undefined,
     );
   } catch (e) {
@@ -863,8 +868,11 @@ async function loadDeliveries(): Promise<void> {
       ),
     );
     show(ui.deliveriesEmpty, deliveries.length === 0);
+    show(ui.deliveriesTable, deliveries.length > 0);
   } catch (e) {
     if (!isSignedOut(e)) {
+      show(ui.deliveriesTable, true);
+      show(ui.deliveriesEmpty, false);
       ui.deliveriesBody.replaceChildren(
         h('tr', {}, h('td', { colspan: 6, class: 'wrap' }, `Could not load deliveries: ${errorText(e)}`)),
       );

@@ -390,7 +390,9 @@ export function plainWords(code: string, message: string): string {
   const lead = PLAIN_WORDS[code];
   if (!lead) return message || code;
   const m = message.trim();
-  return m === '' ? `${lead}.` : `${lead}: ${m}`;
+  if (m === '') return `${lead}.`;
+  // the API may already say it in these words: do not say it twice
+  return m.toLowerCase().startsWith(lead.toLowerCase().slice(0, 24)) ? m : `${lead}: ${m}`;
 }
 
 // ---------------------------------------------------------------- formatting

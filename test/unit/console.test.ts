@@ -419,6 +419,10 @@ describe('console model: checks and errors', () => {
       /^Could not connect to the mail server .*: connect ECONNREFUSED/,
     );
     expect(plainWords('SMTP_TIMEOUT', '')).toBe('The mail server did not answer in time.');
+    // the API may already use these words: never say them twice
+    expect(plainWords('SMTP_AUTH_FAILED', 'The mail server rejected the username or password: 535 bad')).toBe(
+      'The mail server rejected the username or password: 535 bad',
+    );
     expect(plainWords('SOMETHING_NEW', 'details')).toBe('details');
   });
 });
