@@ -9,7 +9,7 @@ import { type HttpHandler, httpFunction } from './http';
 export function makeIngestHandler(app: App): HttpHandler {
   const ingest = async ({ body }: { body: unknown }) => {
     if (body === undefined) throw new ValidationError('The body is empty', [{ field: '(body)', message: 'required' }]);
-    const { alerts } = parseAlertPayload(body, new Date());
+    const { alerts } = parseAlertPayload(body, app.ingest.now());
     return { status: 202, body: await app.ingest.ingest(alerts) };
   };
   return httpFunction('ingest', { 'POST /v1/alerts': ingest, 'POST /api/v2/alerts': ingest }, app);
@@ -18,7 +18,7 @@ export function makeIngestHandler(app: App): HttpHandler {
 /** EventBridge target: a throw makes EventBridge retry, as a 5xx makes Alertmanager retry. */
 export function makeCloudWatchHandler(app: App): (event: unknown) => Promise<IngestResult> {
   return async (event) => {
-    const alert = alertFromCloudWatchEvent(event, new Date());
+    const alert = alertFromCloudWatchEvent(event, app.ingest.now());
     const result = await app.ingest.ingest([alert]);
     app.log.info('cloudwatch alarm ingested', { alertname: alert.labels.alertname, notified: result.notified });
     return result;

@@ -3,10 +3,10 @@ import type { Alert } from './alerts/model';
 import { evaluateConditions } from './conditions';
 import type { ConfigService } from './config/service';
 import { DeliveryFailedError } from './errors';
-import { isFiringDue, parseDuration } from './interval';
+import { isFiringDue, isResolvedDue, parseDuration } from './interval';
 import type { Logger } from './log';
 import type { Notifier } from './notifier';
-import type { Claim, NotificationState, NotificationStateStore } from './ports';
+import type { Claim, NotificationStateStore } from './ports';
 import type { IngestResult } from './schemas';
 
 export interface IngestDeps {
@@ -17,13 +17,22 @@ export interface IngestDeps {
   readonly log: Logger;
 }
 
+const DEFAULT_REPEAT_INTERVAL_MS = 12 * 3_600_000;
+
 /**
  * The hot path: conditions, the enabled toggle, then the repeat interval.
  * Steady state (everything already notified) costs one config read and one
- * batched state read per request, and no write.
+ * batched state read per request, and no write. Counts add up:
+ * `received = matched + suppressed.conditions` and
+ * `matched = notified + suppressed.repeatInterval + suppressed.disabled + suppressed.notConfigured`.
  */
 export class IngestService {
   constructor(private readonly deps: IngestDeps) {}
+
+  /** The service's clock: payloads are parsed against it, so "endsAt in the past" and the repeat interval agree. */
+  now(): Date {
+    return this.deps.clock();
+  }
 
   async ingest(received: readonly Alert[]): Promise<IngestResult> {
     const config = await this.deps.config.get();
@@ -46,21 +55,22 @@ export class IngestService {
         result.suppressed.conditions++;
       }
     }
-    const matched = [...byFingerprint.values()];
-    result.suppressed.repeatInterval += result.matched - matched.length;
-    if (matched.length === 0) return result;
+    if (result.matched === 0) return result;
     if (!config.enabled) {
-      result.suppressed.disabled += matched.length;
+      result.suppressed.disabled += result.matched;
       return result;
     }
     if (!config.server || config.recipients.length === 0) {
-      result.suppressed.notConfigured += matched.length;
+      result.suppressed.notConfigured += result.matched;
       return result;
     }
+    const matched = [...byFingerprint.values()];
+    // Repeats of one alert inside one request: the kept occurrence stands for them.
+    result.suppressed.repeatInterval += result.matched - matched.length;
 
     const now = this.deps.clock();
     const nowMs = now.getTime();
-    const intervalMs = parseDuration(config.repeatInterval) ?? 12 * 3_600_000;
+    const intervalMs = parseDuration(config.repeatInterval) ?? DEFAULT_REPEAT_INTERVAL_MS;
     const states = await this.deps.state.getMany(matched.map((alert) => alert.fingerprint));
 
     const dueClaims: Claim[] = [];
@@ -70,7 +80,7 @@ export class IngestService {
       if (alert.status === 'firing') {
         if (isFiringDue(state, nowMs, intervalMs)) dueClaims.push({ fingerprint: alert.fingerprint, kind: 'firing' });
         else result.suppressed.repeatInterval++;
-      } else if (state && isResolvedDue(state, nowMs)) {
+      } else if (isResolvedDue(state, nowMs)) {
         if (config.sendResolved) dueClaims.push({ fingerprint: alert.fingerprint, kind: 'resolved' });
         else {
           // No notice wanted, but the state is cleared so a new firing is emailed at once.
@@ -78,7 +88,7 @@ export class IngestService {
           result.suppressed.repeatInterval++;
         }
       } else {
-        // Resolved and nothing to tell: never notified, or the resolved notice already went out.
+        // Resolved and nothing to tell: never notified, already cleared, or its firing notice still in flight.
         result.suppressed.repeatInterval++;
       }
     }
@@ -87,35 +97,52 @@ export class IngestService {
 
     const claimId = randomUUID();
     const won = await this.deps.state.claim(dueClaims, claimId, now, intervalMs);
+    // Lost claims: another invocation is sending (or has just sent) the same alert.
     result.suppressed.repeatInterval += dueClaims.length - won.length;
     if (won.length === 0) return result;
 
-    const server = await this.deps.config.mailServer(config);
-    if (!server) throw new Error('unreachable: server checked above');
-    for (const kind of ['firing', 'resolved'] as const) {
-      const claims = won.filter((claim) => claim.kind === kind);
-      if (claims.length === 0) continue;
-      const alerts = claims.map((claim) => byFingerprint.get(claim.fingerprint) as Alert);
-      try {
+    let pending = won;
+    try {
+      const server = await this.deps.config.mailServer(config);
+      if (!server) throw new Error('no mail server is configured');
+      for (const kind of ['firing', 'resolved'] as const) {
+        const claims = won.filter((claim) => claim.kind === kind);
+        if (claims.length === 0) continue;
+        const alerts = claims.map((claim) => byFingerprint.get(claim.fingerprint) as Alert);
         const delivery = await this.deps.notifier.deliverAlerts(kind, alerts, config.recipients, server);
-        await this.deps.state.complete(claims, claimId, this.deps.clock(), intervalMs);
+        pending = pending.filter((claim) => claim.kind !== kind);
         result.notified += alerts.length;
         result.deliveryId ??= delivery.id;
-      } catch (error) {
-        // Give back every claim not yet completed, so the sender's retry sends.
-        const pending = won.filter((claim) => claim.kind === kind || (kind === 'firing' && claim.kind === 'resolved'));
-        await this.deps.state.release(pending, claimId);
-        throw new DeliveryFailedError(
-          `Delivery failed; nothing was marked as sent, so a retry will deliver: ${error instanceof Error ? error.message : String(error)}`,
-          error instanceof Error ? error : new Error(String(error)),
-        );
+        await this.completeAfterSend(claims, claimId, intervalMs);
       }
+    } catch (error) {
+      // Give back every claim whose mail did not go out, so the sender's retry sends.
+      await this.deps.state.release(pending, claimId).catch((releaseError: unknown) => {
+        // The claims lapse by themselves after the in-progress window.
+        this.deps.log.error('releasing claims failed', { claims: pending.length, message: messageOf(releaseError) });
+      });
+      throw new DeliveryFailedError(
+        `Delivery failed; nothing was marked as sent, so a retry will deliver: ${messageOf(error)}`,
+        error instanceof Error ? error : new Error(String(error)),
+      );
     }
     return result;
   }
+
+  /**
+   * The mail is out: record it. A failure here must not turn a sent mail into a 5xx (the retry
+   * would find the claim still in its window and send nothing anyway); the claim lapses after its
+   * short window and at worst the alert is emailed again at a later re-post.
+   */
+  private async completeAfterSend(claims: readonly Claim[], claimId: string, intervalMs: number): Promise<void> {
+    try {
+      await this.deps.state.complete(claims, claimId, this.deps.clock(), intervalMs);
+    } catch (error) {
+      this.deps.log.error('recording sent notifications failed', { claims: claims.length, message: messageOf(error) });
+    }
+  }
 }
 
-function isResolvedDue(state: NotificationState, nowMs: number): boolean {
-  if (state.status !== 'sent') return false;
-  return state.resolvingUntil === undefined || state.resolvingUntil * 1000 <= nowMs;
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

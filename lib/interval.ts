@@ -26,18 +26,50 @@ export const MIN_REPEAT_INTERVAL_MS = 60_000;
 export const MAX_REPEAT_INTERVAL_MS = 30 * 86_400_000;
 
 /**
- * Is a firing alert due for an email? Due when never notified, when the last
- * notice is at least one repeat interval old, or when an in-flight claim has
- * expired (its invocation crashed). Boundaries are inclusive: at exactly
- * `sentAt + interval` the alert is due, matching the `expiresAt <= :now` claim condition.
+ * How long a `sent` state outlives its repeat interval. Alertmanager re-sends a firing group only
+ * every `repeat_interval` (4h by default), so the repeat interval can pass without a re-send; the
+ * state is kept so that a resolved notice for a mail that went out is still sent then. The repeat
+ * decision itself reads `sentAt`, never the TTL, so this retention delays nothing.
  */
-export function isFiringDue(
-  state: { status: 'pending' | 'sent'; sentAt?: number; expiresAt: number } | undefined,
-  nowMs: number,
-  repeatIntervalMs: number,
-): boolean {
+export const SENT_STATE_RETENTION_MS = 7 * 86_400_000;
+
+/** A notification state as the decisions below need it (epoch ms for `sentAt`, epoch seconds for the others). */
+export interface StateView {
+  readonly status: 'pending' | 'sent';
+  readonly sentAt?: number;
+  readonly expiresAt: number;
+  readonly resolvingUntil?: number;
+}
+
+/** The TTL (`expiresAt`, epoch seconds) of the state of an alert emailed at `sentAtMs`. */
+export function sentStateExpiresAt(sentAtMs: number, repeatIntervalMs: number): number {
+  return Math.ceil((sentAtMs + repeatIntervalMs + SENT_STATE_RETENTION_MS) / 1000);
+}
+
+/** An item whose `expiresAt` has passed counts as absent, whether or not TTL has deleted it yet. */
+export function isExpired(state: Pick<StateView, 'expiresAt'>, nowMs: number): boolean {
+  return state.expiresAt * 1000 <= nowMs;
+}
+
+/**
+ * Is a firing alert due for an email? Due when never notified, when its state has expired
+ * (including an in-flight claim whose invocation crashed), or when the last notice is at least
+ * one repeat interval old. Boundaries are inclusive: at exactly `sentAt + interval` the alert is
+ * due, matching the claim's `expiresAt <= :now` and `sentAt <= :dueBefore` conditions.
+ */
+export function isFiringDue(state: StateView | undefined, nowMs: number, repeatIntervalMs: number): boolean {
   if (!state) return true;
-  if (state.expiresAt * 1000 <= nowMs) return true;
+  if (isExpired(state, nowMs)) return true;
   if (state.status === 'sent' && state.sentAt !== undefined) return state.sentAt + repeatIntervalMs <= nowMs;
   return false;
+}
+
+/**
+ * Is a resolved notice due? Only for an alert whose firing notice went out (`sent`, not expired)
+ * and whose resolved notice is not in flight in another invocation (`resolvingUntil` in the future).
+ * Never notified, cleared after an earlier resolved notice, still pending or expired: nothing to tell.
+ */
+export function isResolvedDue(state: StateView | undefined, nowMs: number): boolean {
+  if (!state || state.status !== 'sent' || isExpired(state, nowMs)) return false;
+  return state.resolvingUntil === undefined || state.resolvingUntil * 1000 <= nowMs;
 }

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert } from './alerts/model';
-import { chunk } from './concurrency';
+import { chunk, mapLimit } from './concurrency';
 import type { MailServer } from './config/model';
 import { MailDeliveryError } from './errors';
 import type { Logger } from './log';
 import { composeMail, mailDomain, newMessageId, threadHeaders } from './mail/compose';
 import { type RenderedMail, renderAlertMail, renderTestMail } from './mail/render';
-import type { Delivery, DeliveryKind, DeliveryLog, Mailer } from './ports';
+import type { Delivery, DeliveryKind, DeliveryLog, Mailer, SendResult } from './ports';
 
 /** SES and most relays cap recipients per message; beyond this the same mail goes out in several messages. */
 export const MAX_RECIPIENTS_PER_MESSAGE = 50;
+/** Messages of one delivery in flight at once (one per chunk of recipients). */
+const SEND_CONCURRENCY = 4;
 
 export interface NotifierDeps {
   readonly mailer: Mailer;
@@ -62,11 +64,10 @@ export class Notifier {
       recipients: [...recipients],
       subject: rendered.subject,
     };
-    const accepted: string[] = [];
-    const rejected: string[] = [];
-    let messageId = '';
+    let results: SendResult[];
     try {
-      for (const to of chunk(recipients, MAX_RECIPIENTS_PER_MESSAGE)) {
+      // Every chunk is the same mail with its own Message-ID and To header (recipients never see each other beyond their chunk).
+      results = await mapLimit(chunk(recipients, MAX_RECIPIENTS_PER_MESSAGE), SEND_CONCURRENCY, async (to) => {
         const mail = await composeMail({
           from: server.from,
           to,
@@ -76,11 +77,8 @@ export class Notifier {
           inReplyTo: thread.inReplyTo,
           references: thread.references,
         });
-        const result = await this.deps.mailer.send(mail, server);
-        messageId ||= result.messageId;
-        accepted.push(...result.accepted);
-        rejected.push(...result.rejected);
-      }
+        return this.deps.mailer.send(mail, server);
+      });
     } catch (error) {
       const failure =
         error instanceof MailDeliveryError ? error : new MailDeliveryError('SMTP_CONNECTION_FAILED', String(error));
@@ -92,12 +90,26 @@ export class Notifier {
         code: failure.code,
         alerts: alerts.length,
       });
-      await this.deps.deliveries.record(delivery);
+      await this.record(delivery);
       throw failure;
     }
-    const delivery: Delivery = { ...base, outcome: 'sent', error: null, messageId };
+    const accepted = results.flatMap((result) => result.accepted);
+    const rejected = results.flatMap((result) => result.rejected);
+    const delivery: Delivery = { ...base, outcome: 'sent', error: null, messageId: results[0]?.messageId ?? '' };
     this.deps.log.info('delivery sent', { outcome: 'sent', deliveryId: delivery.id, kind, alerts: alerts.length });
-    await this.deps.deliveries.record(delivery);
+    await this.record(delivery);
     return { ...delivery, accepted, rejected };
+  }
+
+  /** The log is a record, not part of the delivery: failing to write it must not fail (and so repeat) a sent mail. */
+  private async record(delivery: Delivery): Promise<void> {
+    try {
+      await this.deps.deliveries.record(delivery);
+    } catch (error) {
+      this.deps.log.error('recording the delivery failed', {
+        deliveryId: delivery.id,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 }

@@ -10,6 +10,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { chunk, mapLimit, sleep } from '../concurrency';
+import { sentStateExpiresAt } from '../interval';
 import type { Claim, NotificationState, NotificationStateStore } from '../ports';
 
 /** How long an in-flight claim blocks others: longer than the worst-case send, short enough that a crash delays little. */
@@ -84,8 +85,9 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
               TableName: this.tableName,
               Key: { pk: { S: claim.fingerprint } },
               UpdateExpression: 'SET resolvingClaim = :claim, resolvingUntil = :until',
+              // Only a live `sent` state has a firing notice to follow up; an expired one counts as absent.
               ConditionExpression:
-                '#status = :sent AND (attribute_not_exists(resolvingClaim) OR resolvingUntil <= :now)',
+                '#status = :sent AND expiresAt > :now AND (attribute_not_exists(resolvingClaim) OR resolvingUntil <= :now)',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: {
                 ':claim': { S: claimId },
@@ -106,28 +108,48 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
   }
 
   /**
-   * Unconditional batch writes (25 per call) rather than one conditional write per
-   * alert: the claim is ours for CLAIM_WINDOW_SECONDS and every send finishes well
-   * inside it (mailer timeouts), so nobody else can hold these keys now.
+   * Firing claims become `sent` with unconditional batch writes (25 per call) rather than one
+   * conditional write per alert: the claim is ours for CLAIM_WINDOW_SECONDS and every send
+   * finishes well inside it (mailer timeouts), so nobody else can hold these keys now. The item
+   * is kept past the repeat interval (SENT_STATE_RETENTION_MS) so a late resolved notice still goes
+   * out; the repeat decision reads `sentAt`.
+   *
+   * Resolved claims delete the item only if it still carries our resolving claim: a firing claim
+   * may legitimately have replaced it meanwhile (the alert fired again), and that state must stay.
    */
-  async complete(claims: readonly Claim[], _claimId: string, now: Date, repeatIntervalMs: number): Promise<void> {
+  async complete(claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number): Promise<void> {
     const nowMs = now.getTime();
-    const expiresAt = String(Math.ceil((nowMs + repeatIntervalMs) / 1000));
-    const writes: WriteRequest[] = claims.map((claim) =>
-      claim.kind === 'firing'
-        ? {
-            PutRequest: {
-              Item: {
-                pk: { S: claim.fingerprint },
-                status: { S: 'sent' },
-                sentAt: { N: String(nowMs) },
-                expiresAt: { N: expiresAt },
-              },
-            },
-          }
-        : { DeleteRequest: { Key: { pk: { S: claim.fingerprint } } } },
-    );
-    await this.batchWrite(writes);
+    const expiresAt = String(sentStateExpiresAt(nowMs, repeatIntervalMs));
+    const firing: WriteRequest[] = claims
+      .filter((claim) => claim.kind === 'firing')
+      .map((claim) => ({
+        PutRequest: {
+          Item: {
+            pk: { S: claim.fingerprint },
+            status: { S: 'sent' },
+            sentAt: { N: String(nowMs) },
+            expiresAt: { N: expiresAt },
+          },
+        },
+      }));
+    const resolved = claims.filter((claim) => claim.kind === 'resolved');
+    await Promise.all([
+      this.batchWrite(firing),
+      mapLimit(resolved, WRITE_CONCURRENCY, async (claim) => {
+        try {
+          await this.client.send(
+            new DeleteItemCommand({
+              TableName: this.tableName,
+              Key: { pk: { S: claim.fingerprint } },
+              ConditionExpression: 'resolvingClaim = :claim',
+              ExpressionAttributeValues: { ':claim': { S: claimId } },
+            }),
+          );
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }),
+    ]);
   }
 
   async release(claims: readonly Claim[], claimId: string): Promise<void> {
