@@ -18,6 +18,7 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+  '--disable-quic',
 ];
 
 jest.setTimeout(120_000);
@@ -163,6 +164,27 @@ describe('web console in chromium', () => {
 
     await page.fill('#repeat-interval', '4h');
     await screenshot('edited');
+
+    // every visible control has a name, and keyboard focus is visible
+    const unnamed = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('input, select, textarea, button'))
+        .filter((el) => !el.closest('[hidden]'))
+        .filter((el) => {
+          const labels = (el as HTMLInputElement).labels;
+          return !(
+            (labels && labels.length > 0) ||
+            el.getAttribute('aria-label') ||
+            el.getAttribute('aria-labelledby') ||
+            (el.tagName === 'BUTTON' && el.textContent?.trim())
+          );
+        })
+        .map((el) => el.id || el.outerHTML),
+    );
+    expect(unnamed).toEqual([]);
+    await page.focus('#recipient-input');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('recipient-add');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).toBe('solid');
 
     await page.click('#save');
     await page.waitForSelector('#dirty-flag', { state: 'hidden' });
