@@ -353,26 +353,46 @@ ui.discard.addEventListener('click', () => {
 
 function renderRecipients(): void {
   const storedKeys = new Set((stored?.recipients ?? []).map((r) => r.toLowerCase()));
-  ui.recipientList.replaceChildren(
-    ...recipients.map((address, i) => {
-      const remove = h(
-        'button',
-        { type: 'button', class: 'icon-button remove', id: `recipient-remove-${i}`, 'aria-label': `Remove ${address}` },
-        '×',
-      );
-      remove.addEventListener('click', () => removeRecipient(i));
-      const unsaved = !storedKeys.has(address.toLowerCase());
+  const draftKeys = new Set(recipients.map((r) => r.toLowerCase()));
+  const current = recipients.map((address, i) => {
+    const remove = h(
+      'button',
+      { type: 'button', class: 'icon-button remove', id: `recipient-remove-${i}`, 'aria-label': `Remove ${address}` },
+      '×',
+    );
+    remove.addEventListener('click', () => removeRecipient(i));
+    const unsaved = !storedKeys.has(address.toLowerCase());
+    return h(
+      'li',
+      { class: 'recipient', id: `recipient-${i}` },
+      h('span', { class: 'address' }, address),
+      unsaved ? h('span', { class: 'tag' }, 'not saved') : null,
+      remove,
+      h('p', { class: 'field-error', id: `err-recipients[${i}]`, hidden: true }),
+    );
+  });
+  // Staged removals stay in sight, struck through, until OK, with a way back.
+  const removed = (stored?.recipients ?? [])
+    .filter((address) => !draftKeys.has(address.toLowerCase()))
+    .map((address) => {
+      const undo = h('button', { type: 'button', class: 'link-button', 'aria-label': `Keep ${address}` }, 'Undo');
+      undo.addEventListener('click', () => {
+        recipients.push(address);
+        renderRecipients();
+        updateDirty();
+        ui.recipientInput.focus();
+        announce(`${address} is kept.`);
+      });
       return h(
         'li',
-        { class: 'recipient', id: `recipient-${i}` },
-        h('span', { class: 'address' }, address),
-        unsaved ? h('span', { class: 'tag' }, 'not saved') : null,
-        remove,
-        h('p', { class: 'field-error', id: `err-recipients[${i}]`, hidden: true }),
+        { class: 'recipient removed' },
+        h('del', { class: 'address' }, address),
+        h('span', { class: 'tag' }, 'removed on OK'),
+        undo,
       );
-    }),
-  );
-  show(ui.recipientsEmpty, recipients.length === 0);
+    });
+  ui.recipientList.replaceChildren(...current, ...removed);
+  show(ui.recipientsEmpty, recipients.length === 0 && removed.length === 0);
 }
 
 function addRecipient(): void {

@@ -216,6 +216,14 @@ describe('web console in chromium', () => {
     expect(await page.inputValue('#repeat-interval')).toBe('4h');
     expect(await page.isVisible('#dirty-flag')).toBe(false);
     await screenshot('reloaded');
+
+    // removing a saved recipient is staged in sight, and can be undone
+    await page.click('#recipient-remove-0');
+    expect(await page.locator('#recipient-list li.removed').textContent()).toMatch(/oncall@example.com.*removed on OK/);
+    expect(await page.isVisible('#dirty-flag')).toBe(true);
+    await page.click('#recipient-list li.removed button');
+    expect(await page.locator('#recipient-list li.removed').count()).toBe(0);
+    expect(await page.isVisible('#dirty-flag')).toBe(false);
   });
 
   it('sends a test message that lands in the development mailbox', async () => {
