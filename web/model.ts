@@ -5,6 +5,9 @@
  * where an API error detail belongs on the page, and API errors in plain words.
  */
 
+// The one dependency-free rule shared with the server (no zod in the bundle).
+import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/interval';
+
 export type Security = 'none' | 'starttls' | 'tls';
 export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
@@ -251,7 +254,6 @@ export function testMessageBody(draft: Draft): { server?: ServerBody; recipients
 
 /** Deliberately loose (one @, no spaces or brackets): the server has the final word. */
 const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+$/;
-const DURATION = /^\d+(ms|s|m|h|d|w)$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export function checkAddress(address: string): string | null {
@@ -287,8 +289,11 @@ export function checkDraft(draft: Draft, forTest = false): ApiErrorDetail[] {
         out.push({ field: `conditions[${i}].values`, message: 'Enter at least one value.' });
     });
   }
-  if (!forTest && !DURATION.test(draft.repeatInterval.trim()))
-    out.push({ field: 'repeatInterval', message: 'Enter a duration such as 30m, 12h or 1d.' });
+  if (!forTest) {
+    const ms = parseDuration(draft.repeatInterval.trim());
+    if (ms === undefined || ms < MIN_REPEAT_INTERVAL_MS || ms > MAX_REPEAT_INTERVAL_MS)
+      out.push({ field: 'repeatInterval', message: 'Enter a duration from 1m to 30d, such as 30m, 12h, 1d or 1h30m.' });
+  }
   return out;
 }
 

@@ -391,6 +391,10 @@ describe('console model: checks and errors', () => {
       'repeatInterval',
     ]);
     expect(checkDraft(draft())).toEqual([]);
+    expect(checkDraft(draft((x) => void Object.assign(x, { repeatInterval: '1h30m' })))).toEqual([]);
+    expect(checkDraft(draft((x) => void Object.assign(x, { repeatInterval: '30s' }))).map((p) => p.field)).toEqual([
+      'repeatInterval',
+    ]);
   });
 
   it('maps API error fields to the slot beside the field they name', () => {
