@@ -22,7 +22,7 @@ export function makeApiHandler(app: App): HttpHandler {
         body: { recipients: (await config.addRecipient(body)).recipients },
       }),
       'DELETE /v1/config/recipients/{address}': async ({ pathParameters }) => {
-        await config.removeRecipient(decodeURIComponent(pathParameters.address ?? ''));
+        await config.removeRecipient(decodePathParameter('address', pathParameters.address ?? ''));
         return { status: 204 };
       },
       'PUT /v1/config/conditions': async ({ body }) => ({ status: 200, body: await config.setConditions(body) }),
@@ -42,6 +42,17 @@ export function makeApiHandler(app: App): HttpHandler {
     },
     app,
   );
+}
+
+/** Path parameters arrive percent-encoded (`oncall%2Bpayments%40example.com`). */
+function decodePathParameter(name: string, value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new ValidationError(`The path parameter ${name} is not valid percent-encoding`, [
+      { field: name, message: 'invalid percent-encoding' },
+    ]);
+  }
 }
 
 export const handler = makeApiHandler(appFromEnvironment());

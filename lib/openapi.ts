@@ -1,5 +1,9 @@
-/** The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with. */
-import { z } from 'zod';
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with.
+ * Every schema is a named component (`#/components/schemas/...`); every route of the route
+ * table has an operation, with a schema for each answer it can give.
+ */
+import * as z from 'zod';
 import { ROUTES } from '../functions/routes';
 import {
   ConditionsSchema,
@@ -18,10 +22,12 @@ import {
 
 type JsonSchema = Record<string, unknown>;
 
-const input = (schema: z.ZodType): JsonSchema =>
-  z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-const output = (schema: z.ZodType): JsonSchema =>
-  z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema;
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of a zod schema, without the `$schema` marker of a root document. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  if ('$defs' in rest) throw new Error('openapi: nested $defs would not resolve inside components');
+  return rest;
+}
 
 const AlertsBodySchema: JsonSchema = {
   description:
@@ -33,89 +39,169 @@ const AlertsBodySchema: JsonSchema = {
   ],
 };
 
-interface Operation {
-  summary: string;
-  request?: JsonSchema;
-  responses: Record<string, { description: string; schema?: JsonSchema }>;
-  parameters?: JsonSchema[];
+const SCHEMAS: Record<string, JsonSchema> = {
+  Error: jsonSchema(ErrorResponseSchema, 'output'),
+  Health: jsonSchema(HealthSchema, 'output'),
+  Config: jsonSchema(ConfigViewSchema, 'output'),
+  ConfigPatch: jsonSchema(ConfigPatchSchema, 'input'),
+  ServerSettingsInput: jsonSchema(ServerSettingsInputSchema, 'input'),
+  Recipients: jsonSchema(RecipientsViewSchema, 'output'),
+  RecipientInput: jsonSchema(RecipientInputSchema, 'input'),
+  ConditionsInput: jsonSchema(ConditionsSchema, 'input'),
+  TestMessageRequest: jsonSchema(TestMessageRequestSchema, 'input'),
+  TestMessageResult: jsonSchema(TestMessageResultSchema, 'output'),
+  Deliveries: jsonSchema(DeliveriesViewSchema, 'output'),
+  IngestResult: jsonSchema(IngestResultSchema, 'output'),
+  AlertsBody: AlertsBodySchema,
+  OpenApiDocument: {
+    type: 'object',
+    required: ['openapi', 'info', 'paths'],
+    properties: {
+      openapi: { type: 'string', pattern: '^3\\.1\\.\\d+$' },
+      info: { type: 'object' },
+      paths: { type: 'object' },
+    },
+  },
+};
+
+type SchemaName = keyof typeof SCHEMAS;
+const ref = (name: SchemaName): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+interface Response {
+  readonly description: string;
+  readonly schema?: SchemaName;
+  readonly mediaType?: string;
 }
 
-const errors = (...codes: string[]) =>
-  Object.fromEntries(codes.map((code) => [code, { description: 'Error', schema: output(ErrorResponseSchema) }]));
+interface Operation {
+  readonly summary: string;
+  readonly description?: string;
+  readonly request?: { schema: SchemaName; required: boolean };
+  readonly responses: Readonly<Record<string, Response>>;
+  readonly parameters?: readonly JsonSchema[];
+}
+
+const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  400: 'Invalid request: `error.details[].field` names each offending field (VALIDATION_FAILED), or NOT_CONFIGURED',
+  401: 'No valid bearer token (UNAUTHORIZED)',
+  403: 'The token has the wrong role (FORBIDDEN)',
+  404: 'Not found (NOT_FOUND)',
+  409: 'Conflict: already present (CONFLICT), or concurrent writers raced too often (CONCURRENT_MODIFICATION)',
+  413: 'The body exceeds 1 MiB (PAYLOAD_TOO_LARGE)',
+  415: 'The body is not JSON (UNSUPPORTED_MEDIA_TYPE)',
+  500: 'Internal error; the request may be retried (INTERNAL)',
+  502: 'The mail server failed: SMTP_AUTH_FAILED, SMTP_TLS_FAILED, SMTP_CONNECTION_FAILED, SMTP_TIMEOUT, SMTP_REJECTED or SES_REJECTED, with the server’s own reply in `error.message`',
+  503: 'Delivery failed; nothing was marked as sent, retry (DELIVERY_FAILED)',
+};
+
+const errors = (...codes: number[]): Record<string, Response> =>
+  Object.fromEntries(
+    codes.map((code) => [String(code), { description: ERROR_DESCRIPTIONS[code] ?? 'Error', schema: 'Error' }]),
+  );
+
+/** Every authenticated route can answer these. */
+const AUTH_ERRORS = [401, 403, 500] as const;
+/** Every route taking a JSON body can answer these as well. */
+const BODY_ERRORS = [400, 413, 415] as const;
+const CONFIG_WRITE = (status = 200, schema: SchemaName = 'Config'): Record<string, Response> => ({
+  [status]: { description: 'The configuration after the change', schema },
+  ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 409),
+});
 
 const OPERATIONS: Record<string, Operation> = {
-  'GET /healthz': { summary: 'Liveness', responses: { 200: { description: 'Up', schema: output(HealthSchema) } } },
-  'GET /v1/openapi.json': { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } },
+  'GET /healthz': {
+    summary: 'Liveness',
+    responses: { 200: { description: 'Up', schema: 'Health' }, ...errors(500) },
+  },
+  'GET /v1/openapi.json': {
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1', schema: 'OpenApiDocument' }, ...errors(500) },
+  },
   'GET /v1/config': {
     summary: 'The whole email configuration (never the password)',
-    responses: { 200: { description: 'Config', schema: output(ConfigViewSchema) }, ...errors('401', '403') },
+    description: 'Defaults on a fresh install: `enabled` true, `repeatInterval` `12h`, `sendResolved` true.',
+    responses: { 200: { description: 'Config', schema: 'Config' }, ...errors(...AUTH_ERRORS) },
   },
   'PATCH /v1/config': {
     summary: 'Toggle notifications and tune the repeat interval and resolved notices',
-    request: input(ConfigPatchSchema),
-    responses: { 200: { description: 'Config', schema: output(ConfigViewSchema) }, ...errors('400', '401', '403') },
+    request: { schema: 'ConfigPatch', required: true },
+    responses: CONFIG_WRITE(),
   },
   'PUT /v1/config/server': {
-    summary: 'Set the SMTP server; the password is write-only and kept when omitted',
-    request: input(ServerSettingsInputSchema),
-    responses: { 200: { description: 'Config', schema: output(ConfigViewSchema) }, ...errors('400', '401', '403') },
+    summary: 'Set the SMTP server',
+    description:
+      'The password is write-only: omitted keeps the stored one, `null` removes it. `ca` likewise. ' +
+      'Port 465 defaults to implicit TLS, 587 to STARTTLS, anything else to none.',
+    request: { schema: 'ServerSettingsInput', required: true },
+    responses: CONFIG_WRITE(),
   },
   'GET /v1/config/recipients': {
     summary: 'List recipients',
-    responses: { 200: { description: 'Recipients', schema: output(RecipientsViewSchema) }, ...errors('401', '403') },
+    responses: { 200: { description: 'Recipients', schema: 'Recipients' }, ...errors(...AUTH_ERRORS) },
   },
   'POST /v1/config/recipients': {
-    summary: 'Add a recipient',
-    request: input(RecipientInputSchema),
-    responses: {
-      201: { description: 'Added', schema: output(RecipientsViewSchema) },
-      ...errors('400', '401', '403', '409'),
-    },
+    summary: 'Add a recipient (at most 100; duplicates are found case-insensitively)',
+    request: { schema: 'RecipientInput', required: true },
+    responses: CONFIG_WRITE(201, 'Recipients'),
   },
   'DELETE /v1/config/recipients/{address}': {
-    summary: 'Remove a recipient',
-    parameters: [{ name: 'address', in: 'path', required: true, schema: { type: 'string' } }],
-    responses: { 204: { description: 'Removed' }, ...errors('401', '403', '404') },
+    summary: 'Remove a recipient (matched case-insensitively)',
+    parameters: [
+      {
+        name: 'address',
+        in: 'path',
+        required: true,
+        description: 'The address, percent-encoded (`oncall%40example.com`)',
+        schema: { type: 'string' },
+      },
+    ],
+    responses: { 204: { description: 'Removed' }, ...errors(400, 404, 409, ...AUTH_ERRORS) },
   },
   'PUT /v1/config/conditions': {
-    summary: 'Replace the notification conditions (all must hold)',
-    request: input(ConditionsSchema),
-    responses: { 200: { description: 'Config', schema: output(ConfigViewSchema) }, ...errors('400', '401', '403') },
+    summary: 'Replace the notification conditions (all must hold; at most 50)',
+    request: { schema: 'ConditionsInput', required: true },
+    responses: CONFIG_WRITE(),
   },
   'POST /v1/test-message': {
     summary: 'Send a test email with the saved or the draft settings',
-    request: input(TestMessageRequestSchema),
+    description:
+      'Without a body, uses the saved server and recipients. A draft `server` is used as `PUT /v1/config/server` would ' +
+      'store it (an omitted password is the saved one); nothing is saved. Answers within 15 s.',
+    request: { schema: 'TestMessageRequest', required: false },
     responses: {
-      200: { description: 'Sent', schema: output(TestMessageResultSchema) },
-      ...errors('400', '401', '403', '502'),
+      200: { description: 'Sent', schema: 'TestMessageResult' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 502),
     },
   },
   'GET /v1/deliveries': {
     summary: 'Recent deliveries, newest first',
     parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } }],
-    responses: {
-      200: { description: 'Deliveries', schema: output(DeliveriesViewSchema) },
-      ...errors('400', '401', '403'),
-    },
+    responses: { 200: { description: 'Deliveries', schema: 'Deliveries' }, ...errors(400, ...AUTH_ERRORS) },
   },
   'POST /v1/alerts': {
     summary: 'Post alerts',
-    request: AlertsBodySchema,
+    request: { schema: 'AlertsBody', required: true },
     responses: {
-      202: { description: 'Accepted, with counts', schema: output(IngestResultSchema) },
-      ...errors('400', '401', '403', '413', '415', '503'),
+      202: { description: 'Accepted, with counts', schema: 'IngestResult' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 503),
     },
   },
   'POST /api/v2/alerts': {
     summary: 'Post alerts (Alertmanager API v2 path, for Prometheus)',
-    request: AlertsBodySchema,
+    request: { schema: 'AlertsBody', required: true },
     responses: {
-      202: { description: 'Accepted, with counts', schema: output(IngestResultSchema) },
-      ...errors('400', '401', '403', '413', '415', '503'),
+      202: { description: 'Accepted, with counts', schema: 'IngestResult' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 503),
     },
   },
-  'GET /': { summary: 'The web console', responses: { 200: { description: 'HTML' } } },
-  'GET /console/{proxy+}': { summary: 'Console assets', responses: { 200: { description: 'Asset' } } },
+  'GET /': {
+    summary: 'The web console',
+    responses: { 200: { description: 'HTML', mediaType: 'text/html' } },
+  },
+  'GET /console/{proxy+}': {
+    summary: 'Console assets',
+    responses: { 200: { description: 'Asset' }, 404: { description: 'No such asset' } },
+  },
 };
 
 let cached: JsonSchema | undefined;
@@ -131,6 +217,7 @@ export function openApiDocument(): JsonSchema {
     paths[path] ??= {};
     const item: JsonSchema = {
       summary: operation.summary,
+      ...(operation.description ? { description: operation.description } : {}),
       operationId: key.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, ''),
       security: route.role ? [{ bearer: [] }] : [],
       ...(route.role ? { 'x-alertmail-role': route.role } : {}),
@@ -139,7 +226,11 @@ export function openApiDocument(): JsonSchema {
           status,
           {
             description: response.description,
-            ...(response.schema ? { content: { 'application/json': { schema: response.schema } } } : {}),
+            ...(response.schema
+              ? { content: { [response.mediaType ?? 'application/json']: { schema: ref(response.schema) } } }
+              : response.mediaType
+                ? { content: { [response.mediaType]: {} } }
+                : {}),
           },
         ]),
       ),
@@ -147,14 +238,27 @@ export function openApiDocument(): JsonSchema {
     if (operation.parameters) item.parameters = operation.parameters;
     if (route.path.includes('{proxy+}'))
       item.parameters = [{ name: 'proxy', in: 'path', required: true, schema: { type: 'string' } }];
-    if (operation.request)
-      item.requestBody = { required: true, content: { 'application/json': { schema: operation.request } } };
+    if (operation.request) {
+      item.requestBody = {
+        required: operation.request.required,
+        content: { 'application/json': { schema: ref(operation.request.schema) } },
+      };
+    }
     paths[path][route.method.toLowerCase()] = item;
   }
   cached = {
     openapi: '3.1.0',
-    info: { title: 'alertmail', version: '1', description: 'Alert notifications by email' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    info: {
+      title: 'alertmail',
+      version: '1',
+      description:
+        'Alert notifications by email. Errors are `{"error": {"code", "message", "details": [{"field", "message"}]}}`.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An `admin` or `ingest` token' } },
+      schemas: SCHEMAS,
+    },
     paths,
   };
   return cached;

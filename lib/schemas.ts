@@ -2,7 +2,7 @@
  * The one set of schemas for the configuration API: the handlers validate with
  * them, the OpenAPI document is generated from them and the console imports them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from './interval';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters.
@@ -34,7 +34,9 @@ const HOSTNAME =
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 export function isHost(value: string): boolean {
-  if (IPV4.test(value) || HOSTNAME.test(value)) return true;
+  if (IPV4.test(value)) return true;
+  // A name whose last label is all digits is no host name (no top-level domain is numeric): `256.1.1.1`, `1.2.3`.
+  if (HOSTNAME.test(value)) return !/(?:^|\.)\d+\.?$/.test(value);
   // IPv6, with or without brackets; `new URL` does the full RFC 4291 parse.
   const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
   if (!bare.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(bare)) return false;
@@ -47,27 +49,39 @@ export function isHost(value: string): boolean {
 
 const noControlChars = (value: string) => !CONTROL_CHARS.test(value);
 
-export const SecuritySchema = z
-  .enum(['none', 'starttls', 'tls'])
-  .meta({
-    description: '`none`: plain SMTP, never upgraded; `starttls`: STARTTLS required; `tls`: implicit TLS (port 465)',
-  });
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n(?:[A-Za-z0-9+/=]+\r?\n)+-----END CERTIFICATE-----/g;
+
+/** One or more PEM certificates and nothing else (blank lines between them allowed); no private keys by mistake. */
+export function isPemCertificates(text: string): boolean {
+  const normalized = `${text.trim()}\n`;
+  const blocks = normalized.match(PEM_CERTIFICATE);
+  return blocks !== null && normalized.replace(PEM_CERTIFICATE, '').trim() === '';
+}
+
+export const SecuritySchema = z.enum(['none', 'starttls', 'tls']).meta({
+  description: '`none`: plain SMTP, never upgraded; `starttls`: STARTTLS required; `tls`: implicit TLS (port 465)',
+});
 
 export const ServerSettingsInputSchema = z
   .strictObject({
-    host: z.string().min(1).max(253).refine(isHost, 'must be a host name, an IPv4 or an IPv6 address'),
+    host: z
+      .string()
+      .min(1, { abort: true })
+      .max(253, { abort: true })
+      .refine(isHost, 'must be a host name, an IPv4 or an IPv6 address'),
     port: z.number().int().min(1).max(65535).optional(),
     security: SecuritySchema.optional(),
     username: z.string().min(1).max(256).refine(noControlChars, 'must not contain control characters').optional(),
     /** Write-only. Omitted: keep the stored password. `null`: remove it. */
     password: z.string().min(1).max(1024).nullable().optional(),
     from: EmailAddressSchema,
+    /** Omitted: keep the stored CA. `null`: remove it. */
     ca: z
       .string()
-      .max(65536)
+      .max(65536, { abort: true })
       .refine(
-        (pem) => pem.includes('-----BEGIN CERTIFICATE-----'),
-        'must be PEM certificates (-----BEGIN CERTIFICATE-----)',
+        isPemCertificates,
+        'must be one or more PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)',
       )
       .nullable()
       .optional(),

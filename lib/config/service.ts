@@ -8,10 +8,11 @@ import {
   type ServerSettingsInput,
   ServerSettingsInputSchema,
 } from '../schemas';
-import { parseWith } from '../validation';
 import { defaultConfig, type EmailConfig, type MailServer, type ServerSettings, type StoredConfig } from './model';
+import { parseBody } from './parse';
 
-const MAX_ATTEMPTS = 8;
+/** Enough for a burst of concurrent admins: each lost race means another writer won, so progress is guaranteed. */
+const MAX_ATTEMPTS = 25;
 
 export interface ConfigServiceDeps {
   readonly store: ConfigStore;
@@ -37,7 +38,7 @@ export class ConfigService {
   }
 
   async setServer(body: unknown): Promise<EmailConfig> {
-    const input = parseWith(ServerSettingsInputSchema, body, 'server');
+    const input = parseBody(ServerSettingsInputSchema, body, 'server');
     // The secret is written before the config that says it is set, so a reader never sees passwordSet without one.
     if (typeof input.password === 'string') await this.deps.secrets.put('smtp-password', input.password);
     return this.update((current) => {
@@ -56,7 +57,7 @@ export class ConfigService {
   }
 
   async addRecipient(body: unknown): Promise<EmailConfig> {
-    const { address } = parseWith(RecipientInputSchema, body);
+    const { address } = parseBody(RecipientInputSchema, body);
     return this.update((current) => {
       if (current.recipients.some((existing) => existing.toLowerCase() === address.toLowerCase())) {
         throw new ConflictError(`${address} is already a recipient`, [
@@ -83,12 +84,12 @@ export class ConfigService {
   }
 
   async setConditions(body: unknown): Promise<EmailConfig> {
-    const conditions = parseWith(ConditionsSchema, body, 'conditions');
+    const conditions = parseBody(ConditionsSchema, body, 'conditions');
     return this.update((current) => ({ ...current, conditions }));
   }
 
   async patch(body: unknown): Promise<EmailConfig> {
-    const patch = parseWith(ConfigPatchSchema, body);
+    const patch = parseBody(ConfigPatchSchema, body);
     return this.update((current) => ({
       ...current,
       enabled: patch.enabled ?? current.enabled,
@@ -105,7 +106,9 @@ export class ConfigService {
   async mailServer(config: StoredConfig, draft?: ServerSettingsInput): Promise<MailServer | null> {
     if (draft) {
       const password = draft.password ?? (draft.password === null ? undefined : await this.password(config));
-      return { ...toServerSettings(draft, password !== undefined, null), password };
+      // A draft means what PUT /v1/config/server would store: an omitted password or CA keeps the saved one.
+      const { passwordSet: _, ...server } = toServerSettings(draft, password !== undefined, config.server);
+      return { ...server, password };
     }
     if (!config.server) return null;
     const { passwordSet, ...server } = config.server;
@@ -126,7 +129,8 @@ export class ConfigService {
       const current = stored?.value ?? defaultConfig(this.deps.clock(), this.deps.defaultRepeatInterval);
       const next: StoredConfig = { ...mutate(current), updatedAt: this.deps.clock().toISOString() };
       if (await this.deps.store.save(next, stored?.version ?? null)) return publicView(next);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * (attempt + 1)));
+      // Full jitter, growing and capped, so a burst of writers spreads out instead of colliding again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
     }
     throw new ConcurrentModificationError('The configuration changed concurrently too many times; retry the request');
   }

@@ -56,15 +56,38 @@ export function toMailDeliveryError(error: unknown): MailDeliveryError {
   const err = error as SmtpError;
   const reply = (err.response ?? err.message ?? String(error)).replace(/\s+/g, ' ').trim();
   const code = classify(err);
-  const prefix: Record<MailErrorCode, string> = {
-    SMTP_AUTH_FAILED: 'The mail server rejected the username or password',
-    SMTP_TLS_FAILED: 'The TLS connection to the mail server failed',
-    SMTP_CONNECTION_FAILED: 'Could not connect to the mail server',
-    SMTP_TIMEOUT: 'The mail server did not answer in time',
-    SMTP_REJECTED: 'The mail server refused the message',
-    SES_REJECTED: 'Amazon SES refused the message',
-  };
-  return new MailDeliveryError(code, `${prefix[code]}: ${reply}`);
+  return new MailDeliveryError(code, `${explain(code, err)}: ${reply}${hint(code, err)}`);
+}
+
+function explain(code: MailErrorCode, err: SmtpError): string {
+  switch (code) {
+    case 'SMTP_AUTH_FAILED':
+      // nodemailer refuses before asking the server when a username has no password.
+      return /missing credentials/i.test(err.message ?? '')
+        ? 'A username is set but no password'
+        : 'The mail server rejected the username or password';
+    case 'SMTP_TLS_FAILED':
+      return err.response ? 'The mail server refused STARTTLS' : 'The TLS connection to the mail server failed';
+    case 'SMTP_CONNECTION_FAILED':
+      return 'Could not connect to the mail server';
+    case 'SMTP_TIMEOUT':
+      return 'The mail server did not answer in time';
+    case 'SMTP_REJECTED':
+      return 'The mail server refused the message';
+    case 'SES_REJECTED':
+      return 'Amazon SES refused the message';
+  }
+}
+
+/** What the admin can do about it, where that is clear. */
+function hint(code: MailErrorCode, err: SmtpError): string {
+  if (code === 'SMTP_TLS_FAILED' && /certificate|self[- ]signed|unable to verify/i.test(err.message ?? '')) {
+    return ' (if the server uses a private or self-signed CA, add its certificate as "ca" in the server settings)';
+  }
+  if (code === 'SMTP_TLS_FAILED' && /wrong version number|packet length too long/i.test(err.message ?? '')) {
+    return ' (the port may expect a different security setting: 465 is implicit TLS, 587 and 25 use STARTTLS)';
+  }
+  return '';
 }
 
 function classify(err: SmtpError): MailErrorCode {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SecretName, SecretStore } from '../ports';
@@ -27,8 +28,14 @@ export class FileSecretStore implements SecretStore {
 /** Writes `content` to a 0600 file (directory 0700) via rename, so readers never see half a secret. */
 export async function writePrivateFile(file: string, content: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await fs.writeFile(temp, content, { mode: 0o600 });
-  await fs.chmod(temp, 0o600);
-  await fs.rename(temp, file);
+  // A unique temp name per write: concurrent writers never share one; `wx` never follows a planted file or link.
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await fs.writeFile(temp, content, { mode: 0o600, flag: 'wx' });
+    await fs.chmod(temp, 0o600);
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
 }

@@ -1,0 +1,162 @@
+/** ConfigService against in-memory ports: races retried, refusals change nothing, the password cache follows its version. */
+import type { StoredConfig } from '../../lib/config/model';
+import { ConfigService } from '../../lib/config/service';
+import { ConcurrentModificationError, ValidationError } from '../../lib/errors';
+import type { ConfigStore, SecretName, SecretStore, Versioned } from '../../lib/ports';
+
+class MemoryStore implements ConfigStore {
+  current: Versioned<StoredConfig> | null = null;
+  saves = 0;
+  /** Saves to refuse as lost races (another writer got there first). */
+  loseNext = 0;
+  async load() {
+    return this.current && structuredClone(this.current);
+  }
+  async save(config: StoredConfig, expected: number | null) {
+    this.saves++;
+    if (this.loseNext > 0) {
+      this.loseNext--;
+      return false;
+    }
+    if ((this.current?.version ?? null) !== expected) return false;
+    this.current = { value: structuredClone(config), version: (expected ?? 0) + 1 };
+    return true;
+  }
+}
+
+class MemorySecrets implements SecretStore {
+  values = new Map<SecretName, string>();
+  gets = 0;
+  async get(name: SecretName) {
+    this.gets++;
+    return this.values.get(name);
+  }
+  async put(name: SecretName, value: string) {
+    this.values.set(name, value);
+  }
+}
+
+function service() {
+  const store = new MemoryStore();
+  const secrets = new MemorySecrets();
+  const config = new ConfigService({
+    store,
+    secrets,
+    clock: () => new Date('2030-01-02T03:04:05Z'),
+    defaultRepeatInterval: '12h',
+  });
+  return { store, secrets, config };
+}
+
+const server = { host: 'smtp.example.com', from: 'a@example.com', username: 'u' };
+
+describe('ConfigService', () => {
+  it('answers the defaults before anything is stored', async () => {
+    const { config } = service();
+
+    await expect(config.get()).resolves.toMatchObject({
+      server: null,
+      recipients: [],
+      conditions: [],
+      enabled: true,
+      repeatInterval: '12h',
+      sendResolved: true,
+    });
+  });
+
+  it('retries a lost race and keeps the winner’s change', async () => {
+    const { store, config } = service();
+    await config.addRecipient({ address: 'a@example.com' });
+    store.loseNext = 3;
+
+    await config.addRecipient({ address: 'b@example.com' });
+
+    expect(store.current?.value.recipients).toEqual(['a@example.com', 'b@example.com']);
+    expect(store.saves).toBe(5);
+  });
+
+  it('gives up with CONCURRENT_MODIFICATION (409) when it loses every time', async () => {
+    const { store, config } = service();
+    store.loseNext = Number.POSITIVE_INFINITY;
+
+    const error = await config.addRecipient({ address: 'a@example.com' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ConcurrentModificationError);
+    expect((error as ConcurrentModificationError).status).toBe(409);
+  }, 15_000);
+
+  it('writes nothing for a refused document', async () => {
+    const { store, secrets, config } = service();
+
+    await expect(config.setServer({ ...server, password: 'p', port: 'x' })).rejects.toBeInstanceOf(ValidationError);
+
+    expect(store.saves).toBe(0);
+    expect(secrets.values.size).toBe(0);
+  });
+
+  it('caches the password per version: one secret read while unchanged, a fresh read after a change', async () => {
+    const { secrets, config } = service();
+    await config.setServer({ ...server, password: 'one' });
+
+    const first = await config.mailServer(await config.get());
+    const second = await config.mailServer(await config.get());
+    await config.setServer({ ...server, password: 'two' });
+    const third = await config.mailServer(await config.get());
+    await config.setServer(server);
+    const kept = await config.mailServer(await config.get());
+    await config.setServer({ ...server, password: null });
+    const removed = await config.mailServer(await config.get());
+
+    expect([first?.password, second?.password, third?.password, kept?.password]).toEqual(['one', 'one', 'two', 'two']);
+    expect(removed?.password).toBeUndefined();
+    expect(secrets.gets).toBe(2);
+  });
+
+  it('a draft server is what PUT would store: the saved password and CA when the draft omits them', async () => {
+    const { config } = service();
+    const ca = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+    await config.setServer({ ...server, password: 'saved', ca });
+    const stored = await config.get();
+
+    const draft = await config.mailServer(stored, {
+      host: 'other.example.com',
+      port: 587,
+      security: 'starttls',
+      from: 'b@example.com',
+    });
+    const noPassword = await config.mailServer(stored, {
+      host: 'other.example.com',
+      port: 25,
+      security: 'none',
+      from: 'b@example.com',
+      password: null,
+      ca: null,
+    });
+
+    expect(draft).toEqual({
+      host: 'other.example.com',
+      port: 587,
+      security: 'starttls',
+      from: 'b@example.com',
+      ca,
+      password: 'saved',
+    });
+    expect(noPassword).toEqual({
+      host: 'other.example.com',
+      port: 25,
+      security: 'none',
+      from: 'b@example.com',
+      password: undefined,
+    });
+  });
+
+  it('never stores the password in the config document', async () => {
+    const { store, config } = service();
+
+    const view = await config.setServer({ ...server, password: 'do-not-store' });
+
+    expect(JSON.stringify(store.current)).not.toContain('do-not-store');
+    expect(JSON.stringify(view)).not.toContain('do-not-store');
+    expect(view.server?.passwordSet).toBe(true);
+  });
+});
