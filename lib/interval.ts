@@ -70,6 +70,6 @@ export function isFiringDue(state: StateView | undefined, nowMs: number, repeatI
  * Never notified, cleared after an earlier resolved notice, still pending or expired: nothing to tell.
  */
 export function isResolvedDue(state: StateView | undefined, nowMs: number): boolean {
-  if (!state || state.status !== 'sent' || isExpired(state, nowMs)) return false;
+  if (state?.status !== 'sent' || isExpired(state, nowMs)) return false;
   return state.resolvingUntil === undefined || state.resolvingUntil * 1000 <= nowMs;
 }
