@@ -34,7 +34,9 @@ export class ConfigService {
 
   async get(): Promise<StoredConfig> {
     const stored = await this.deps.store.load();
-    return stored?.value ?? defaultConfig(this.deps.clock(), this.deps.defaultRepeatInterval);
+    // Never written: the defaults, with a fixed `updatedAt` (the epoch: never updated), so that
+    // reading a fresh install twice, or around a refused write, answers the very same bytes.
+    return stored?.value ?? defaultConfig(new Date(0), this.deps.defaultRepeatInterval);
   }
 
   async setServer(body: unknown): Promise<EmailConfig> {

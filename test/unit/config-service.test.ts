@@ -61,7 +61,17 @@ describe('ConfigService', () => {
       enabled: true,
       repeatInterval: '12h',
       sendResolved: true,
+      updatedAt: '1970-01-01T00:00:00.000Z',
     });
+  });
+
+  it('answers the same bytes for a fresh install around a refused write', async () => {
+    const { config } = service();
+    const before = JSON.stringify(await config.get());
+
+    await expect(config.patch({ repeatInterval: '1s' })).rejects.toBeInstanceOf(ValidationError);
+
+    expect(JSON.stringify(await config.get())).toBe(before);
   });
 
   it('retries a lost race and keeps the winner’s change', async () => {
