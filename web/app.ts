@@ -571,6 +571,8 @@ function setSlot(slot: string, message: string): void {
   if (!node) return;
   node.textContent = node.hidden || node.textContent === '' ? message : `${node.textContent} ${message}`;
   show(node, true);
+  const details = node.closest('details');
+  if (details) details.open = true;
   const control = controlFor(slot);
   control?.setAttribute('aria-invalid', 'true');
   if (slot.startsWith('recipients['))
@@ -619,10 +621,8 @@ function showErrors(details: readonly ApiErrorDetail[], lead?: string): void {
       const link = h('a', { href: `#${control.id}` }, text);
       link.addEventListener('click', (event) => {
         event.preventDefault();
-        if (control.closest('details') instanceof HTMLDetailsElement) {
-          const details = control.closest('details');
-          if (details) details.open = true;
-        }
+        const details = control.closest('details');
+        if (details) details.open = true;
         control.focus();
       });
       items.push(h('li', {}, link));

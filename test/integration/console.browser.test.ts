@@ -269,6 +269,16 @@ describe('web console in chromium', () => {
     await page.click('#discard');
     expect(await page.inputValue('#server-host')).toBe('127.0.0.1');
     expect(await page.isVisible('#dirty-flag')).toBe(false);
+
+    // an error in the collapsed CA field opens it
+    await page.click('#ca-details summary');
+    await page.fill('#server-ca', 'not a certificate');
+    await page.click('#ca-details summary');
+    await page.click('#save');
+    await page.waitForSelector('[id="err-server.ca"]:not([hidden])');
+    expect(await page.getAttribute('#ca-details', 'open')).toBe('');
+    expect(await page.textContent('[id="err-server.ca"]')).toMatch(/PEM/);
+    await page.click('#discard');
   });
 
   it('explains an SMTP authentication failure in plain words, then saves the right password write-only', async () => {
