@@ -12,6 +12,7 @@ import {
   DeliveryFailedError,
   NotFoundError,
   PayloadTooLargeError,
+  UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../lib/errors';
@@ -43,6 +44,10 @@ export type RouteHandler = (request: HttpRequest) => Promise<HttpResult>;
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_JSON_DEPTH = 32;
+/** Longest string (value or key) any JSON body may hold: the largest field, a CA bundle, is 65536 characters. */
+export const MAX_STRING_LENGTH = 65_536;
+/** Longest object key: label names, field names. */
+export const MAX_KEY_LENGTH = 1024;
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
@@ -75,10 +80,11 @@ export function httpFunction(
     if (!route || !handler) throw new NotFoundError(`No route ${event.routeKey}`);
     const headers = lowerCaseHeaders(event.headers);
     const role = route.role ? await authorize(headers.authorization, rolesAllowed(route.role), deps.tokens) : null;
+    const pathParameters = checkedPathParameters(event.pathParameters);
     const body = parseBody(event, headers, route);
     const result = await handler({
       route,
-      pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+      pathParameters,
       query: (event.queryStringParameters ?? {}) as Record<string, string>,
       headers,
       body,
@@ -108,12 +114,21 @@ function errorResponses(log: Logger): middy.MiddlewareObj<HttpEvent, HttpRespons
         request.response = toResponse(
           error.status,
           { error: { code: error.code, message: error.message, details: error.details } },
-          error instanceof DeliveryFailedError ? { 'retry-after': '10' } : undefined,
+          error instanceof DeliveryFailedError
+            ? { 'retry-after': '10' }
+            : error instanceof UnauthorizedError
+              ? { 'www-authenticate': 'Bearer realm="alertmail"' }
+              : undefined,
         );
         return;
       }
-      // Unknown failures: log the kind, answer without internals (they could carry anything).
-      log.error('unexpected error', { route: request.event.routeKey, error: error?.name, message: error?.message });
+      // Unknown failures: log the kind and where it was thrown, answer without internals. The message is
+      // not logged: it can quote data (a JSON.parse error quotes its input, which may be a secret).
+      log.error('unexpected error', {
+        route: request.event.routeKey,
+        error: error?.name,
+        at: error?.stack?.split('\n')[1]?.trim(),
+      });
       request.response = toResponse(500, {
         error: { code: 'INTERNAL', message: 'Internal error; the request may be retried', details: [] },
       });
@@ -145,12 +160,23 @@ function parseBody(event: HttpEvent, headers: Record<string, string>, route: Rou
       { field: '(body)', message: 'too large' },
     ]);
   }
-  const type = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const [mediaType = '', ...parameters] = (headers['content-type'] ?? '').split(';');
+  const type = mediaType.trim().toLowerCase();
   // SNS posts CloudWatch alarms as text/plain JSON; everything else must say application/json.
   const acceptsText = route.function === 'ingest' && type === 'text/plain';
-  if (type !== 'application/json' && !type.endsWith('+json') && !acceptsText) {
+  if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type) && !acceptsText) {
     throw new UnsupportedMediaTypeError('Send the body as JSON with "Content-Type: application/json"', [
-      { field: 'content-type', message: `is ${type || 'missing'}` },
+      { field: 'content-type', message: `is ${shown(type) || 'missing'}` },
+    ]);
+  }
+  const charset = parameters
+    .map((p) => p.trim().toLowerCase())
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"(.*)"$/, '$1');
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new UnsupportedMediaTypeError('Send the body as UTF-8 JSON', [
+      { field: 'content-type', message: `charset ${shown(charset)} is not utf-8` },
     ]);
   }
   const depth = maxJsonDepth(raw);
@@ -159,13 +185,93 @@ function parseBody(event: HttpEvent, headers: Record<string, string>, route: Rou
       { field: '(body)', message: 'too deeply nested' },
     ]);
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(raw);
+    parsed = JSON.parse(raw);
   } catch (error) {
-    throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`, [
+    // V8's message quotes the input; the answer names only the position, so no body text is echoed back.
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ValidationError(`The body is not valid JSON${position ? ` (at position ${position})` : ''}`, [
       { field: '(body)', message: 'invalid JSON' },
     ]);
   }
+  checkJsonValues(parsed, '');
+  return parsed;
+}
+
+/** In a `u` regex a surrogate range matches only unpaired surrogates (pairs are one code point). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** A short, printable rendering of a client-supplied value for an error message. */
+function shown(value: string): string {
+  const printable = value.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > 64 ? `${printable.slice(0, 64)}…` : printable;
+}
+
+/** Dotted field path, as the validation errors name fields: `alerts[3].labels.severity`. */
+function fieldPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  const safe = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : JSON.stringify(shown(key));
+  return parent === '' ? safe : `${parent}.${safe}`;
+}
+
+/**
+ * Bounds every string of a parsed body before any handler sees it: lengths capped, well-formed
+ * Unicode only (a lone surrogate breaks encoders further in) and no `__proto__` key, which some
+ * object copies would turn into a prototype change. Depth is already bounded, so recursion is safe.
+ */
+function checkJsonValues(value: unknown, path: string): void {
+  const refuse = (field: string, message: string): never => {
+    throw new ValidationError(`Invalid request body: ${field || '(body)'}: ${message}`, [
+      { field: field || '(body)', message },
+    ]);
+  };
+  if (typeof value === 'string') {
+    if (value.length > MAX_STRING_LENGTH) refuse(path, `is longer than ${MAX_STRING_LENGTH} characters`);
+    if (LONE_SURROGATE.test(value)) refuse(path, 'contains invalid Unicode (a lone surrogate)');
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      checkJsonValues(item, fieldPath(path, index));
+    });
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) {
+      const field = fieldPath(path, key);
+      if (key === '__proto__') refuse(field, 'is not an allowed field name');
+      if (key.length > MAX_KEY_LENGTH) refuse(field, `field names must be at most ${MAX_KEY_LENGTH} characters`);
+      if (LONE_SURROGATE.test(key)) refuse(field, 'field names must be valid Unicode');
+      checkJsonValues((value as Record<string, unknown>)[key], field);
+    }
+  }
+}
+
+/**
+ * Path parameters arrive percent-encoded (the handlers decode them); one that is not valid
+ * percent-encoding is refused here instead of throwing a URIError in a handler.
+ */
+function checkedPathParameters(params: HttpEvent['pathParameters']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (value === undefined) continue;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(value);
+    } catch {
+      throw new ValidationError(`The path parameter ${name} is not valid percent-encoding`, [
+        { field: name, message: 'invalid percent-encoding' },
+      ]);
+    }
+    if (decoded.length > 1024 || LONE_SURROGATE.test(decoded)) {
+      throw new ValidationError(`The path parameter ${name} is too long or not valid Unicode`, [
+        { field: name, message: 'invalid' },
+      ]);
+    }
+    out[name] = value;
+  }
+  return out;
 }
 
 /** Nesting depth of a JSON text, outside strings; linear and allocation-free, run before parsing. */

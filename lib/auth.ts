@@ -2,12 +2,30 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, UnauthorizedError } from './errors';
 import type { Role, TokenSource } from './ports';
 
-/** Parses `{"admin": "…" | ["…"], "ingest": …}`: arrays allow an old and a new token side by side during rotation. */
+/** Tokens shorter than this are ignored: a short token could be guessed. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/**
+ * Parses `{"admin": "…" | ["…"], "ingest": …}`: arrays allow an old and a new token side by side
+ * during rotation. A malformed document throws an error that quotes none of it (JSON.parse's own
+ * message would quote the tokens into a log line).
+ */
 export function parseTokenDocument(text: string): Record<Role, string[]> {
-  const doc = JSON.parse(text) as Record<string, unknown>;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new Error('alertmail: the api-tokens secret is not valid JSON; expected {"admin":["…"],"ingest":["…"]}');
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new Error('alertmail: the api-tokens secret must be a JSON object {"admin":["…"],"ingest":["…"]}');
+  }
+  const record = doc as Record<string, unknown>;
   const list = (value: unknown): string[] =>
-    (Array.isArray(value) ? value : [value]).filter((t): t is string => typeof t === 'string' && t.length >= 16);
-  return { admin: list(doc.admin), ingest: list(doc.ingest) };
+    (Array.isArray(value) ? value : [value]).filter(
+      (t): t is string => typeof t === 'string' && t.length >= MIN_TOKEN_LENGTH,
+    );
+  return { admin: list(record.admin), ingest: list(record.ingest) };
 }
 
 /** Caches a token source for `ttlMs`: a rotated token takes effect within that time. */
@@ -50,7 +68,8 @@ export function presentedToken(authorization: string | undefined): string | unde
   if (match[1].toLowerCase() === 'bearer') return match[2];
   const decoded = Buffer.from(match[2], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+  const password = colon >= 0 ? decoded.slice(colon + 1) : '';
+  return password === '' ? undefined : password;
 }
 
 /** Which role does this token carry? Checks every token of every role, so timing does not reveal the role either. */
