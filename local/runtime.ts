@@ -16,6 +16,7 @@ import { readEnv } from '../functions/env';
 import { type HttpHandler, MAX_BODY_BYTES, SECURITY_HEADERS, toResponse } from '../functions/http';
 import { type FunctionName, ROUTES, type RouteSpec, routeKey } from '../functions/routes';
 import { authorize, parseTokenDocument } from '../lib/auth';
+import { AlertmailError } from '../lib/errors';
 import { FileSecretStore } from '../lib/secrets/file-secret-store';
 import { ensureTables } from '../lib/store/tables';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb';
@@ -94,8 +95,15 @@ async function loadOrCreateTokens(
   for (const [role, token] of Object.entries(tokens)) {
     if (token.length < 16) throw new Error(`The ${role} token must be at least 16 characters long`);
   }
-  if (tokens.admin !== existing.admin[0] || tokens.ingest !== existing.ingest[0]) {
-    await secrets.put('api-tokens', JSON.stringify({ admin: [tokens.admin], ingest: [tokens.ingest] }));
+  // Rewrite only when a token is new: a stored rotation pair (old and new side by side) survives restarts.
+  if (!existing.admin.includes(tokens.admin) || !existing.ingest.includes(tokens.ingest)) {
+    await secrets.put(
+      'api-tokens',
+      JSON.stringify({
+        admin: existing.admin.includes(tokens.admin) ? existing.admin : [tokens.admin],
+        ingest: existing.ingest.includes(tokens.ingest) ? existing.ingest : [tokens.ingest],
+      }),
+    );
   }
   return tokens;
 }
@@ -229,8 +237,8 @@ async function serve(
     try {
       await authorize(req.headers.authorization, ['admin'], app.tokens);
     } catch (error) {
-      const err = error as { status: number; code: string; message: string };
-      return send(res, toResponse(err.status, { error: { code: err.code, message: err.message, details: [] } }));
+      if (!(error instanceof AlertmailError)) throw error;
+      return send(res, toResponse(error.status, { error: { code: error.code, message: error.message, details: [] } }));
     }
     return send(res, toResponse(200, { messages: await mailbox.messages(100) }));
   }
