@@ -27,14 +27,14 @@ export class DynamoDeliveryLog implements DeliveryLog {
   }
 
   async list(limit: number): Promise<Delivery[]> {
-    const nowSeconds = Math.floor(Date.now() / 1000);
+    // TTL deletes lazily: hide what has already expired through the key condition (sort keys begin
+    // with the RFC 3339 time, which sorts chronologically), so `Limit` counts only live deliveries.
+    const cutoff = new Date(Date.now() - DELIVERY_RETENTION_SECONDS * 1000).toISOString();
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        // TTL deletes lazily: hide what has already expired.
-        FilterExpression: 'expiresAt > :now',
-        ExpressionAttributeValues: { ':pk': { S: PARTITION }, ':now': { N: String(nowSeconds) } },
+        KeyConditionExpression: 'pk = :pk AND sk > :cutoff',
+        ExpressionAttributeValues: { ':pk': { S: PARTITION }, ':cutoff': { S: cutoff } },
         ScanIndexForward: false,
         Limit: limit,
       }),

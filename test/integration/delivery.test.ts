@@ -582,7 +582,24 @@ describe('alert delivery', () => {
     const third = await postAlerts([alert(a, { status: 'resolved' })]);
     await mails(3);
 
+    // A delivery older than the 30 days kept, which TTL has not deleted yet: never listed.
+    const oldAt = new Date(Date.now() - 31 * 86_400_000).toISOString();
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: runtime.app.env.ALERTMAIL_DELIVERIES_TABLE,
+        Item: {
+          pk: { S: 'deliveries' },
+          sk: { S: `${oldAt}#expired-delivery` },
+          doc: {
+            S: JSON.stringify({ id: 'expired-delivery', at: oldAt, kind: 'firing', alerts: [], recipients: [] }),
+          },
+          expiresAt: { N: String(Math.floor(Date.now() / 1000) - 86_400) },
+        },
+      }),
+    );
+
     const res = await admin('GET', '/v1/deliveries?limit=3');
+    const all = await admin('GET', '/v1/deliveries?limit=500');
     const anonymous = await call(runtime.url, 'GET', '/v1/deliveries');
     const ingestRole = await call(runtime.url, 'GET', '/v1/deliveries', { token: runtime.ingestToken });
     const badLimit = await admin('GET', '/v1/deliveries?limit=0');
@@ -602,6 +619,8 @@ describe('alert delivery', () => {
     expect(oldest).toMatchObject({ id: first.body.deliveryId, kind: 'firing', alerts: [fingerprint(a)] });
     const times = res.body.deliveries.map((d: { at: string }) => Date.parse(d.at));
     expect([...times].sort((x, y) => y - x)).toEqual(times);
+    expect(all.body.deliveries.map((d: { id: string }) => d.id)).not.toContain('expired-delivery');
+    expect(all.body.deliveries.length).toBeGreaterThanOrEqual(3);
     expect(anonymous.status).toBe(401);
     expect(ingestRole.status).toBe(403);
     expect(badLimit.status).toBe(400);
