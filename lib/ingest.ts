@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert } from './alerts/model';
+import { sleep } from './concurrency';
 import { evaluateConditions } from './conditions';
+import type { MailServer } from './config/model';
 import type { ConfigService } from './config/service';
 import { DeliveryFailedError } from './errors';
-import { isFiringDue, isResolvedDue, parseDuration } from './interval';
+import { isFiringDue, isInFlight, isResolvedDue, parseDuration } from './interval';
 import type { Logger } from './log';
 import type { Notifier } from './notifier';
 import type { Claim, NotificationStateStore } from './ports';
@@ -18,6 +20,15 @@ export interface IngestDeps {
 }
 
 const DEFAULT_REPEAT_INTERVAL_MS = 12 * 3_600_000;
+/**
+ * How long a request waits for another invocation's claim on the same alerts (concurrent identical
+ * posts, Alertmanager HA pairs) before answering 503 so its sender retries. Kept short: the ingest
+ * function's own sends must still fit its 30 s timeout.
+ */
+export const IN_FLIGHT_WAIT_MS = 5_000;
+const IN_FLIGHT_POLL_MS = 200;
+/** Bounds the wait even under a clock that does not move (tests inject one). */
+const MAX_ROUNDS = Math.ceil(IN_FLIGHT_WAIT_MS / IN_FLIGHT_POLL_MS) + 1;
 
 /**
  * The hot path: conditions, the enabled toggle, then the repeat interval.
@@ -68,48 +79,85 @@ export class IngestService {
     // Repeats of one alert inside one request: the kept occurrence stands for them.
     result.suppressed.repeatInterval += result.matched - matched.length;
 
-    const now = this.deps.clock();
-    const nowMs = now.getTime();
     const intervalMs = parseDuration(config.repeatInterval) ?? DEFAULT_REPEAT_INTERVAL_MS;
-    const states = await this.deps.state.getMany(matched.map((alert) => alert.fingerprint));
+    const deadline = this.deps.clock().getTime() + IN_FLIGHT_WAIT_MS;
+    let server: MailServer | null | undefined;
+    let candidates = matched;
+    for (let round = 1; ; round++) {
+      const now = this.deps.clock();
+      const nowMs = now.getTime();
+      // Steady state: this one batched read is the only state access of the request.
+      const states = await this.deps.state.getMany(candidates.map((alert) => alert.fingerprint));
 
-    const dueClaims: Claim[] = [];
-    const toClear: string[] = [];
-    for (const alert of matched) {
-      const state = states.get(alert.fingerprint);
-      if (alert.status === 'firing') {
-        if (isFiringDue(state, nowMs, intervalMs)) dueClaims.push({ fingerprint: alert.fingerprint, kind: 'firing' });
-        else result.suppressed.repeatInterval++;
-      } else if (isResolvedDue(state, nowMs)) {
-        if (config.sendResolved) dueClaims.push({ fingerprint: alert.fingerprint, kind: 'resolved' });
-        else {
-          // No notice wanted, but the state is cleared so a new firing is emailed at once.
-          toClear.push(alert.fingerprint);
+      const dueClaims: Claim[] = [];
+      const toClear: string[] = [];
+      const waiting = new Set<string>();
+      for (const alert of candidates) {
+        const state = states.get(alert.fingerprint);
+        if (alert.status === 'firing') {
+          if (isFiringDue(state, nowMs, intervalMs)) dueClaims.push({ fingerprint: alert.fingerprint, kind: 'firing' });
+          else if (isInFlight(state, 'firing', nowMs)) waiting.add(alert.fingerprint);
+          else result.suppressed.repeatInterval++;
+        } else if (isResolvedDue(state, nowMs)) {
+          if (config.sendResolved) dueClaims.push({ fingerprint: alert.fingerprint, kind: 'resolved' });
+          else {
+            // No notice wanted, but the state is cleared so a new firing is emailed at once.
+            toClear.push(alert.fingerprint);
+            result.suppressed.repeatInterval++;
+          }
+        } else if (isInFlight(state, 'resolved', nowMs)) {
+          waiting.add(alert.fingerprint);
+        } else {
+          // Resolved and nothing to tell: never notified, already cleared, or expired.
           result.suppressed.repeatInterval++;
         }
-      } else {
-        // Resolved and nothing to tell: never notified, already cleared, or its firing notice still in flight.
-        result.suppressed.repeatInterval++;
       }
+      if (toClear.length > 0) await this.deps.state.clear(toClear);
+
+      if (dueClaims.length > 0) {
+        const claimId = randomUUID();
+        const won = await this.deps.state.claim(dueClaims, claimId, now, intervalMs);
+        const wonKeys = new Set(won.map((claim) => claim.fingerprint));
+        // A lost claim: another invocation took it between our read and our write. Look again.
+        for (const claim of dueClaims) if (!wonKeys.has(claim.fingerprint)) waiting.add(claim.fingerprint);
+        if (won.length > 0) {
+          server ??= await this.deps.config.mailServer(config);
+          await this.send(won, claimId, byFingerprint, config.recipients, server, intervalMs, result);
+        }
+      }
+
+      if (waiting.size === 0) return result;
+      if (round >= MAX_ROUNDS || this.deps.clock().getTime() >= deadline) {
+        // Another invocation holds these claims and has not finished (or has crashed, and its short
+        // window has not passed yet). Answering 202 could lose them: the sender's retry sends.
+        throw new DeliveryFailedError(
+          `${waiting.size} alert(s) are being delivered by another request that has not finished; retry to make sure they are delivered`,
+          new Error('claims in flight elsewhere'),
+        );
+      }
+      await sleep(IN_FLIGHT_POLL_MS);
+      candidates = candidates.filter((alert) => waiting.has(alert.fingerprint));
     }
-    if (toClear.length > 0) await this.deps.state.clear(toClear);
-    if (dueClaims.length === 0) return result;
+  }
 
-    const claimId = randomUUID();
-    const won = await this.deps.state.claim(dueClaims, claimId, now, intervalMs);
-    // Lost claims: another invocation is sending (or has just sent) the same alert.
-    result.suppressed.repeatInterval += dueClaims.length - won.length;
-    if (won.length === 0) return result;
-
+  /** Sends the won claims, one mail per kind, and records them; on failure gives back what was not sent. */
+  private async send(
+    won: readonly Claim[],
+    claimId: string,
+    byFingerprint: ReadonlyMap<string, Alert>,
+    recipients: readonly string[],
+    server: MailServer | null,
+    intervalMs: number,
+    result: { notified: number; deliveryId: string | null },
+  ): Promise<void> {
     let pending = won;
     try {
-      const server = await this.deps.config.mailServer(config);
       if (!server) throw new Error('no mail server is configured');
       for (const kind of ['firing', 'resolved'] as const) {
         const claims = won.filter((claim) => claim.kind === kind);
         if (claims.length === 0) continue;
         const alerts = claims.map((claim) => byFingerprint.get(claim.fingerprint) as Alert);
-        const delivery = await this.deps.notifier.deliverAlerts(kind, alerts, config.recipients, server);
+        const delivery = await this.deps.notifier.deliverAlerts(kind, alerts, recipients, server);
         pending = pending.filter((claim) => claim.kind !== kind);
         result.notified += alerts.length;
         result.deliveryId ??= delivery.id;
@@ -126,7 +174,6 @@ export class IngestService {
         error instanceof Error ? error : new Error(String(error)),
       );
     }
-    return result;
   }
 
   /**

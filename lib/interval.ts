@@ -73,3 +73,15 @@ export function isResolvedDue(state: StateView | undefined, nowMs: number): bool
   if (state?.status !== 'sent' || isExpired(state, nowMs)) return false;
   return state.resolvingUntil === undefined || state.resolvingUntil * 1000 <= nowMs;
 }
+
+/**
+ * Is another invocation sending a notice for this alert right now? A firing notice is in flight
+ * while its `pending` claim is inside its window; a resolved notice while its resolving claim is
+ * (or while the firing notice it must follow is). A crashed invocation's claim stops counting when
+ * its window passes.
+ */
+export function isInFlight(state: StateView | undefined, kind: 'firing' | 'resolved', nowMs: number): boolean {
+  if (!state || isExpired(state, nowMs)) return false;
+  if (state.status === 'pending') return true;
+  return kind === 'resolved' && state.resolvingUntil !== undefined && state.resolvingUntil * 1000 > nowMs;
+}

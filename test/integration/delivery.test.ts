@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createApp } from '../../functions/app';
 import { fingerprint } from '../../lib/alerts/fingerprint';
 import { parseAlertPayload } from '../../lib/alerts/parse';
@@ -264,11 +264,27 @@ describe('alert delivery', () => {
 
     it('claims an alert whose claim was left by a crashed invocation once its window has passed', async () => {
       const crashed = { alertname: unique('Crashed') };
-      const inFlight = { alertname: unique('InFlight') };
       await putState(crashed, {
         status: { S: 'pending' },
         claimId: { S: 'crashed-invocation' },
         expiresAt: { N: String(nowSeconds() - 1) },
+      });
+
+      const res = await postAlerts([alert(crashed)]);
+
+      expect(res.body).toMatchObject({ received: 1, notified: 1 });
+      const [mail] = await mails(1);
+      expect(mail?.parsed.subject).toBe(`[FIRING:1] ${crashed.alertname}`);
+      expect((await stateItem(crashed))?.status?.S).toBe('sent');
+    });
+
+    it('answers 503 for an alert whose claim is still in its window elsewhere, so the sender retries', async () => {
+      const crashed = { alertname: unique('Crashed') };
+      const inFlight = { alertname: unique('InFlight') };
+      await putState(crashed, {
+        status: { S: 'pending' },
+        claimId: { S: 'crashed-invocation' },
+        expiresAt: { N: '1' },
       });
       await putState(inFlight, {
         status: { S: 'pending' },
@@ -276,13 +292,47 @@ describe('alert delivery', () => {
         expiresAt: { N: String(nowSeconds() + 90) },
       });
 
+      const started = Date.now();
       const res = await postAlerts([alert(crashed), alert(inFlight)]);
 
-      expect(res.body).toMatchObject({ received: 2, notified: 1, suppressed: { repeatInterval: 1 } });
+      // It waited for the other invocation, which never finished, and did not pretend all was delivered.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4_000);
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('DELIVERY_FAILED');
+      expect(res.body.error.message).toContain('another request');
+      // What it could send, it sent and recorded, so the retry does not send it twice.
       const [mail] = await mails(1);
       expect(mail?.parsed.subject).toBe(`[FIRING:1] ${crashed.alertname}`);
       expect((await stateItem(crashed))?.status?.S).toBe('sent');
       expect((await stateItem(inFlight))?.claimId?.S).toBe('other-invocation');
+    });
+
+    it('waits for another invocation sending the same alert: its success suppresses, its release sends', async () => {
+      const sentElsewhere = { alertname: unique('SentElsewhere') };
+      const released = { alertname: unique('Released') };
+      for (const labels of [sentElsewhere, released]) {
+        await putState(labels, {
+          status: { S: 'pending' },
+          claimId: { S: 'other-invocation' },
+          expiresAt: { N: String(nowSeconds() + 90) },
+        });
+      }
+
+      const pending = postAlerts([alert(sentElsewhere), alert(released)]);
+      await sleep(600);
+      // The other invocation finishes: one alert sent, the other given back after a failed send.
+      await putState(sentElsewhere, {
+        status: { S: 'sent' },
+        sentAt: { N: String(Date.now()) },
+        expiresAt: { N: String(nowSeconds() + 86_400) },
+      });
+      await dynamo.send(new DeleteItemCommand({ TableName: stateTable, Key: { pk: { S: fingerprint(released) } } }));
+      const res = await pending;
+
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ received: 2, notified: 1, suppressed: { repeatInterval: 1 } });
+      const [mail] = await mails(1);
+      expect(mail?.parsed.subject).toBe(`[FIRING:1] ${released.alertname}`);
     });
 
     it('claims an item whose sentAt is a whole interval old even if its expiresAt lies ahead', async () => {

@@ -1,6 +1,7 @@
 import {
   isExpired,
   isFiringDue,
+  isInFlight,
   isResolvedDue,
   MAX_REPEAT_INTERVAL_MS,
   MIN_REPEAT_INTERVAL_MS,
@@ -111,5 +112,24 @@ describe('sent state expiry', () => {
     expect(expiresAt * 1000).toBe(sentAt + 12 * H + SENT_STATE_RETENTION_MS);
     expect(isExpired({ expiresAt }, sentAt + 12 * H + 1)).toBe(false);
     expect(isExpired({ expiresAt }, expiresAt * 1000)).toBe(true);
+  });
+});
+
+describe('isInFlight', () => {
+  const now = Date.UTC(2026, 10, 24, 12, 0, 0);
+  const nowSec = Math.floor(now / 1000);
+
+  it('sees a pending claim inside its window, for either kind, and not once the window has passed', () => {
+    expect(isInFlight({ status: 'pending', expiresAt: nowSec + 1 }, 'firing', now)).toBe(true);
+    expect(isInFlight({ status: 'pending', expiresAt: nowSec + 1 }, 'resolved', now)).toBe(true);
+    expect(isInFlight({ status: 'pending', expiresAt: nowSec }, 'firing', now)).toBe(false);
+  });
+
+  it('sees a resolved notice in flight only for resolved alerts', () => {
+    const state = { status: 'sent' as const, sentAt: now - H, expiresAt: nowSec + 60, resolvingUntil: nowSec + 1 };
+    expect(isInFlight(state, 'resolved', now)).toBe(true);
+    expect(isInFlight(state, 'firing', now)).toBe(false);
+    expect(isInFlight({ ...state, resolvingUntil: nowSec }, 'resolved', now)).toBe(false);
+    expect(isInFlight(undefined, 'firing', now)).toBe(false);
   });
 });
