@@ -1,0 +1,231 @@
+/**
+ * Per function: the bundle as the CDK stack builds it (esbuild with BUNDLING from
+ * cdk/function.ts, the options bench/bundle-size.ts also uses) and its cold start: a fresh
+ * `node` process requiring the bundle and serving one request against the local store,
+ * next to a bare `node -e 0`. Runs are interleaved so machine noise hits every variant alike.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { build } from 'esbuild';
+import { median } from './load';
+
+export const FUNCTIONS = [
+  { name: 'api', entry: 'functions/api.ts' },
+  { name: 'ingest', entry: 'functions/ingest.ts' },
+  { name: 'console', entry: 'functions/console.ts' },
+] as const;
+export type FunctionName = (typeof FUNCTIONS)[number]['name'];
+
+interface BundlingOptions {
+  readonly minify: boolean;
+  readonly sourceMap: boolean;
+  readonly sourcesContent: boolean;
+  readonly target: string;
+  readonly format: string;
+  readonly mainFields: readonly string[];
+  readonly externalModules: readonly string[];
+}
+
+/** The stack's esbuild options; the documented CDK defaults if cdk/function.ts cannot be loaded right now. */
+async function bundlingOptions(): Promise<{ options: BundlingOptions; source: string }> {
+  try {
+    const { BUNDLING } = await import('../cdk/function');
+    return { options: BUNDLING, source: 'cdk/function.ts BUNDLING' };
+  } catch {
+    return {
+      options: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node22',
+        format: 'cjs',
+        mainFields: ['module', 'main'],
+        externalModules: [],
+      },
+      source: 'fallback copy of the CDK options (cdk/function.ts did not load)',
+    };
+  }
+}
+
+export interface Bundle {
+  readonly name: FunctionName;
+  readonly file: string;
+  readonly bytes: number;
+}
+
+export async function buildBundles(repoRoot: string, outDir: string): Promise<{ bundles: Bundle[]; source: string }> {
+  const { options, source } = await bundlingOptions();
+  const bundles: Bundle[] = [];
+  for (const fn of FUNCTIONS) {
+    const outfile = path.join(outDir, fn.name, 'index.js');
+    await build({
+      entryPoints: [path.join(repoRoot, fn.entry)],
+      absWorkingDir: repoRoot,
+      bundle: true,
+      platform: 'node',
+      outfile,
+      logLevel: 'error',
+      minify: options.minify,
+      sourcemap: options.sourceMap,
+      sourcesContent: options.sourcesContent,
+      target: options.target,
+      format: options.format === 'esm' ? 'esm' : 'cjs',
+      mainFields: [...options.mainFields],
+      external: [...options.externalModules],
+    });
+    bundles.push({ name: fn.name, file: outfile, bytes: (await fs.stat(outfile)).size });
+  }
+  return { bundles, source };
+}
+
+/** The script a fresh node runs: require the bundle, serve one event, report, exit (as a frozen Lambda would stop). */
+const INVOKE_SCRIPT = `
+const { performance } = require('node:perf_hooks');
+const t0 = performance.now();
+const mod = require(process.argv[2]);
+const t1 = performance.now();
+const event = JSON.parse(process.env.BENCH_EVENT);
+Promise.resolve(mod.handler(event, {})).then((res) => {
+  const t2 = performance.now();
+  process.stdout.write(JSON.stringify({ status: res.statusCode, bootMs: t0, requireMs: t1 - t0, requestMs: t2 - t1 }));
+  process.exit(res.statusCode < 400 ? 0 : 2);
+}, (error) => { console.error(error); process.exit(3); });
+`;
+
+interface Run {
+  readonly wallMs: number;
+  readonly requireMs?: number;
+  readonly requestMs?: number;
+  readonly status?: number;
+}
+
+function runNode(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err = (err + chunk.toString()).slice(-2000);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const wallMs = performance.now() - t0;
+      if (code !== 0) return reject(new Error(`node ${args.slice(-1).join(' ')} exited ${code}: ${err || out}`));
+      if (!out) return resolve({ wallMs });
+      const report = JSON.parse(out) as { status: number; requireMs: number; requestMs: number };
+      resolve({ wallMs, requireMs: report.requireMs, requestMs: report.requestMs, status: report.status });
+    });
+  });
+}
+
+export interface ColdStartRow {
+  readonly name: string;
+  readonly bytes?: number;
+  readonly runs: number;
+  readonly wallMs: number;
+  readonly requireMs?: number;
+  readonly requestMs?: number;
+  /** Median wall time with NODE_OPTIONS=--enable-source-maps, as the stack deploys. */
+  readonly wallMsSourceMaps?: number;
+  readonly error?: string;
+}
+
+export interface ColdStartInputs {
+  readonly bundles: readonly Bundle[];
+  /** Environment for the functions (the local store and file secrets). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly events: Readonly<Record<FunctionName, unknown>>;
+  readonly runs: number;
+  readonly deadline: number;
+}
+
+export async function measureColdStarts(inputs: ColdStartInputs): Promise<ColdStartRow[]> {
+  const scriptDir = path.dirname(inputs.bundles[0]?.file ?? '.');
+  const script = path.join(scriptDir, '..', 'invoke.js');
+  await fs.writeFile(script, INVOKE_SCRIPT);
+  const bare: number[] = [];
+  const runs = new Map<FunctionName, Run[]>();
+  const withMaps = new Map<FunctionName, number[]>();
+  const errors = new Map<FunctionName, string>();
+  const baseEnv = { ...inputs.env };
+  delete baseEnv.NODE_OPTIONS;
+  for (let i = 0; i < inputs.runs && Date.now() < inputs.deadline; i++) {
+    bare.push((await runNode(['-e', '0'], baseEnv)).wallMs);
+    for (const bundle of inputs.bundles) {
+      if (errors.has(bundle.name)) continue;
+      const env = { ...baseEnv, BENCH_EVENT: JSON.stringify(inputs.events[bundle.name]) };
+      try {
+        const run = await runNode([script, bundle.file], env);
+        runs.set(bundle.name, [...(runs.get(bundle.name) ?? []), run]);
+        const mapped = await runNode([script, bundle.file], { ...env, NODE_OPTIONS: '--enable-source-maps' });
+        withMaps.set(bundle.name, [...(withMaps.get(bundle.name) ?? []), mapped.wallMs]);
+      } catch (error) {
+        errors.set(bundle.name, error instanceof Error ? error.message.slice(0, 300) : String(error));
+      }
+    }
+  }
+  const rows: ColdStartRow[] = [{ name: 'bare `node -e 0`', runs: bare.length, wallMs: median(bare) }];
+  for (const bundle of inputs.bundles) {
+    const list = runs.get(bundle.name) ?? [];
+    rows.push({
+      name: bundle.name,
+      bytes: bundle.bytes,
+      runs: list.length,
+      wallMs: median(list.map((r) => r.wallMs)),
+      requireMs: median(list.map((r) => r.requireMs ?? Number.NaN)),
+      requestMs: median(list.map((r) => r.requestMs ?? Number.NaN)),
+      wallMsSourceMaps: median(withMaps.get(bundle.name) ?? []),
+      error: errors.get(bundle.name),
+    });
+  }
+  return rows;
+}
+
+/**
+ * One cold start of a function under `node --cpu-prof` (0.1 ms sampling), from a bundle built
+ * like the deployed one but not minified, so frames keep their names and esbuild's
+ * `// node_modules/pkg/file.js` markers map each line back to its package.
+ */
+export async function profileColdStart(
+  repoRoot: string,
+  name: FunctionName,
+  outDir: string,
+  env: NodeJS.ProcessEnv,
+  event: unknown,
+): Promise<{ profile: string; bundle: string }> {
+  const { options } = await bundlingOptions();
+  const fn = FUNCTIONS.find((f) => f.name === name);
+  if (!fn) throw new Error(`no function ${name}`);
+  const bundle = path.join(outDir, `${name}-unminified`, 'index.js');
+  await build({
+    entryPoints: [path.join(repoRoot, fn.entry)],
+    absWorkingDir: repoRoot,
+    bundle: true,
+    platform: 'node',
+    outfile: bundle,
+    logLevel: 'error',
+    minify: false,
+    target: options.target,
+    format: options.format === 'esm' ? 'esm' : 'cjs',
+    mainFields: [...options.mainFields],
+    external: [...options.externalModules],
+  });
+  const profileDir = path.join(outDir, `${name}-cpuprofile`);
+  await fs.mkdir(profileDir, { recursive: true });
+  const script = path.join(outDir, 'invoke.js');
+  await fs.writeFile(script, INVOKE_SCRIPT);
+  const clean: NodeJS.ProcessEnv = { ...env, BENCH_EVENT: JSON.stringify(event) };
+  delete clean.NODE_OPTIONS;
+  await runNode(['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval', '100', script, bundle], clean);
+  const [file] = (await fs.readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error('node --cpu-prof wrote no profile');
+  return { profile: path.join(profileDir, file), bundle };
+}

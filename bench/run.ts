@@ -1,0 +1,725 @@
+/**
+ * `npm run bench`: alertmail's throughput, latency, cold start and memory, measured side by side
+ * in one run with the limits of its store (DynamoDB Local) and with Prometheus Alertmanager.
+ *
+ *   npm run bench                      # full run (~4 min), prints the table, updates BENCHMARKS.md
+ *   npm run bench -- --quick           # 1 repetition, short windows (smoke test; does not write the file)
+ *   npm run bench -- --reps 5 --duration 10 --warmup 2 --no-write
+ *
+ * Starts (and always stops) DynamoDB Local, the local runtime in a child process, a real SMTP
+ * server (smtp-server) as its mail server with one recipient, and Debian's prometheus-alertmanager.
+ * Everything listens on 127.0.0.1 only. Every loop is bounded in count and time.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { build } from 'esbuild';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb';
+import { buildBundles, type ColdStartRow, type FunctionName, measureColdStarts, profileColdStart } from './cold-start';
+import { closedLoop, HttpClient, type LoopResult, median, percentile } from './load';
+import { type Alertmanager, cpuSeconds, peakRssOf, startAlertmanager } from './procs';
+import { bundleMap, type ProfileSummary, summarizeProfile } from './profile';
+import { type ChildMessage, isChildMessage, type MemoryReport, type ParentMessage } from './protocol';
+import { type BenchReport, renderReport, updateBenchmarksFile } from './report';
+import { type SmtpSink, startSmtpSink } from './smtp-sink';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+const CONNECTIONS = 8;
+const BATCH = 100;
+/** Distinct alerts re-sent in the steady state: POOL_BATCHES requests of BATCH alerts. */
+const POOL_BATCHES = 40;
+const RECIPIENT = 'oncall@bench.invalid';
+/** Hard stop for the whole run. */
+const HARD_LIMIT_MS = 8 * 60_000;
+
+interface Options {
+  readonly reps: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly latencyPosts: number;
+  readonly coldRuns: number;
+  readonly profileMs: number;
+  readonly write: boolean;
+  /** DynamoDB Local on disk (as `npm start` runs it) instead of in memory. */
+  readonly diskStore: boolean;
+  /** Parts to run (`--only steady,new,latency,cold`); all by default. */
+  readonly only: ReadonlySet<Part>;
+}
+
+const PARTS = ['steady', 'new', 'latency', 'cold'] as const;
+type Part = (typeof PARTS)[number];
+
+function parseOptions(argv: readonly string[]): Options {
+  const value = (name: string): number | undefined => {
+    const index = argv.indexOf(`--${name}`);
+    if (index < 0) return undefined;
+    const parsed = Number(argv[index + 1]);
+    if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} needs a positive number`);
+    return parsed;
+  };
+  const quick = argv.includes('--quick');
+  const onlyIndex = argv.indexOf('--only');
+  const isPart = (part: string): part is Part => (PARTS as readonly string[]).includes(part);
+  const only: Part[] = [];
+  for (const part of onlyIndex < 0 ? PARTS : (argv[onlyIndex + 1] ?? '').split(',')) {
+    if (!isPart(part)) throw new Error(`--only takes ${PARTS.join(',')}, not ${part}`);
+    only.push(part);
+  }
+  return {
+    reps: Math.min(10, Math.round(value('reps') ?? (quick ? 1 : 3))),
+    warmupMs: Math.min(10, value('warmup') ?? (quick ? 1 : 2)) * 1000,
+    durationMs: Math.min(30, value('duration') ?? (quick ? 3 : 8)) * 1000,
+    latencyPosts: Math.min(1000, Math.round(value('latency-posts') ?? (quick ? 50 : 200))),
+    coldRuns: Math.min(20, Math.round(value('cold-runs') ?? (quick ? 5 : 7))),
+    profileMs: (quick ? 3 : 6) * 1000,
+    write: !argv.includes('--no-write') && !quick && onlyIndex < 0,
+    diskStore: argv.includes('--disk-store'),
+    only: new Set(only),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payloads: the Alertmanager API v2 array, as Prometheus posts it (alertmail accepts it too).
+
+interface V2Alert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  generatorURL: string;
+}
+
+function makeAlert(id: string, i: number, startsAt: string, endsAt: string, alertname?: string): V2Alert {
+  return {
+    labels: {
+      alertname: alertname ?? `BenchPodCrashLooping${i % 10}`,
+      severity: i % 3 === 0 ? 'critical' : 'warning',
+      namespace: `team-${i % 7}`,
+      pod: `api-${id}-${i}`,
+      container: 'server',
+      instance: `10.1.${(i >> 8) & 255}.${i & 255}:9100`,
+      job: 'kube-state-metrics',
+    },
+    annotations: {
+      summary: `Pod api-${id}-${i} is crash looping`,
+      description: 'The container restarted 5 times in the last 10 minutes.',
+      runbook_url: 'https://runbooks.bench.invalid/KubePodCrashLooping',
+    },
+    startsAt,
+    endsAt,
+    generatorURL: 'http://prometheus.bench.invalid/graph?g0.expr=kube_pod_container_status_restarts_total',
+  };
+}
+
+/** Times as Prometheus sends them: startsAt in the past, endsAt a few resend intervals ahead. */
+function alertTimes(): { startsAt: string; endsAt: string } {
+  const now = Date.now();
+  return { startsAt: new Date(now - 600_000).toISOString(), endsAt: new Date(now + 3_600_000).toISOString() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Everything started is stopped, on success, failure, Ctrl-C or the hard limit.
+
+const cleanups: Array<{ name: string; run: () => Promise<void> }> = [];
+const children = new Set<ChildProcess>();
+
+async function cleanup(): Promise<void> {
+  while (cleanups.length > 0) {
+    const step = cleanups.pop();
+    if (!step) break;
+    await Promise.race([
+      step.run().catch((error: unknown) => process.stderr.write(`cleanup ${step.name}: ${String(error)}\n`)),
+      new Promise((resolve) => setTimeout(resolve, 10_000)),
+    ]);
+  }
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping everything the bench started...\n`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+const progress = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// The runtime child.
+
+interface RuntimeChild {
+  readonly process: ChildProcess;
+  readonly url: string;
+  readonly adminToken: string;
+  readonly ingestToken: string;
+  readonly startupRss: number;
+  ask<T extends ChildMessage['type']>(
+    message: ParentMessage,
+    expect: T,
+    timeoutMs?: number,
+  ): Promise<Extract<ChildMessage, { type: T }>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * bench/runtime-child.ts and our own code bundled by esbuild (not minified, packages left in
+ * node_modules): plain JS as on Lambda, no tsx in the process (its RSS would count), and a CPU
+ * profile whose frames map back to source files through esbuild's `// lib/x.ts` markers.
+ * The bundle sits under node_modules/.cache so the packages resolve from the repository.
+ */
+async function buildRuntimeChild(): Promise<string> {
+  const outfile = path.join(REPO_ROOT, 'node_modules', '.cache', 'alertmail-bench', 'runtime-child.js');
+  await build({
+    entryPoints: [path.join(__dirname, 'runtime-child.ts')],
+    absWorkingDir: REPO_ROOT,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'error',
+    // local/runtime.ts finds web/dist and the JVM launcher from its own folder.
+    define: { __dirname: JSON.stringify(path.join(REPO_ROOT, 'local')) },
+  });
+  return outfile;
+}
+
+async function startRuntimeChild(script: string, env: Record<string, string>): Promise<RuntimeChild> {
+  const child = fork(script, [], {
+    execArgv: [],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  const waiting = new Map<string, (message: ChildMessage) => void>();
+  let failure: string | undefined;
+  child.on('message', (raw: unknown) => {
+    if (!isChildMessage(raw)) return;
+    if (raw.type === 'error') failure = raw.message;
+    const resolve = waiting.get(raw.type) ?? (raw.type === 'error' ? [...waiting.values()][0] : undefined);
+    resolve?.(raw);
+  });
+  const ask = <T extends ChildMessage['type']>(
+    message: ParentMessage | undefined,
+    expect: T,
+    timeoutMs = 30_000,
+  ): Promise<Extract<ChildMessage, { type: T }>> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(expect);
+        reject(new Error(`runtime child: no ${expect} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const exit = () => reject(new Error(`runtime child exited: ${failure ?? 'no message'}`));
+      child.once('exit', exit);
+      waiting.set(expect, (reply) => {
+        clearTimeout(timer);
+        waiting.delete(expect);
+        child.off('exit', exit);
+        if (reply.type === 'error') reject(new Error(`runtime child: ${reply.message}`));
+        else resolve(reply as Extract<ChildMessage, { type: T }>);
+      });
+      if (message) child.send(message);
+    });
+  const ready = await ask(undefined, 'ready', 60_000);
+  return {
+    process: child,
+    url: ready.url,
+    adminToken: ready.adminToken,
+    ingestToken: ready.ingestToken,
+    startupRss: ready.startupRss,
+    ask,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.send({ type: 'stop' } satisfies ParentMessage);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements.
+
+interface CpuShares {
+  /** Cores used on average over the loop (warm-up included), per process. */
+  readonly [process: string]: number;
+}
+
+async function withCpu<T>(pids: Readonly<Record<string, number | undefined>>, run: () => Promise<T>) {
+  const self = process.cpuUsage();
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const t0 = performance.now();
+  const result = await run();
+  const seconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(self);
+  const cpu: Record<string, number> = {
+    'bench (load generator, SMTP sink)': (used.user + used.system) / 1e6 / seconds,
+  };
+  for (const [name, pid] of Object.entries(pids)) cpu[name] = (cpuSeconds(pid) - (before[name] ?? 0)) / seconds;
+  return { result, cpu: cpu as CpuShares };
+}
+
+interface Series {
+  readonly runs: LoopResult[];
+  readonly cpu: CpuShares[];
+}
+
+const emptySeries = (): Series => ({ runs: [], cpu: [] });
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(message);
+}
+
+interface IngestReply {
+  received: number;
+  notified: number;
+  suppressed: { repeatInterval: number };
+}
+
+function parseIngest(body: string): IngestReply {
+  return JSON.parse(body) as IngestReply;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const hardLimit = setTimeout(() => {
+    progress(`hard limit of ${HARD_LIMIT_MS / 60_000} min reached: stopping`);
+    void cleanup().finally(() => process.exit(1));
+  }, HARD_LIMIT_MS);
+  hardLimit.unref();
+  const began = performance.now();
+
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'alertmail-bench-'));
+  cleanups.push({ name: 'temp dir', run: () => fs.rm(workDir, { recursive: true, force: true }) });
+  const dataDir = path.join(workDir, 'runtime');
+  const prefix = `bench${randomBytes(4).toString('hex')}-`;
+  const tables = { config: `${prefix}config`, state: `${prefix}state`, deliveries: `${prefix}deliveries` };
+
+  progress('starting DynamoDB Local, the SMTP sink and Alertmanager');
+  const [dynamo, sink, alertmanager] = await Promise.all([
+    startDynamoDbLocal(options.diskStore ? { dbPath: path.join(workDir, 'dynamodb') } : {}).then((d: DynamoDbLocal) => {
+      children.add(d.process);
+      cleanups.push({ name: 'DynamoDB Local', run: () => d.stop() });
+      return d;
+    }),
+    startSmtpSink().then((s: SmtpSink) => {
+      cleanups.push({ name: 'SMTP sink', run: () => s.stop() });
+      return s;
+    }),
+    startAlertmanager(path.join(workDir, 'alertmanager')).then((a: Alertmanager) => {
+      children.add(a.process);
+      cleanups.push({ name: 'Alertmanager', run: () => a.stop() });
+      return a;
+    }),
+  ]);
+  progress(`DynamoDB Local ${dynamo.endpoint}, Alertmanager ${alertmanager.version} ${alertmanager.url}`);
+
+  progress('starting the local runtime in a child process');
+  const childScript = await buildRuntimeChild();
+  const runtime = await startRuntimeChild(childScript, {
+    BENCH_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    BENCH_TABLE_PREFIX: prefix,
+    BENCH_DATA_DIR: dataDir,
+    BENCH_SMTP_PORT: String(sink.port),
+    BENCH_RECIPIENT: RECIPIENT,
+  });
+  cleanups.push({ name: 'runtime child', run: () => runtime.stop() });
+  progress(`runtime ${runtime.url} (pid ${runtime.process.pid})`);
+
+  const pids = {
+    'runtime (node)': runtime.process.pid,
+    'DynamoDB Local (java)': dynamo.process.pid,
+    'Alertmanager (go)': alertmanager.process.pid,
+  };
+  const alertmail = new HttpClient(runtime.url, CONNECTIONS);
+  const am = new HttpClient(alertmanager.url, CONNECTIONS);
+  cleanups.push({
+    name: 'HTTP clients',
+    run: async () => {
+      alertmail.close();
+      am.close();
+    },
+  });
+  const ingestHeaders = { authorization: `Bearer ${runtime.ingestToken}`, 'content-type': 'application/json' };
+  const jsonHeaders = { 'content-type': 'application/json' };
+  const db = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  cleanups.push({ name: 'DynamoDB client', run: async () => db.destroy() });
+
+  // --- Seed the steady state: every pool alert notified once (POOL_BATCHES emails). ---------
+  const runId = randomBytes(3).toString('hex');
+  const times = alertTimes();
+  const pool = Array.from({ length: POOL_BATCHES }, (_, b) =>
+    Buffer.from(
+      JSON.stringify(
+        Array.from({ length: BATCH }, (_, i) => makeAlert(`s${runId}`, b * BATCH + i, times.startsAt, times.endsAt)),
+      ),
+    ),
+  );
+  progress(`seeding ${POOL_BATCHES * BATCH} alerts (${POOL_BATCHES} emails)`);
+  const mailsBefore = sink.count();
+  let seeded = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (seeded < pool.length) {
+        const body = pool[seeded++] as Buffer;
+        const reply = await alertmail.request('POST', '/v1/alerts', ingestHeaders, body);
+        check(reply.status === 202, `seeding: POST /v1/alerts answered ${reply.status}: ${reply.body.slice(0, 300)}`);
+        check(parseIngest(reply.body).notified === BATCH, `seeding: expected ${BATCH} notified, got ${reply.body}`);
+      }
+    }),
+  );
+  check(sink.count() - mailsBefore === POOL_BATCHES, 'seeding: the SMTP sink did not get one email per request');
+  const keys: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  for (let page = 0; page < 100; page++) {
+    const out = await db.send(
+      new ScanCommand({ TableName: tables.state, ProjectionExpression: 'pk', ExclusiveStartKey: startKey }),
+    );
+    for (const item of out.Items ?? []) if (item.pk) keys.push({ pk: item.pk });
+    startKey = out.LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  check(keys.length === POOL_BATCHES * BATCH, `expected ${POOL_BATCHES * BATCH} state items, found ${keys.length}`);
+
+  // --- 1. Steady state: alertmail vs raw BatchGetItem vs Alertmanager, interleaved. ---------------
+  const loop = (op: (worker: number) => Promise<number>, maxOps = 1_000_000) =>
+    closedLoop({ concurrency: CONNECTIONS, warmupMs: options.warmupMs, durationMs: options.durationMs, maxOps, op });
+  let cursor = 0;
+  const nextPoolBody = () => pool[cursor++ % pool.length] as Buffer;
+  let steadyAnomalies = 0;
+  const steadyOp = async () => {
+    const reply = await alertmail.request('POST', '/v1/alerts', ingestHeaders, nextPoolBody());
+    if (reply.status !== 202) throw new Error(`POST /v1/alerts answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+    const result = parseIngest(reply.body);
+    if (result.notified !== 0) steadyAnomalies++;
+    return result.received;
+  };
+  let keyCursor = 0;
+  const batchGetOp = async () => {
+    const start = (keyCursor++ * BATCH) % keys.length;
+    const batch = keys.slice(start, start + BATCH);
+    const out = await db.send(
+      new BatchGetItemCommand({ RequestItems: { [tables.state]: { Keys: batch, ConsistentRead: true } } }),
+    );
+    return batch.length - (out.UnprocessedKeys?.[tables.state]?.Keys?.length ?? 0);
+  };
+  const alertmanagerOp = async () => {
+    const reply = await am.request('POST', '/api/v2/alerts', jsonHeaders, nextPoolBody());
+    if (reply.status !== 200) throw new Error(`Alertmanager answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+    return BATCH;
+  };
+
+  const steady = emptySeries();
+  const batchGet = emptySeries();
+  const amSeries = emptySeries();
+  const memory: MemoryReport[] = [];
+  for (let rep = 0; rep < (options.only.has('steady') ? options.reps : 0); rep++) {
+    progress(`steady state, repetition ${rep + 1}/${options.reps}: alertmail`);
+    await runtime.ask({ type: 'mem-reset' }, 'mem', 2_000).catch(() => undefined);
+    const a = await withCpu(pids, () => loop(steadyOp));
+    memory.push(await runtime.ask({ type: 'mem-read' }, 'mem'));
+    steady.runs.push(a.result);
+    steady.cpu.push(a.cpu);
+    progress(`  ${a.result.rate.toFixed(0)} alerts/s; raw BatchGetItem`);
+    const b = await withCpu(pids, () => loop(batchGetOp));
+    batchGet.runs.push(b.result);
+    batchGet.cpu.push(b.cpu);
+    progress(`  ${b.result.rate.toFixed(0)} keys/s; Alertmanager`);
+    const c = await withCpu(pids, () => loop(alertmanagerOp));
+    amSeries.runs.push(c.result);
+    amSeries.cpu.push(c.cpu);
+    progress(`  ${c.result.rate.toFixed(0)} alerts/s`);
+  }
+
+  // --- Profile of the runtime child under the steady-state load. --------------------------------
+  progress('profiling the runtime under the steady-state load');
+  const profileFile = path.join(workDir, 'steady-state.cpuprofile');
+  await runtime.ask({ type: 'profile-start' }, 'profile-started');
+  await closedLoop({ concurrency: CONNECTIONS, warmupMs: 0, durationMs: options.profileMs, maxOps: 1e6, op: steadyOp });
+  await runtime.ask({ type: 'profile-stop', file: profileFile }, 'profile-done', 60_000);
+  const profile = summarizeProfile(profileFile, REPO_ROOT, 15, bundleMap(childScript));
+  const keptProfile = path.join(REPO_ROOT, 'cdk.out', 'bench', 'steady-state.cpuprofile');
+  await fs.mkdir(path.dirname(keptProfile), { recursive: true });
+  await fs.copyFile(profileFile, keptProfile);
+
+  // --- 2. New alerts: alertmail vs raw conditional PutItem, interleaved. -------------------------
+  let fresh = 0;
+  let newAnomalies = 0;
+  const newOp = async () => {
+    const t = alertTimes();
+    const batch = fresh++;
+    const body = JSON.stringify(
+      Array.from({ length: BATCH }, (_, i) => makeAlert(`n${runId}-${batch}`, i, t.startsAt, t.endsAt)),
+    );
+    const reply = await alertmail.request('POST', '/v1/alerts', ingestHeaders, body);
+    if (reply.status !== 202) throw new Error(`POST /v1/alerts answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+    const result = parseIngest(reply.body);
+    if (result.notified !== BATCH) newAnomalies++;
+    return result.notified;
+  };
+  let rawKey = 0;
+  const putOp = async () => {
+    const nowMs = Date.now();
+    const nowSeconds = Math.floor(nowMs / 1000);
+    // The very item and condition of a claim (lib/store/dynamo-state-store.ts), on a new key.
+    await db.send(
+      new PutItemCommand({
+        TableName: tables.state,
+        Item: {
+          pk: { S: `raw-${runId}-${rawKey++}` },
+          status: { S: 'pending' },
+          claimId: { S: '3b241101-e2bb-4255-8caf-4136c566a962' },
+          expiresAt: { N: String(nowSeconds + 90) },
+        },
+        ConditionExpression:
+          'attribute_not_exists(pk) OR expiresAt <= :now OR (#status = :sent AND sentAt <= :dueBefore)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':now': { N: String(nowSeconds) },
+          ':sent': { S: 'sent' },
+          ':dueBefore': { N: String(nowMs - 12 * 3_600_000) },
+        },
+      }),
+    );
+    return 1;
+  };
+  const newAlerts = emptySeries();
+  const rawPut = emptySeries();
+  const mailsBeforeNew = sink.count();
+  for (let rep = 0; rep < (options.only.has('new') ? options.reps : 0); rep++) {
+    progress(`new alerts, repetition ${rep + 1}/${options.reps}: alertmail`);
+    const a = await withCpu(pids, () => loop(newOp, 20_000));
+    newAlerts.runs.push(a.result);
+    newAlerts.cpu.push(a.cpu);
+    progress(`  ${a.result.rate.toFixed(0)} alerts/s; raw conditional PutItem`);
+    const b = await withCpu(pids, () => loop(putOp));
+    rawPut.runs.push(b.result);
+    rawPut.cpu.push(b.cpu);
+    progress(`  ${b.result.rate.toFixed(0)} writes/s`);
+  }
+  const newMails = sink.count() - mailsBeforeNew;
+
+  // --- 3. Latency: POST → the SMTP server accepting the email. ----------------------------------
+  progress(`latency: ${options.latencyPosts} sequential single-alert posts`);
+  const latencies: number[] = [];
+  const responseTimes: number[] = [];
+  let latencyErrors = 0;
+  const latencyDeadline = performance.now() + 90_000;
+  const latencyPosts = options.only.has('latency') ? options.latencyPosts : 0;
+  for (let i = 0; i < latencyPosts && performance.now() < latencyDeadline; i++) {
+    const t = alertTimes();
+    const token = `BenchLatency${runId}x${i}`;
+    const body = JSON.stringify([makeAlert(`l${runId}`, i, t.startsAt, t.endsAt, token)]);
+    const t0 = performance.now();
+    const accepted = sink.waitFor(token, 10_000);
+    try {
+      const reply = await alertmail.request('POST', '/v1/alerts', ingestHeaders, body);
+      const t1 = performance.now();
+      if (reply.status !== 202) throw new Error(`answered ${reply.status}`);
+      latencies.push((await accepted) - t0);
+      responseTimes.push(t1 - t0);
+    } catch {
+      latencyErrors++;
+      await accepted.catch(() => undefined);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  responseTimes.sort((a, b) => a - b);
+
+  // --- 4. Bundles and cold starts. ---------------------------------------------------------------
+  progress('bundling the functions and measuring cold starts');
+  const bundleDir = path.join(workDir, 'bundles');
+  const { bundles, source: bundlingSource } = await buildBundles(REPO_ROOT, bundleDir);
+  const home = path.join(workDir, 'home');
+  await fs.mkdir(home, { recursive: true });
+  const functionEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ALERTMAIL_CONFIG_TABLE: tables.config,
+    ALERTMAIL_STATE_TABLE: tables.state,
+    ALERTMAIL_DELIVERIES_TABLE: tables.deliveries,
+    ALERTMAIL_SECRETS_BACKEND: 'file',
+    ALERTMAIL_DATA_DIR: dataDir,
+    ALERTMAIL_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    ...(existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html'))
+      ? { ALERTMAIL_CONSOLE_DIR: path.join(REPO_ROOT, 'web', 'dist') }
+      : {}),
+  };
+  const firstPoolAlert = (JSON.parse((pool[0] as Buffer).toString('utf8')) as V2Alert[])[0];
+  const events: Record<FunctionName, unknown> = {
+    api: httpEvent('GET', '/v1/config', { authorization: `Bearer ${runtime.adminToken}` }),
+    ingest: httpEvent('POST', '/v1/alerts', ingestHeaders, JSON.stringify([firstPoolAlert])),
+    console: httpEvent('GET', '/', {}),
+  };
+  const coldStarts: ColdStartRow[] = await measureColdStarts({
+    bundles,
+    env: functionEnv,
+    events,
+    runs: options.only.has('cold') ? options.coldRuns : 0,
+    deadline: Date.now() + 120_000,
+  });
+
+  progress('profiling one cold start of ingest');
+  let coldProfile: ProfileSummary | undefined;
+  if (options.only.has('cold'))
+    try {
+      const cold = await profileColdStart(REPO_ROOT, 'ingest', bundleDir, functionEnv, events.ingest);
+      coldProfile = summarizeProfile(cold.profile, REPO_ROOT, 15, bundleMap(cold.bundle));
+      await fs.copyFile(cold.profile, path.join(path.dirname(keptProfile), 'ingest-cold-start.cpuprofile'));
+    } catch (error) {
+      progress(`cold-start profile failed: ${String(error)}`);
+    }
+
+  // --- Peaks of the other processes (whole run). ------------------------------------------------
+  const otherPeaks = {
+    'DynamoDB Local (java)': peakRssOf(dynamo.process.pid),
+    'Alertmanager (go)': peakRssOf(alertmanager.process.pid),
+  };
+
+  progress('stopping everything');
+  await cleanup();
+
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: machine(),
+    commit: gitCommit(),
+    alertmanagerVersion: alertmanager.version,
+    store: options.diskStore ? 'on disk (-dbPath, as `npm start`)' : 'in memory (-inMemory)',
+    options: {
+      reps: options.reps,
+      warmupSeconds: options.warmupMs / 1000,
+      durationSeconds: options.durationMs / 1000,
+      connections: CONNECTIONS,
+      batch: BATCH,
+      poolAlerts: POOL_BATCHES * BATCH,
+    },
+    steady,
+    batchGet,
+    alertmanager: amSeries,
+    steadyAnomalies,
+    newAlerts,
+    rawPut,
+    newAnomalies,
+    newMails,
+    latency: {
+      posts: latencies.length,
+      errors: latencyErrors,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: latencies[latencies.length - 1] ?? Number.NaN,
+      responseP50Ms: percentile(responseTimes, 50),
+    },
+    coldStarts,
+    bundlingSource,
+    memory: {
+      peakRss: Math.max(...memory.map((m) => m.peakRss)),
+      peakRssMedian: median(memory.map((m) => m.peakRss)),
+      peakHeapUsed: Math.max(...memory.map((m) => m.peakHeapUsed)),
+      lifetimeMaxRss: Math.max(...memory.map((m) => m.lifetimeMaxRss)),
+      startupRss: runtime.startupRss,
+      others: otherPeaks,
+    },
+    profile,
+    coldProfile,
+    profileFile: path.relative(REPO_ROOT, keptProfile),
+    elapsedSeconds: (performance.now() - began) / 1000,
+  };
+  const markdown = renderReport(report);
+  process.stdout.write(`${markdown.table}\n\n${markdown.profile}\n`);
+  if (options.write) {
+    await updateBenchmarksFile(path.join(REPO_ROOT, 'BENCHMARKS.md'), markdown);
+    progress('BENCHMARKS.md updated');
+  }
+  progress(`done in ${report.elapsedSeconds.toFixed(0)} s`);
+}
+
+function httpEvent(method: string, rawPath: string, headers: Record<string, string>, body?: string) {
+  const routeKey = `${method} ${rawPath}`;
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: rawPath === '/' ? 'GET /' : routeKey,
+    rawPath,
+    rawQueryString: '',
+    headers: { host: 'bench.execute-api.invalid', ...headers },
+    requestContext: {
+      accountId: 'bench',
+      apiId: 'bench',
+      domainName: 'bench.execute-api.invalid',
+      domainPrefix: 'bench',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+      requestId: randomBytes(8).toString('hex'),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+function machine(): BenchReport['machine'] {
+  const cpus = os.cpus();
+  let nproc = String(os.availableParallelism());
+  try {
+    nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
+  } catch {
+    // keep availableParallelism
+  }
+  return {
+    nproc,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGiB: os.totalmem() / 1024 ** 3,
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+function gitCommit(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${commit} + uncommitted changes` : commit;
+  } catch {
+    return 'unknown';
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    await cleanup();
+    process.exit(1);
+  },
+);
