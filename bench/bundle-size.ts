@@ -2,14 +2,15 @@
  * Minified size of each Lambda bundle, built with esbuild's API and the very options the
  * CDK stack uses (cdk/function.ts BUNDLING), plus what is biggest inside each.
  *
- *   npx tsx bench/bundle-size.ts            # table
- *   npx tsx bench/bundle-size.ts --top 15   # and the 15 biggest packages per bundle
+ *   npx tsx bench/bundle-size.ts                   # table
+ *   npx tsx bench/bundle-size.ts --top 15          # and the 15 biggest packages per bundle
+ *   npx tsx bench/bundle-size.ts --transport ses   # as a stack deployed with alertmail:transport=ses
  *
  * Exits 1 when the ingest bundle exceeds its 500 KB budget.
  */
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLING, REPO_ROOT } from '../cdk/function';
+import { BUNDLING, bundlingDefine, REPO_ROOT } from '../cdk/function';
 
 const FUNCTIONS = [
   { name: 'api', entry: 'functions/api.ts' },
@@ -45,6 +46,9 @@ const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 async function main(): Promise<void> {
   const topIndex = process.argv.indexOf('--top');
   const top = topIndex > 0 ? Number(process.argv[topIndex + 1] ?? 10) : 0;
+  const transportIndex = process.argv.indexOf('--transport');
+  // The stack's default transport; the functions' `define` follows it as in cdk/function.ts.
+  const transport = transportIndex > 0 ? (process.argv[transportIndex + 1] ?? 'smtp') : 'smtp';
   const rows: Array<{ name: string; bytes: number; packages: Array<[string, number]> }> = [];
   for (const fn of FUNCTIONS) {
     const result = await build({
@@ -63,11 +67,13 @@ async function main(): Promise<void> {
       format: BUNDLING.format,
       mainFields: [...BUNDLING.mainFields],
       external: [...BUNDLING.externalModules],
+      define: bundlingDefine({ ALERTMAIL_TRANSPORT: transport }),
     });
     const js = result.outputFiles.find((file) => file.path.endsWith('index.js'));
     rows.push({ name: fn.name, bytes: js?.contents.byteLength ?? 0, packages: biggestPackages(result.metafile) });
   }
 
+  console.log(`transport: ${transport}\n`);
   console.log('| function | minified index.js | bytes |');
   console.log('|---|---:|---:|');
   for (const row of rows) console.log(`| ${row.name} | ${kb(row.bytes)} | ${row.bytes} |`);

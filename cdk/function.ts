@@ -29,9 +29,41 @@ export const BUNDLING = {
   format: OutputFormat.CJS,
   /** Prefer the SDK's ES module builds: esbuild tree-shakes them far better than the CJS ones. */
   mainFields: ['module', 'main'],
-  /** AWS SDK v3 is bundled (pinned by package-lock.json), not taken from the runtime. */
-  externalModules: [] as string[],
+  /**
+   * AWS SDK v3 is bundled (pinned by package-lock.json), not taken from the runtime, except for modules
+   * the SDK loads with a dynamic `import()` only on paths these functions never take on Lambda:
+   * - the credential providers after `fromEnv` in the default chain (SSO, ini files, credential_process,
+   *   web identity token file, ECS/EC2 metadata) and, through them, `@aws-sdk/nested-clients` (STS, SSO,
+   *   SSO OIDC, Signin): the Lambda runtime puts the role's credentials in AWS_ACCESS_KEY_ID /
+   *   AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, so `fromEnv` answers first every time (the stack sets no
+   *   AWS_PROFILE, the one variable that would skip it). Local runs pass explicit credentials.
+   * - `@smithy/core/event-streams`, loaded only by operations with event streams: DynamoDB, Secrets
+   *   Manager and SES have none.
+   * Were one ever reached, `require` would find it in the Node.js runtime's own AWS SDK.
+   * Together ~150 KB of minified code no invocation runs (BENCHMARKS.md, Bundle sizes).
+   */
+  externalModules: [
+    '@aws-sdk/credential-provider-ini',
+    '@aws-sdk/credential-provider-sso',
+    '@aws-sdk/credential-provider-process',
+    '@aws-sdk/credential-provider-web-identity',
+    '@aws-sdk/credential-provider-http',
+    '@smithy/credential-provider-imds',
+    '@aws-sdk/nested-clients',
+    '@smithy/core/event-streams',
+  ] as string[],
 } as const;
+
+/**
+ * esbuild `define` for a function with this environment: `process.env.ALERTMAIL_BUNDLED_TRANSPORT` becomes
+ * its ALERTMAIL_TRANSPORT, so the other transport's branch in functions/core.ts is dead code and its
+ * client is left out of the bundle (the SES client, ~25 KB, from an SMTP stack). A deploy-time choice:
+ * changing the transport redeploys the functions with their new environment anyway.
+ */
+export function bundlingDefine(environment: Readonly<Record<string, string>>): Record<string, string> {
+  const transport = environment.ALERTMAIL_TRANSPORT;
+  return transport ? { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': JSON.stringify(transport) } : {};
+}
 
 export type DynamoDbAction =
   | 'dynamodb:GetItem'
@@ -103,6 +135,7 @@ export class AlertmailFunction extends Construct {
         ...BUNDLING,
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.externalModules],
+        define: bundlingDefine(props.environment),
         forceDockerBundling: false,
         commandHooks: afterBundling
           ? {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { type $ZodIssue, type $ZodType, type output, safeParse } from 'zod/v4/core';
 import { type ErrorDetail, ValidationError } from './errors';
 
 /** Renders a zod issue path as the dotted field name our errors carry: `server.port`, `alerts[3].labels.severity`. */
@@ -11,18 +11,16 @@ export function fieldName(path: readonly PropertyKey[], root = ''): string {
   return out === '' ? '(body)' : out;
 }
 
-export function issuesToDetails(issues: readonly z.core.$ZodIssue[], root = ''): ErrorDetail[] {
+export function issuesToDetails(issues: readonly $ZodIssue[], root = ''): ErrorDetail[] {
   return issues.slice(0, 20).map((issue) => ({ field: fieldName(issue.path, root), message: issue.message }));
 }
 
-/** Validates `input` against `schema` or throws a ValidationError naming each offending field. */
-export function parseWith<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  root = '',
-  what = 'request body',
-): z.output<S> {
-  const result = schema.safeParse(input);
+/**
+ * Validates `input` against `schema` or throws a ValidationError naming each offending field.
+ * Typed on zod's core, so it takes classic and `zod/mini` schemas alike.
+ */
+export function parseWith<S extends $ZodType>(schema: S, input: unknown, root = '', what = 'request body'): output<S> {
+  const result = safeParse(schema, input);
   if (result.success) return result.data;
   const details = issuesToDetails(result.error.issues, root);
   const first = details[0];

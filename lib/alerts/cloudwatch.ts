@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { parseWith } from '../validation';
+import * as z from '../zod';
 import { fingerprint } from './fingerprint';
 import { ALERT_LIMITS, type Alert, type AlertStatus } from './model';
 
@@ -37,83 +37,88 @@ export interface CloudWatchAlarm {
 const StateValueSchema = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
 
 /** CloudWatch writes `2019-10-02T17:04:40.989+0000`; also accept `Z` and `+00:00`. */
-const CloudWatchTimestampSchema = z.string().refine((s) => parseCloudWatchTimestamp(s) !== undefined, {
-  message: 'must be a timestamp like 2019-10-02T17:04:40.989+0000',
-});
+const CloudWatchTimestampSchema = z.string().check(
+  z.refine((s) => parseCloudWatchTimestamp(s) !== undefined, {
+    message: 'must be a timestamp like 2019-10-02T17:04:40.989+0000',
+  }),
+);
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+const nullishString = () => z.nullish(z.string());
 
 const EventMetricSchema = z.object({
   namespace: z.string(),
   name: z.string(),
-  dimensions: z.record(z.string(), z.string()).nullish(),
+  dimensions: z.nullish(z.record(z.string(), z.string())),
 });
 
 /** EventBridge `detail-type: "CloudWatch Alarm State Change"` (fields alertmail does not use are ignored). */
 export const CloudWatchAlarmStateChangeEventSchema = z.object({
   'detail-type': z.literal('CloudWatch Alarm State Change'),
-  source: z.string().optional(),
-  account: z.string().min(1),
-  region: z.string().min(1),
+  source: z.optional(z.string()),
+  account: nonEmpty(),
+  region: nonEmpty(),
   detail: z.object({
-    alarmName: z.string().min(1),
+    alarmName: nonEmpty(),
     state: z.object({
       value: StateValueSchema,
-      reason: z.string().nullish(),
+      reason: nullishString(),
       timestamp: CloudWatchTimestampSchema,
     }),
-    previousState: z.object({ value: z.string(), timestamp: CloudWatchTimestampSchema.nullish() }).nullish(),
-    configuration: z
-      .object({
-        description: z.string().nullish(),
-        metrics: z
-          .array(
+    previousState: z.nullish(z.object({ value: z.string(), timestamp: z.nullish(CloudWatchTimestampSchema) })),
+    configuration: z.nullish(
+      z.object({
+        description: nullishString(),
+        metrics: z.nullish(
+          z.array(
             z.object({
-              expression: z.string().nullish(),
-              metricStat: z.object({ metric: EventMetricSchema }).nullish(),
+              expression: nullishString(),
+              metricStat: z.nullish(z.object({ metric: EventMetricSchema })),
             }),
-          )
-          .nullish(),
-      })
-      .nullish(),
+          ),
+        ),
+      }),
+    ),
   }),
 });
 
-const SnsDimensionsSchema = z.array(z.object({ name: z.string(), value: z.string() })).nullish();
+const SnsDimensionsSchema = z.nullish(z.array(z.object({ name: z.string(), value: z.string() })));
 
 /** The JSON alarm message CloudWatch publishes to SNS (the `Message` of the SNS notification). */
 export const CloudWatchAlarmSnsMessageSchema = z.object({
-  AlarmName: z.string().min(1),
-  AlarmDescription: z.string().nullish(),
-  AWSAccountId: z.string().min(1),
+  AlarmName: nonEmpty(),
+  AlarmDescription: nullishString(),
+  AWSAccountId: nonEmpty(),
   NewStateValue: StateValueSchema,
-  NewStateReason: z.string().nullish(),
+  NewStateReason: nullishString(),
   StateChangeTime: CloudWatchTimestampSchema,
   /** The region's long name ("US East (N. Virginia)"); the code is taken from `AlarmArn`. */
-  Region: z.string().nullish(),
-  AlarmArn: z.string().nullish(),
-  OldStateValue: z.string().nullish(),
-  Trigger: z
-    .object({
-      MetricName: z.string().nullish(),
-      Namespace: z.string().nullish(),
+  Region: nullishString(),
+  AlarmArn: nullishString(),
+  OldStateValue: nullishString(),
+  Trigger: z.nullish(
+    z.object({
+      MetricName: nullishString(),
+      Namespace: nullishString(),
       Dimensions: SnsDimensionsSchema,
-      Metrics: z
-        .array(
+      Metrics: z.nullish(
+        z.array(
           z.object({
-            Expression: z.string().nullish(),
-            MetricStat: z
-              .object({
+            Expression: nullishString(),
+            MetricStat: z.nullish(
+              z.object({
                 Metric: z.object({
                   MetricName: z.string(),
                   Namespace: z.string(),
                   Dimensions: SnsDimensionsSchema,
                 }),
-              })
-              .nullish(),
+              }),
+            ),
           }),
-        )
-        .nullish(),
-    })
-    .nullish(),
+        ),
+      ),
+    }),
+  ),
 });
 
 export type CloudWatchAlarmStateChangeEvent = z.infer<typeof CloudWatchAlarmStateChangeEventSchema>;

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { type ErrorDetail, ValidationError } from '../errors';
 import { parseWith } from '../validation';
+import * as z from '../zod';
 import { alertFromCloudWatchEvent, alertFromCloudWatchSnsMessage } from './cloudwatch';
 import { fingerprint } from './fingerprint';
 import { ALERT_LIMITS, type Alert, type AlertSource, type AlertStatus, type Labels } from './model';
@@ -62,10 +62,12 @@ export function isGoZeroTime(d: Date): boolean {
 
 const TimestampSchema = z
   .string()
-  .refine((s) => parseTimestamp(s) !== null, {
-    message: 'must be an RFC 3339 timestamp, e.g. 2024-05-01T12:00:00Z',
-  })
-  .meta({ format: 'date-time' });
+  .check(
+    z.refine((s) => parseTimestamp(s) !== null, {
+      message: 'must be an RFC 3339 timestamp, e.g. 2024-05-01T12:00:00Z',
+    }),
+  )
+  .register(z.globalRegistry, { format: 'date-time' });
 
 /** C0/C1 control characters (CR and LF included) and the Unicode line/paragraph separators. */
 const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
@@ -93,37 +95,40 @@ interface MapLimits {
  */
 function stringMapSchema({ kind, minCount, maxCount, maxValueLength }: MapLimits) {
   // zod drops a `__proto__` key silently; refuse it instead of fingerprinting a different set.
-  const refuseProtoKey = (input: unknown, ctx: z.core.$RefinementCtx<unknown>): unknown => {
+  // (What classic zod's `z.preprocess` is: a transform piped into the schema; an issue stops the pipe.)
+  const refuseProtoKey = (input: unknown, payload: z.core.ParsePayload): unknown => {
     if (input !== null && typeof input === 'object' && Object.hasOwn(input, '__proto__')) {
-      ctx.addIssue({ code: 'custom', message: `${kind} name "__proto__" is not supported` });
+      payload.issues.push({ code: 'custom', message: `${kind} name "__proto__" is not supported`, input });
     }
     return input;
   };
-  return z.preprocess(
-    refuseProtoKey,
-    z.record(z.string(), z.string()).superRefine((map, ctx) => {
-      const names = Object.keys(map);
-      if (names.length < minCount)
-        ctx.addIssue({ code: 'custom', message: `at least ${minCount} ${kind} is required` });
-      if (names.length > maxCount) {
-        ctx.addIssue({ code: 'custom', message: `at most ${maxCount} ${kind}s are allowed, got ${names.length}` });
-      }
-      for (const name of names) {
-        const problem = nameProblem(kind, name);
-        if (problem) {
-          ctx.addIssue({ code: 'custom', message: problem });
-          continue;
+  return z.pipe(
+    z.transform(refuseProtoKey),
+    z.record(z.string(), z.string()).check(
+      z.superRefine((map, ctx) => {
+        const names = Object.keys(map);
+        if (names.length < minCount)
+          ctx.addIssue({ code: 'custom', message: `at least ${minCount} ${kind} is required` });
+        if (names.length > maxCount) {
+          ctx.addIssue({ code: 'custom', message: `at most ${maxCount} ${kind}s are allowed, got ${names.length}` });
         }
-        const value = map[name] ?? '';
-        if (value.length > maxValueLength) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [name],
-            message: `${kind} value is longer than ${maxValueLength} characters (${value.length})`,
-          });
+        for (const name of names) {
+          const problem = nameProblem(kind, name);
+          if (problem) {
+            ctx.addIssue({ code: 'custom', message: problem });
+            continue;
+          }
+          const value = map[name] ?? '';
+          if (value.length > maxValueLength) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: `${kind} value is longer than ${maxValueLength} characters (${value.length})`,
+            });
+          }
         }
-      }
-    }),
+      }),
+    ),
   );
 }
 
@@ -132,62 +137,69 @@ export const LabelsSchema = stringMapSchema({
   minCount: 1,
   maxCount: ALERT_LIMITS.maxLabelsPerAlert,
   maxValueLength: ALERT_LIMITS.maxLabelValueLength,
-}).meta({ description: 'Identifies the alert: its fingerprint is computed from these labels alone.' });
+}).register(z.globalRegistry, {
+  description: 'Identifies the alert: its fingerprint is computed from these labels alone.',
+});
 
 export const AnnotationsSchema = stringMapSchema({
   kind: 'annotation',
   minCount: 0,
   maxCount: ALERT_LIMITS.maxAnnotationsPerAlert,
   maxValueLength: ALERT_LIMITS.maxAnnotationValueLength,
-}).meta({ description: 'summary, description, runbook_url, …' });
+}).register(z.globalRegistry, { description: 'summary, description, runbook_url, …' });
 
 export const AlertStatusSchema = z.enum(['firing', 'resolved']);
 
 const alertFields = {
   labels: LabelsSchema,
-  annotations: AnnotationsSchema.nullish(),
-  startsAt: TimestampSchema.nullish().meta({ description: 'Defaults to the time alertmail receives the alert.' }),
-  endsAt: TimestampSchema.nullish().meta({
+  annotations: z.nullish(AnnotationsSchema),
+  startsAt: z.nullish(TimestampSchema).register(z.globalRegistry, {
+    description: 'Defaults to the time alertmail receives the alert.',
+  }),
+  endsAt: z.nullish(TimestampSchema).register(z.globalRegistry, {
     description: 'Absent or 0001-01-01T00:00:00Z: no end. At or before now: the alert is resolved.',
   }),
-  generatorURL: z.string().max(ALERT_LIMITS.maxUrlLength).nullish(),
+  generatorURL: z.nullish(z.string().check(z.maxLength(ALERT_LIMITS.maxUrlLength))),
 };
 
 // ---------------------------------------------------------------------------------------------
 // The payload schemas (exported for the OpenAPI document)
 
 /** One alert of the generic shape; also the alert shape of the Alertmanager and Grafana webhooks. */
-export const GenericAlertSchema = z.object({ ...alertFields, status: AlertStatusSchema.nullish() });
+export const GenericAlertSchema = z.object({ ...alertFields, status: z.nullish(AlertStatusSchema) });
+
+const alertsArray = <T extends z.core.SomeType>(alert: T) =>
+  z.array(alert).check(z.maxLength(ALERT_LIMITS.maxAlertsPerRequest));
 
 export const GenericAlertsPayloadSchema = z.object({
-  alerts: z.array(GenericAlertSchema).max(ALERT_LIMITS.maxAlertsPerRequest),
+  alerts: alertsArray(GenericAlertSchema),
 });
 
 /** `POST /api/v2/alerts` (Alertmanager's `postableAlerts`): no status, resolved when endsAt has passed. */
 export const AlertmanagerV2AlertSchema = z.object(alertFields);
-export const AlertmanagerV2AlertsSchema = z.array(AlertmanagerV2AlertSchema).max(ALERT_LIMITS.maxAlertsPerRequest);
+export const AlertmanagerV2AlertsSchema = alertsArray(AlertmanagerV2AlertSchema);
 
 /** Alertmanager's webhook receiver, payload version 4. Its `fingerprint`s are ignored (recomputed). */
 export const AlertmanagerWebhookSchema = z.object({
   version: z.literal('4'),
-  status: AlertStatusSchema.nullish(),
-  receiver: z.string().nullish(),
-  alerts: z.array(GenericAlertSchema).max(ALERT_LIMITS.maxAlertsPerRequest),
+  status: z.nullish(AlertStatusSchema),
+  receiver: z.nullish(z.string()),
+  alerts: alertsArray(GenericAlertSchema),
 });
 
 /** Grafana's webhook contact point (unified alerting), payload version 1. */
 export const GrafanaWebhookSchema = z.object({
   version: z.literal('1'),
-  status: AlertStatusSchema.nullish(),
-  alerts: z.array(GenericAlertSchema).max(ALERT_LIMITS.maxAlertsPerRequest),
+  status: z.nullish(AlertStatusSchema),
+  alerts: alertsArray(GenericAlertSchema),
 });
 
 /** An Amazon SNS HTTP(S) notification; `Message` holds the CloudWatch alarm as a JSON string. */
 export const SnsNotificationSchema = z.object({
   Type: z.literal('Notification'),
   Message: z.string(),
-  TopicArn: z.string().nullish(),
-  Subject: z.string().nullish(),
+  TopicArn: z.nullish(z.string()),
+  Subject: z.nullish(z.string()),
 });
 
 /** Any of the accepted payloads, for the OpenAPI request body. */

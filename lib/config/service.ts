@@ -1,42 +1,31 @@
 import { ConcurrentModificationError, ConflictError, NotFoundError, ValidationError } from '../errors';
-import type { ConfigStore, SecretStore } from '../ports';
 import {
   ConditionsSchema,
   ConfigPatchSchema,
   MAX_RECIPIENTS,
   RecipientInputSchema,
-  type ServerSettingsInput,
   ServerSettingsInputSchema,
 } from '../schemas';
-import { defaultConfig, type EmailConfig, type MailServer, type ServerSettings, type StoredConfig } from './model';
+import { defaultConfig, type EmailConfig, type StoredConfig } from './model';
 import { parseBody } from './parse';
+import { ConfigReader, type ConfigReaderDeps, toServerSettings } from './reader';
 
 /** Enough for a burst of concurrent admins: each lost race means another writer won, so progress is guaranteed. */
 const MAX_ATTEMPTS = 25;
 
-export interface ConfigServiceDeps {
-  readonly store: ConfigStore;
-  readonly secrets: SecretStore;
+export interface ConfigServiceDeps extends ConfigReaderDeps {
   readonly clock: () => Date;
-  readonly defaultRepeatInterval: string;
 }
 
 /**
- * The configuration use cases. Every write validates the whole input first, then
- * applies it as a read-modify-write guarded by the stored version, retrying on a
- * lost race: a refused write changes nothing and concurrent writes lose nothing.
- * Nothing is cached: each call reads the store, so an update applies to the very next alert.
+ * The configuration use cases: the reads of ConfigReader, plus the writes. Every write
+ * validates the whole input first, then applies it as a read-modify-write guarded by the
+ * stored version, retrying on a lost race: a refused write changes nothing and concurrent
+ * writes lose nothing.
  */
-export class ConfigService {
-  private passwordCache?: { version: number; value: string | undefined };
-
-  constructor(private readonly deps: ConfigServiceDeps) {}
-
-  async get(): Promise<StoredConfig> {
-    const stored = await this.deps.store.load();
-    // Never written: the defaults, with a fixed `updatedAt` (the epoch: never updated), so that
-    // reading a fresh install twice, or around a refused write, answers the very same bytes.
-    return stored?.value ?? defaultConfig(new Date(0), this.deps.defaultRepeatInterval);
+export class ConfigService extends ConfigReader {
+  constructor(protected override readonly deps: ConfigServiceDeps) {
+    super(deps);
   }
 
   async setServer(body: unknown): Promise<EmailConfig> {
@@ -100,31 +89,6 @@ export class ConfigService {
     }));
   }
 
-  /**
-   * The settings a send needs, password included. The password is cached per
-   * `passwordVersion` (bumped on every password write), so a warm Lambda never
-   * uses a replaced password and the common path costs no Secrets Manager call.
-   */
-  async mailServer(config: StoredConfig, draft?: ServerSettingsInput): Promise<MailServer | null> {
-    if (draft) {
-      const password = draft.password ?? (draft.password === null ? undefined : await this.password(config));
-      // A draft means what PUT /v1/config/server would store: an omitted password or CA keeps the saved one.
-      const { passwordSet: _, ...server } = toServerSettings(draft, password !== undefined, config.server);
-      return { ...server, password };
-    }
-    if (!config.server) return null;
-    const { passwordSet, ...server } = config.server;
-    return { ...server, password: passwordSet ? await this.password(config) : undefined };
-  }
-
-  private async password(config: StoredConfig): Promise<string | undefined> {
-    if (!config.server?.passwordSet) return undefined;
-    if (this.passwordCache?.version !== config.passwordVersion) {
-      this.passwordCache = { version: config.passwordVersion, value: await this.deps.secrets.get('smtp-password') };
-    }
-    return this.passwordCache.value;
-  }
-
   private async update(mutate: (current: StoredConfig) => StoredConfig): Promise<EmailConfig> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const stored = await this.deps.store.load();
@@ -136,23 +100,6 @@ export class ConfigService {
     }
     throw new ConcurrentModificationError('The configuration changed concurrently too many times; retry the request');
   }
-}
-
-function toServerSettings(
-  input: ServerSettingsInput,
-  passwordSet: boolean,
-  current: ServerSettings | null,
-): ServerSettings {
-  const ca = input.ca === null ? undefined : (input.ca ?? current?.ca);
-  return {
-    host: input.host,
-    port: input.port,
-    security: input.security,
-    ...(input.username ? { username: input.username } : {}),
-    from: input.from,
-    ...(ca ? { ca } : {}),
-    passwordSet,
-  };
 }
 
 /** The config as the API shows it: bookkeeping removed, never a password. */

@@ -1,0 +1,108 @@
+/**
+ * Wiring of what the ingest path needs: the adapters, built once per process (cold start) from
+ * the validated deployment environment. This module imports no request schema (classic zod):
+ * the configuration object comes from `makeConfig`. functions/app.ts passes the full
+ * ConfigService (the config API and the local runtime write the configuration); the ingest
+ * Lambda needs only a ConfigReader (lib/config/reader.ts), which keeps classic zod out of its bundle.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESClient } from '@aws-sdk/client-ses';
+import { CachedTokenSource, parseTokenDocument } from '../lib/auth';
+import type { ConfigServiceDeps } from '../lib/config/service';
+import { type IngestDeps, IngestService } from '../lib/ingest';
+import { jsonLogger, type Logger } from '../lib/log';
+import { SesMailer } from '../lib/mail/ses-mailer';
+import { SmtpMailer } from '../lib/mail/smtp-mailer';
+import { Notifier } from '../lib/notifier';
+import type { DeliveryLog, Mailer, SecretStore, TokenSource } from '../lib/ports';
+import { FileSecretStore } from '../lib/secrets/file-secret-store';
+import { SecretsManagerSecretStore } from '../lib/secrets/secrets-manager-store';
+import { DynamoConfigStore } from '../lib/store/dynamo-config-store';
+import { DynamoDeliveryLog } from '../lib/store/dynamo-delivery-log';
+import { DynamoNotificationStateStore } from '../lib/store/dynamo-state-store';
+import type { DeploymentEnv } from './env';
+
+/** What the ingest service reads the configuration through: a ConfigReader is all it needs. */
+type IngestConfig = IngestDeps['config'];
+
+export interface CoreApp<Config extends IngestConfig = IngestConfig> {
+  readonly env: DeploymentEnv;
+  readonly config: Config;
+  readonly ingest: IngestService;
+  readonly notifier: Notifier;
+  readonly deliveries: DeliveryLog;
+  readonly tokens: TokenSource;
+  readonly log: Logger;
+}
+
+export interface AppOptions {
+  readonly log?: Logger;
+  readonly clock?: () => Date;
+}
+
+export function createCoreApp<Config extends IngestConfig>(
+  env: DeploymentEnv,
+  options: AppOptions,
+  makeConfig: (deps: ConfigServiceDeps) => Config,
+): CoreApp<Config> {
+  const log = options.log ?? jsonLogger();
+  const clock = options.clock ?? (() => new Date());
+  const local = env.ALERTMAIL_DYNAMODB_ENDPOINT !== undefined;
+  // Local endpoints accept any credentials; on AWS the SDK's default chain (the Lambda role) applies.
+  const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const dynamo = new DynamoDBClient({
+    endpoint: env.ALERTMAIL_DYNAMODB_ENDPOINT,
+    ...(local ? { region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials } : {}),
+    maxAttempts: 5,
+  });
+
+  const secrets: SecretStore =
+    env.ALERTMAIL_SECRETS_BACKEND === 'secretsmanager'
+      ? new SecretsManagerSecretStore(new SecretsManagerClient({}), {
+          'smtp-password': env.ALERTMAIL_SMTP_SECRET_ID ?? '',
+          'api-tokens': env.ALERTMAIL_TOKENS_SECRET_ID ?? '',
+        })
+      : new FileSecretStore(env.ALERTMAIL_DATA_DIR ?? '.data');
+  const loadTokens = async () => parseTokenDocument((await secrets.get('api-tokens')) ?? '{}');
+
+  const config = makeConfig({
+    store: new DynamoConfigStore(dynamo, env.ALERTMAIL_CONFIG_TABLE),
+    secrets,
+    clock,
+    defaultRepeatInterval: env.ALERTMAIL_DEFAULT_REPEAT_INTERVAL,
+  });
+  const mailer = createMailer(env, localCredentials);
+  const deliveries = new DynamoDeliveryLog(dynamo, env.ALERTMAIL_DELIVERIES_TABLE);
+  const notifier = new Notifier({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
+  const state = new DynamoNotificationStateStore(dynamo, env.ALERTMAIL_STATE_TABLE);
+  return {
+    env,
+    config,
+    ingest: new IngestService({ config, state, notifier, clock, log }),
+    notifier,
+    deliveries,
+    tokens: new CachedTokenSource(loadTokens, env.ALERTMAIL_TOKEN_CACHE_SECONDS * 1000),
+    log,
+  };
+}
+
+/**
+ * The mailer of the configured transport. The stack bundles each function with esbuild `define`
+ * `process.env.ALERTMAIL_BUNDLED_TRANSPORT` = its ALERTMAIL_TRANSPORT (cdk/function.ts): the other
+ * transport's branch is then dead code and esbuild leaves its client out of the bundle (the SES
+ * client when the stack sends over SMTP). Unbundled (local runtime, tests) it is unset: both work.
+ */
+function createMailer(env: DeploymentEnv, localCredentials: { accessKeyId: string; secretAccessKey: string }): Mailer {
+  const bundled = process.env.ALERTMAIL_BUNDLED_TRANSPORT;
+  if (process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'smtp' && env.ALERTMAIL_TRANSPORT === 'ses') {
+    return new SesMailer(
+      new SESClient({
+        endpoint: env.ALERTMAIL_SES_ENDPOINT,
+        ...(env.ALERTMAIL_SES_ENDPOINT ? { region: 'us-east-1', credentials: localCredentials } : {}),
+      }),
+    );
+  }
+  if (process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'ses' && env.ALERTMAIL_TRANSPORT === 'smtp') return new SmtpMailer();
+  throw new Error(`alertmail: this bundle was built for the ${bundled} transport, not ${env.ALERTMAIL_TRANSPORT}`);
+}
