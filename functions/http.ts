@@ -179,12 +179,6 @@ function parseBody(event: HttpEvent, headers: Record<string, string>, route: Rou
       { field: 'content-type', message: `charset ${shown(charset)} is not utf-8` },
     ]);
   }
-  const depth = maxJsonDepth(raw);
-  if (depth > MAX_JSON_DEPTH) {
-    throw new ValidationError(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`, [
-      { field: '(body)', message: 'too deeply nested' },
-    ]);
-  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -195,7 +189,7 @@ function parseBody(event: HttpEvent, headers: Record<string, string>, route: Rou
       { field: '(body)', message: 'invalid JSON' },
     ]);
   }
-  checkJsonValues(parsed, '');
+  checkJsonValues(parsed, undefined, 0);
   return parsed;
 }
 
@@ -208,43 +202,56 @@ function shown(value: string): string {
   return printable.length > 64 ? `${printable.slice(0, 64)}…` : printable;
 }
 
+/** The path to a value, kept as a chain and turned into a string only when a value is refused. */
+interface PathNode {
+  readonly parent: PathNode | undefined;
+  readonly key: string | number;
+}
+
 /** Dotted field path, as the validation errors name fields: `alerts[3].labels.severity`. */
-function fieldPath(parent: string, key: string | number): string {
-  if (typeof key === 'number') return `${parent}[${key}]`;
-  const safe = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : JSON.stringify(shown(key));
+function fieldPath(node: PathNode | undefined): string {
+  if (!node) return '';
+  const parent = fieldPath(node.parent);
+  if (typeof node.key === 'number') return `${parent}[${node.key}]`;
+  const safe = /^[A-Za-z_$][\w$-]*$/.test(node.key) ? node.key : JSON.stringify(shown(node.key));
   return parent === '' ? safe : `${parent}.${safe}`;
 }
 
+function refuse(node: PathNode | undefined, message: string): never {
+  const field = fieldPath(node) || '(body)';
+  throw new ValidationError(`Invalid request body: ${field}: ${message}`, [{ field, message }]);
+}
+
 /**
- * Bounds every string of a parsed body before any handler sees it: lengths capped, well-formed
- * Unicode only (a lone surrogate breaks encoders further in) and no `__proto__` key, which some
- * object copies would turn into a prototype change. Depth is already bounded, so recursion is safe.
+ * Bounds a parsed body before any handler sees it, in one walk: nesting depth, string
+ * lengths, well-formed Unicode only (a lone surrogate breaks encoders further in) and no
+ * `__proto__` key, which some object copies would turn into a prototype change. The walk
+ * stops descending past MAX_JSON_DEPTH, so its recursion is bounded whatever the input.
  */
-function checkJsonValues(value: unknown, path: string): void {
-  const refuse = (field: string, message: string): never => {
-    throw new ValidationError(`Invalid request body: ${field || '(body)'}: ${message}`, [
-      { field: field || '(body)', message },
-    ]);
-  };
+function checkJsonValues(value: unknown, path: PathNode | undefined, depth: number): void {
   if (typeof value === 'string') {
     if (value.length > MAX_STRING_LENGTH) refuse(path, `is longer than ${MAX_STRING_LENGTH} characters`);
     if (LONE_SURROGATE.test(value)) refuse(path, 'contains invalid Unicode (a lone surrogate)');
     return;
   }
+  if (value === null || typeof value !== 'object') return;
+  if (depth >= MAX_JSON_DEPTH) {
+    throw new ValidationError(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`, [
+      { field: '(body)', message: 'too deeply nested' },
+    ]);
+  }
   if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      checkJsonValues(item, fieldPath(path, index));
-    });
+    for (let index = 0; index < value.length; index++) {
+      checkJsonValues(value[index], { parent: path, key: index }, depth + 1);
+    }
     return;
   }
-  if (value !== null && typeof value === 'object') {
-    for (const key of Object.keys(value)) {
-      const field = fieldPath(path, key);
-      if (key === '__proto__') refuse(field, 'is not an allowed field name');
-      if (key.length > MAX_KEY_LENGTH) refuse(field, `field names must be at most ${MAX_KEY_LENGTH} characters`);
-      if (LONE_SURROGATE.test(key)) refuse(field, 'field names must be valid Unicode');
-      checkJsonValues((value as Record<string, unknown>)[key], field);
-    }
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') refuse({ parent: path, key }, 'is not an allowed field name');
+    if (key.length > MAX_KEY_LENGTH)
+      refuse({ parent: path, key }, `field names must be at most ${MAX_KEY_LENGTH} characters`);
+    if (LONE_SURROGATE.test(key)) refuse({ parent: path, key }, 'field names must be valid Unicode');
+    checkJsonValues((value as Record<string, unknown>)[key], { parent: path, key }, depth + 1);
   }
 }
 
@@ -272,23 +279,4 @@ function checkedPathParameters(params: HttpEvent['pathParameters']): Record<stri
     out[name] = value;
   }
   return out;
-}
-
-/** Nesting depth of a JSON text, outside strings; linear and allocation-free, run before parsing. */
-export function maxJsonDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      depth++;
-      if (depth > max) max = depth;
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return max;
 }

@@ -6,7 +6,6 @@ import {
   MAX_BODY_BYTES,
   MAX_JSON_DEPTH,
   MAX_STRING_LENGTH,
-  maxJsonDepth,
   type RouteHandler,
   SECURITY_HEADERS,
 } from '../../functions/http';
@@ -231,10 +230,3 @@ describe('httpFunction', () => {
   });
 });
 
-describe('maxJsonDepth', () => {
-  it('counts brackets outside strings only', () => {
-    expect(maxJsonDepth('{"a":[1,{"b":"[[[[\\"{{"}]}')).toBe(3);
-    expect(maxJsonDepth('"[[["')).toBe(0);
-    expect(maxJsonDepth('[[[]]]')).toBe(3);
-  });
-});
