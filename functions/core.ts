@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { CachedTokenSource, parseTokenDocument } from '../lib/auth';
+import { ConfigReader } from '../lib/config/reader';
 import type { ConfigServiceDeps } from '../lib/config/service';
 import { type IngestDeps, IngestService } from '../lib/ingest';
 import { jsonLogger, type Logger } from '../lib/log';
@@ -21,7 +22,7 @@ import { SecretsManagerSecretStore } from '../lib/secrets/secrets-manager-store'
 import { DynamoConfigStore } from '../lib/store/dynamo-config-store';
 import { DynamoDeliveryLog } from '../lib/store/dynamo-delivery-log';
 import { DynamoNotificationStateStore } from '../lib/store/dynamo-state-store';
-import type { DeploymentEnv } from './env';
+import { type DeploymentEnv, readEnv } from './env';
 
 /** What the ingest service reads the configuration through: a ConfigReader is all it needs. */
 type IngestConfig = IngestDeps['config'];
@@ -105,4 +106,11 @@ function createMailer(env: DeploymentEnv, localCredentials: { accessKeyId: strin
   }
   if (process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'ses' && env.ALERTMAIL_TRANSPORT === 'smtp') return new SmtpMailer();
   throw new Error(`alertmail: this bundle was built for the ${bundled} transport, not ${env.ALERTMAIL_TRANSPORT}`);
+}
+
+let processCoreApp: CoreApp | undefined;
+/** The ingest Lambda's process-wide app (reads the configuration, never writes it), built at cold start. */
+export function coreAppFromEnvironment(): CoreApp {
+  processCoreApp ??= createCoreApp(readEnv(), {}, (deps) => new ConfigReader(deps));
+  return processCoreApp;
 }

@@ -3,10 +3,10 @@ import { alertFromCloudWatchEvent } from '../lib/alerts/cloudwatch';
 import { parseAlertPayload } from '../lib/alerts/parse';
 import { ValidationError } from '../lib/errors';
 import type { IngestResult } from '../lib/schemas';
-import { type App, appFromEnvironment } from './app';
+import { type CoreApp, coreAppFromEnvironment } from './core';
 import { type HttpHandler, httpFunction } from './http';
 
-export function makeIngestHandler(app: App): HttpHandler {
+export function makeIngestHandler(app: CoreApp): HttpHandler {
   const ingest = async ({ body }: { body: unknown }) => {
     if (body === undefined) throw new ValidationError('The body is empty', [{ field: '(body)', message: 'required' }]);
     const { alerts } = parseAlertPayload(body, app.ingest.now());
@@ -16,7 +16,7 @@ export function makeIngestHandler(app: App): HttpHandler {
 }
 
 /** EventBridge target: a throw makes EventBridge retry, as a 5xx makes Alertmanager retry. */
-export function makeCloudWatchHandler(app: App): (event: unknown) => Promise<IngestResult> {
+export function makeCloudWatchHandler(app: CoreApp): (event: unknown) => Promise<IngestResult> {
   return async (event) => {
     const alert = alertFromCloudWatchEvent(event, app.ingest.now());
     const result = await app.ingest.ingest([alert]);
@@ -25,6 +25,6 @@ export function makeCloudWatchHandler(app: App): (event: unknown) => Promise<Ing
   };
 }
 
-const app = appFromEnvironment();
+const app = coreAppFromEnvironment();
 export const handler = makeIngestHandler(app);
 export const cloudwatchHandler = makeCloudWatchHandler(app);

@@ -3,7 +3,7 @@ import type { Alert } from './alerts/model';
 import { sleep } from './concurrency';
 import { evaluateConditions } from './conditions';
 import type { MailServer } from './config/model';
-import type { ConfigService } from './config/service';
+import type { ConfigReader } from './config/reader';
 import { DeliveryFailedError } from './errors';
 import { isFiringDue, isInFlight, isResolvedDue, parseDuration } from './interval';
 import type { Logger } from './log';
@@ -12,7 +12,7 @@ import type { Claim, NotificationStateStore } from './ports';
 import type { IngestResult } from './schemas';
 
 export interface IngestDeps {
-  readonly config: ConfigService;
+  readonly config: ConfigReader;
   readonly state: NotificationStateStore;
   readonly notifier: Notifier;
   readonly clock: () => Date;
