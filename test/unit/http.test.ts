@@ -229,4 +229,3 @@ describe('httpFunction', () => {
     expect((await ingest(event('GET /v1/config', { token: ADMIN }))).statusCode).toBe(404);
   });
 });
-
