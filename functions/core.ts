@@ -21,6 +21,7 @@ import { FileSecretStore } from '../lib/secrets/file-secret-store';
 import { SecretsManagerSecretStore } from '../lib/secrets/secrets-manager-store';
 import { DynamoConfigStore } from '../lib/store/dynamo-config-store';
 import { DynamoDeliveryLog } from '../lib/store/dynamo-delivery-log';
+import { DynamoIngestSnapshotReader } from '../lib/store/dynamo-ingest-snapshot';
 import { DynamoNotificationStateStore } from '../lib/store/dynamo-state-store';
 import { type DeploymentEnv, readEnv } from './env';
 
@@ -77,10 +78,11 @@ export function createCoreApp<Config extends IngestConfig>(
   const deliveries = new DynamoDeliveryLog(dynamo, env.ALERTMAIL_DELIVERIES_TABLE);
   const notifier = new Notifier({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
   const state = new DynamoNotificationStateStore(dynamo, env.ALERTMAIL_STATE_TABLE);
+  const snapshot = new DynamoIngestSnapshotReader(dynamo, env.ALERTMAIL_CONFIG_TABLE, env.ALERTMAIL_STATE_TABLE);
   return {
     env,
     config,
-    ingest: new IngestService({ config, state, notifier, clock, log }),
+    ingest: new IngestService({ config, snapshot, state, notifier, clock, log }),
     notifier,
     deliveries,
     tokens: new CachedTokenSource(loadTokens, env.ALERTMAIL_TOKEN_CACHE_SECONDS * 1000),

@@ -8,11 +8,13 @@ import { DeliveryFailedError } from './errors';
 import { isFiringDue, isInFlight, isResolvedDue, parseDuration } from './interval';
 import type { Logger } from './log';
 import type { Notifier } from './notifier';
-import type { Claim, NotificationStateStore } from './ports';
+import type { Claim, IngestSnapshotReader, NotificationState, NotificationStateStore } from './ports';
 import type { IngestResult } from './schemas';
 
 export interface IngestDeps {
   readonly config: ConfigReader;
+  /** The first read of each request: config and states in one round trip. */
+  readonly snapshot: IngestSnapshotReader;
   readonly state: NotificationStateStore;
   readonly notifier: Notifier;
   readonly clock: () => Date;
@@ -32,8 +34,8 @@ const MAX_ROUNDS = Math.ceil(IN_FLIGHT_WAIT_MS / IN_FLIGHT_POLL_MS) + 1;
 
 /**
  * The hot path: conditions, the enabled toggle, then the repeat interval.
- * Steady state (everything already notified) costs one config read and one
- * batched state read per request, and no write. Counts add up:
+ * Steady state (everything already notified) costs one batched read of the
+ * config and the states per request, and no write. Counts add up:
  * `received = matched + suppressed.conditions` and
  * `matched = notified + suppressed.repeatInterval + suppressed.disabled + suppressed.notConfigured`.
  */
@@ -46,7 +48,9 @@ export class IngestService {
   }
 
   async ingest(received: readonly Alert[]): Promise<IngestResult> {
-    const config = await this.deps.config.get();
+    // Steady state: this one read (config and every state, in one round trip) is the request's only store access.
+    const snapshot = await this.deps.snapshot.read(received.map((alert) => alert.fingerprint));
+    const config = this.deps.config.withDefaults(snapshot.config);
     const result = {
       received: received.length,
       matched: 0,
@@ -86,8 +90,9 @@ export class IngestService {
     for (let round = 1; ; round++) {
       const now = this.deps.clock();
       const nowMs = now.getTime();
-      // Steady state: this one batched read is the only state access of the request.
-      const states = await this.deps.state.getMany(candidates.map((alert) => alert.fingerprint));
+      // Later rounds (waiting on another invocation's claims) re-read just those states.
+      const states: Map<string, NotificationState> =
+        round === 1 ? snapshot.states : await this.deps.state.getMany(candidates.map((alert) => alert.fingerprint));
 
       const dueClaims: Claim[] = [];
       const toClear: string[] = [];

@@ -88,6 +88,17 @@ export interface NotificationStateStore {
   clear(fingerprints: readonly string[]): Promise<void>;
 }
 
+/**
+ * The ingest's first read of a request: the stored configuration and the notification states
+ * of a batch of alerts, together, so steady state costs one round trip to the store.
+ */
+export interface IngestSnapshotReader {
+  read(fingerprints: readonly string[]): Promise<{
+    readonly config: Versioned<StoredConfig> | null;
+    readonly states: Map<string, NotificationState>;
+  }>;
+}
+
 export type DeliveryKind = 'firing' | 'resolved' | 'test';
 
 export interface Delivery {

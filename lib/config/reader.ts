@@ -1,4 +1,4 @@
-import type { ConfigStore, SecretStore } from '../ports';
+import type { ConfigStore, SecretStore, Versioned } from '../ports';
 import type { ServerSettingsInput } from '../schemas';
 import { defaultConfig, type MailServer, type ServerSettings, type StoredConfig } from './model';
 
@@ -21,9 +21,12 @@ export class ConfigReader {
   constructor(protected readonly deps: ConfigReaderDeps) {}
 
   async get(): Promise<StoredConfig> {
-    const stored = await this.deps.store.load();
-    // Never written: the defaults, with a fixed `updatedAt` (the epoch: never updated), so that
-    // reading a fresh install twice, or around a refused write, answers the very same bytes.
+    return this.withDefaults(await this.deps.store.load());
+  }
+
+  /** The config as stored, or (never written) the defaults with a fixed `updatedAt`, the epoch, so
+   * that reading a fresh install twice, or around a refused write, answers the very same bytes. */
+  withDefaults(stored: Versioned<StoredConfig> | null): StoredConfig {
     return stored?.value ?? defaultConfig(new Date(0), this.deps.defaultRepeatInterval);
   }
 

@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -7,7 +8,13 @@ import {
 import type { StoredConfig } from '../config/model';
 import type { ConfigStore, Versioned } from '../ports';
 
-const CONFIG_KEY = 'config#email';
+export const CONFIG_KEY: Record<string, AttributeValue> = { pk: { S: 'config#email' } };
+
+/** The config item as stored: the whole document as JSON plus its version. */
+export function decodeConfigItem(item: Record<string, AttributeValue> | undefined): Versioned<StoredConfig> | null {
+  if (!item?.doc?.S || !item.version?.N) return null;
+  return { value: JSON.parse(item.doc.S) as StoredConfig, version: Number(item.version.N) };
+}
 
 /**
  * The whole email config is one item (`doc` holds it as JSON), written with a
@@ -22,10 +29,9 @@ export class DynamoConfigStore implements ConfigStore {
 
   async load(): Promise<Versioned<StoredConfig> | null> {
     const { Item } = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: CONFIG_KEY } }, ConsistentRead: true }),
+      new GetItemCommand({ TableName: this.tableName, Key: CONFIG_KEY, ConsistentRead: true }),
     );
-    if (!Item?.doc?.S || !Item.version?.N) return null;
-    return { value: JSON.parse(Item.doc.S) as StoredConfig, version: Number(Item.version.N) };
+    return decodeConfigItem(Item);
   }
 
   async save(config: StoredConfig, expectedVersion: number | null): Promise<boolean> {
@@ -34,7 +40,7 @@ export class DynamoConfigStore implements ConfigStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: { pk: { S: CONFIG_KEY }, doc: { S: JSON.stringify(config) }, version: { N: String(nextVersion) } },
+          Item: { ...CONFIG_KEY, doc: { S: JSON.stringify(config) }, version: { N: String(nextVersion) } },
           ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :expected',
           ExpressionAttributeValues:
             expectedVersion === null ? undefined : { ':expected': { N: String(expectedVersion) } },

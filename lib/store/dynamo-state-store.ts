@@ -1,6 +1,4 @@
 import {
-  type AttributeValue,
-  BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -9,16 +7,15 @@ import {
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { chunk, mapLimit, sleep } from '../concurrency';
+import { chunk, mapLimit } from '../concurrency';
 import { sentStateExpiresAt } from '../interval';
 import type { Claim, NotificationState, NotificationStateStore } from '../ports';
+import { BATCH_GET_LIMIT, backoff, batchGetConsistent, type Item } from './dynamo-batch-get';
 
 /** How long an in-flight claim blocks others: longer than the worst-case send, short enough that a crash delays little. */
 export const CLAIM_WINDOW_SECONDS = 90;
 /** Conditional writes in flight per request: enough to hide latency, few enough not to stampede the table. */
 const WRITE_CONCURRENCY = 16;
-
-type Item = Record<string, AttributeValue>;
 
 /**
  * Notification state in a DynamoDB table keyed by alert fingerprint, TTL on
@@ -34,21 +31,10 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
 
   async getMany(fingerprints: readonly string[]): Promise<Map<string, NotificationState>> {
     const states = new Map<string, NotificationState>();
-    const unique = [...new Set(fingerprints)];
     await Promise.all(
-      chunk(unique, 100).map(async (keys) => {
-        let pending: Item[] = keys.map((fingerprint) => ({ pk: { S: fingerprint } }));
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          const out = await this.client.send(
-            new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-          );
-          for (const item of out.Responses?.[this.tableName] ?? []) {
-            const state = toState(item);
-            if (state) states.set(state.fingerprint, state);
-          }
-          pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-          if (pending.length > 0) await backoff(attempt);
-        }
+      chunk([...new Set(fingerprints)], BATCH_GET_LIMIT).map(async (keys) => {
+        const found = await batchGetConsistent(this.client, { [this.tableName]: keys.map(stateKey) });
+        for (const item of found.get(this.tableName) ?? []) addState(states, item);
       }),
     );
     return states;
@@ -198,6 +184,13 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
   }
 }
 
+export const stateKey = (fingerprint: string): Item => ({ pk: { S: fingerprint } });
+
+export function addState(states: Map<string, NotificationState>, item: Item): void {
+  const state = toState(item);
+  if (state) states.set(state.fingerprint, state);
+}
+
 function toState(item: Item): NotificationState | undefined {
   const fingerprint = item.pk?.S;
   const status = item.status?.S;
@@ -211,9 +204,4 @@ function toState(item: Item): NotificationState | undefined {
     claimId: item.claimId?.S,
     resolvingUntil: item.resolvingUntil?.N === undefined ? undefined : Number(item.resolvingUntil.N),
   };
-}
-
-async function backoff(attempt: number): Promise<void> {
-  if (attempt > 8) throw new Error('DynamoDB kept returning unprocessed items');
-  await sleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2));
 }
