@@ -39,7 +39,7 @@ const RFC3339 =
  * colon) → Date; `null` when the string is not one or names no real instant (02-30, 25:00).
  * The Go zero time (0001-01-01T00:00:00Z) parses to the instant; see `isGoZeroTime`.
  */
-export function parseTimestamp(s: string): Date | null {
+function timestampMs(s: string): number | null {
   const m = RFC3339.exec(s);
   if (!m) return null;
   const n = (i: number): number => Number(m[i] ?? 0);
@@ -53,7 +53,27 @@ export function parseTimestamp(s: string): Date | null {
   if (d.getUTCDate() !== day) return null;
   d.setUTCHours(hour, minute, second, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3)));
   const offsetMs = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  return new Date(d.getTime() - offsetMs);
+  return d.getTime() - offsetMs;
+}
+
+/**
+ * Timestamps repeat across a batch (Prometheus stamps one evaluation's alerts alike) and each is
+ * checked by the schema and then converted: a small memo makes both one regex match.
+ */
+const timestampMemo = new Map<string, number | null>();
+const TIMESTAMP_MEMO_SIZE = 4096;
+
+/** Parses an RFC 3339 timestamp strictly; null when `s` is not one. */
+export function parseTimestamp(s: string): Date | null {
+  // Longer strings are never RFC 3339 (at most 35 characters): not worth keeping, and the memo stays small.
+  if (s.length > 40) return null;
+  let ms = timestampMemo.get(s);
+  if (ms === undefined) {
+    ms = timestampMs(s);
+    if (timestampMemo.size >= TIMESTAMP_MEMO_SIZE) timestampMemo.clear();
+    timestampMemo.set(s, ms);
+  }
+  return ms === null ? null : new Date(ms);
 }
 
 export function isGoZeroTime(d: Date): boolean {
@@ -73,12 +93,13 @@ const TimestampSchema = z
 const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
 
 function nameProblem(kind: 'label' | 'annotation', name: string): string | undefined {
-  const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+  // The quoted name is built only for a refusal: this runs for every label of every alert.
+  const shown = () => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
   if (name === '') return `${kind} names must not be empty`;
   if (name.length > ALERT_LIMITS.maxLabelNameLength) {
-    return `${kind} name ${shown} is longer than ${ALERT_LIMITS.maxLabelNameLength} characters`;
+    return `${kind} name ${shown()} is longer than ${ALERT_LIMITS.maxLabelNameLength} characters`;
   }
-  if (CONTROL_CHARACTER.test(name)) return `${kind} name ${shown} contains a control character`;
+  if (CONTROL_CHARACTER.test(name)) return `${kind} name ${shown()} contains a control character`;
   return undefined;
 }
 
