@@ -11,7 +11,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../local/dynamodb';
-import { call, sleep, startSmtpServer, startTestRuntime, type TestRuntime, type TestSmtpServer } from './support';
+import {
+  call,
+  mailThrough,
+  sleep,
+  startSmtpServer,
+  startTestRuntime,
+  type TestRuntime,
+  type TestSmtpServer,
+} from './support';
 
 const ALERTMANAGER = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
 const present = existsSync(ALERTMANAGER);
@@ -34,14 +42,7 @@ describeIfPresent(suiteName, () => {
   beforeAll(async () => {
     smtp = await startSmtpServer();
     runtime = await startTestRuntime();
-    await call(runtime.url, 'PUT', '/v1/config/server', {
-      token: runtime.adminToken,
-      body: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'alerts@example.com' },
-    });
-    await call(runtime.url, 'POST', '/v1/config/recipients', {
-      token: runtime.adminToken,
-      body: { address: 'oncall@example.com' },
-    });
+    await mailThrough(runtime, smtp);
 
     dir = await mkdtemp(path.join(os.tmpdir(), 'alertmail-am-'));
     const config = [

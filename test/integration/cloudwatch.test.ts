@@ -6,7 +6,15 @@
 import { DeliveryFailedError } from '../../lib/errors';
 import type { IngestResult } from '../../lib/schemas';
 import { type CloudWatchAlarmStateChangeEvent, clone, cloudwatchEvent, cloudwatchSns } from '../fixtures';
-import { call, sleep, startSmtpServer, startTestRuntime, type TestRuntime, type TestSmtpServer } from './support';
+import {
+  call,
+  mailThrough,
+  sleep,
+  startSmtpServer,
+  startTestRuntime,
+  type TestRuntime,
+  type TestSmtpServer,
+} from './support';
 
 /** The fixture's alarm going ALARM → OK a while later. */
 function okEvent(alarmName: string): CloudWatchAlarmStateChangeEvent {
@@ -43,14 +51,7 @@ describe('CloudWatch alarms from EventBridge', () => {
   beforeAll(async () => {
     smtp = await startSmtpServer();
     runtime = await startTestRuntime();
-    await call(runtime.url, 'PUT', '/v1/config/server', {
-      token: runtime.adminToken,
-      body: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'alerts@example.com' },
-    });
-    await call(runtime.url, 'POST', '/v1/config/recipients', {
-      token: runtime.adminToken,
-      body: { address: 'oncall@example.com' },
-    });
+    await mailThrough(runtime, smtp);
     // The function module builds its process-wide app from the environment at import, as on a cold
     // start; the runtime has put a complete environment in place, and the factory takes its app.
     const { makeCloudWatchHandler } = await import('../../functions/ingest');

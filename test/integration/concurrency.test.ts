@@ -5,7 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../functions/app';
 import { parseAlertPayload } from '../../lib/alerts/parse';
-import { call, sleep, startSmtpServer, startTestRuntime, type TestRuntime, type TestSmtpServer } from './support';
+import {
+  call,
+  mailThrough,
+  sleep,
+  startSmtpServer,
+  startTestRuntime,
+  type TestRuntime,
+  type TestSmtpServer,
+} from './support';
 
 const CONCURRENCY = 30;
 const silentLog = { info: () => {}, warn: () => {}, error: () => {} };
@@ -26,14 +34,7 @@ describe('concurrent identical posts', () => {
   beforeAll(async () => {
     smtp = await startSmtpServer();
     runtime = await startTestRuntime();
-    await call(runtime.url, 'PUT', '/v1/config/server', {
-      token: runtime.adminToken,
-      body: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'alerts@example.com' },
-    });
-    await call(runtime.url, 'POST', '/v1/config/recipients', {
-      token: runtime.adminToken,
-      body: { address: 'oncall@example.com' },
-    });
+    await mailThrough(runtime, smtp);
   });
 
   afterAll(async () => {

@@ -14,6 +14,7 @@ import { parseAlertPayload } from '../../lib/alerts/parse';
 import { alertmanagerFiring, clone } from '../fixtures';
 import {
   call,
+  mailThrough,
   type ReceivedMail,
   sleep,
   startSmtpServer,
@@ -758,14 +759,7 @@ describe('steady state', () => {
     runtime = await startTestRuntime({
       dynamodbEndpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
     });
-    await call(runtime.url, 'PUT', '/v1/config/server', {
-      token: runtime.adminToken,
-      body: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'alerts@example.com' },
-    });
-    await call(runtime.url, 'POST', '/v1/config/recipients', {
-      token: runtime.adminToken,
-      body: { address: 'oncall@example.com' },
-    });
+    await mailThrough(runtime, smtp);
   });
 
   afterAll(async () => {

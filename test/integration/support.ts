@@ -186,4 +186,24 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
+/** Points the runtime at `smtp` (plain SMTP, from alerts@example.com) and adds the recipients. */
+export async function mailThrough(
+  runtime: LocalRuntime,
+  smtp: { port: number },
+  recipients: readonly string[] = ['oncall@example.com'],
+): Promise<void> {
+  const server = await call(runtime.url, 'PUT', '/v1/config/server', {
+    token: runtime.adminToken,
+    body: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'alerts@example.com' },
+  });
+  if (server.status !== 200) throw new Error(`setting the mail server failed: ${server.text}`);
+  for (const address of recipients) {
+    const added = await call(runtime.url, 'POST', '/v1/config/recipients', {
+      token: runtime.adminToken,
+      body: { address },
+    });
+    if (added.status !== 201) throw new Error(`adding ${address} failed: ${added.text}`);
+  }
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
