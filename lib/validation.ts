@@ -11,8 +11,20 @@ export function fieldName(path: readonly PropertyKey[], root = ''): string {
   return out === '' ? '(body)' : out;
 }
 
+/**
+ * One detail per offending field. zod reports unknown fields as one issue on the enclosing
+ * object; each becomes its own detail on the unknown field (`server.tlsVerify`), so the
+ * caller sees which field was refused.
+ */
 export function issuesToDetails(issues: readonly $ZodIssue[], root = ''): ErrorDetail[] {
-  return issues.slice(0, 20).map((issue) => ({ field: fieldName(issue.path, root), message: issue.message }));
+  return issues
+    .flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: [...issue.path, key], message: 'is not a known field' }))
+        : [issue],
+    )
+    .slice(0, 20)
+    .map((issue) => ({ field: fieldName(issue.path, root), message: issue.message }));
 }
 
 /**

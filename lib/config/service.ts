@@ -6,8 +6,8 @@ import {
   RecipientInputSchema,
   ServerSettingsInputSchema,
 } from '../schemas';
+import { parseWith } from '../validation';
 import { defaultConfig, type EmailConfig, type StoredConfig } from './model';
-import { parseBody } from './parse';
 import { ConfigReader, type ConfigReaderDeps, toServerSettings } from './reader';
 
 /** Enough for a burst of concurrent admins: each lost race means another writer won, so progress is guaranteed. */
@@ -29,7 +29,7 @@ export class ConfigService extends ConfigReader {
   }
 
   async setServer(body: unknown): Promise<EmailConfig> {
-    const input = parseBody(ServerSettingsInputSchema, body, 'server');
+    const input = parseWith(ServerSettingsInputSchema, body, 'server');
     // The secret is written before the config that says it is set, so a reader never sees passwordSet without one.
     if (typeof input.password === 'string') await this.deps.secrets.put('smtp-password', input.password);
     return this.update((current) => {
@@ -48,7 +48,7 @@ export class ConfigService extends ConfigReader {
   }
 
   async addRecipient(body: unknown): Promise<EmailConfig> {
-    const { address } = parseBody(RecipientInputSchema, body);
+    const { address } = parseWith(RecipientInputSchema, body);
     return this.update((current) => {
       if (current.recipients.some((existing) => existing.toLowerCase() === address.toLowerCase())) {
         throw new ConflictError(`${address} is already a recipient`, [
@@ -75,12 +75,12 @@ export class ConfigService extends ConfigReader {
   }
 
   async setConditions(body: unknown): Promise<EmailConfig> {
-    const conditions = parseBody(ConditionsSchema, body, 'conditions');
+    const conditions = parseWith(ConditionsSchema, body, 'conditions');
     return this.update((current) => ({ ...current, conditions }));
   }
 
   async patch(body: unknown): Promise<EmailConfig> {
-    const patch = parseBody(ConfigPatchSchema, body);
+    const patch = parseWith(ConfigPatchSchema, body);
     return this.update((current) => ({
       ...current,
       enabled: patch.enabled ?? current.enabled,

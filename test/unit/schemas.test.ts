@@ -1,7 +1,6 @@
 /** The shared zod schemas: what the API accepts, what it stores, and how refusals name fields. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseBody } from '../../lib/config/parse';
 import { ValidationError } from '../../lib/errors';
 import {
   ConditionsSchema,
@@ -14,6 +13,7 @@ import {
   ServerSettingsInputSchema,
   TestMessageRequestSchema,
 } from '../../lib/schemas';
+import { parseWith } from '../../lib/validation';
 
 const CA = readFileSync(path.join(__dirname, '../fixtures/tls/ca.pem'), 'utf8');
 
@@ -110,7 +110,7 @@ describe('ServerSettingsInputSchema', () => {
 
   it('names the field of every problem, and each unknown field', () => {
     const error = refusal(() =>
-      parseBody(ServerSettingsInputSchema, { ...base, host: '', port: 0, secure: true, tls: {} }, 'server'),
+      parseWith(ServerSettingsInputSchema, { ...base, host: '', port: 0, secure: true, tls: {} }, 'server'),
     );
 
     expect(error.details.map((d) => d.field).sort()).toEqual([
@@ -152,7 +152,7 @@ describe('ConditionsSchema', () => {
     [{ label: 'a', operator: 'in', values: ['x'] }, 'conditions[0].operator'],
     [{ label: 'a', operator: 'In', values: ['x\ny'] }, 'conditions[0].values[0]'],
   ])('refuses %j naming %s', (condition, field) => {
-    expect(refusal(() => parseBody(ConditionsSchema, [condition], 'conditions')).details.map((d) => d.field)).toContain(
+    expect(refusal(() => parseWith(ConditionsSchema, [condition], 'conditions')).details.map((d) => d.field)).toContain(
       field,
     );
   });
@@ -173,7 +173,7 @@ describe('RepeatIntervalSchema and ConfigPatchSchema', () => {
   });
   it('refuses an empty patch and unknown fields', () => {
     expect(ConfigPatchSchema.safeParse({}).success).toBe(false);
-    expect(refusal(() => parseBody(ConfigPatchSchema, { enabled: true, paused: true })).details).toEqual([
+    expect(refusal(() => parseWith(ConfigPatchSchema, { enabled: true, paused: true })).details).toEqual([
       { field: 'paused', message: 'is not a known field' },
     ]);
   });
