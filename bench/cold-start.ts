@@ -74,6 +74,8 @@ export async function buildBundles(repoRoot: string, outDir: string): Promise<{ 
       format: options.format === 'esm' ? 'esm' : 'cjs',
       mainFields: [...options.mainFields],
       external: [...options.externalModules],
+      // As the stack bundles an SMTP deployment (cdk/function.ts bundlingDefine).
+      define: { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' },
     });
     bundles.push({ name: fn.name, file: outfile, bytes: (await fs.stat(outfile)).size });
   }
@@ -217,6 +219,7 @@ export async function profileColdStart(
     format: options.format === 'esm' ? 'esm' : 'cjs',
     mainFields: [...options.mainFields],
     external: [...options.externalModules],
+    define: { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' },
   });
   const profileDir = path.join(outDir, `${name}-cpuprofile`);
   await fs.mkdir(profileDir, { recursive: true });
