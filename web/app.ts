@@ -287,7 +287,9 @@ function renderServerState(config: ApiConfig): void {
   ui.serverState.textContent = config.server
     ? 'Used for every notification from the next alert on.'
     : 'No mail server is set yet.';
-  ui.savedFlag.title = config.updatedAt ? `Last change: ${formatWhen(config.updatedAt)}` : '';
+  // A fresh install answers the epoch: never changed, so no date to show.
+  const changed = config.updatedAt && Date.parse(config.updatedAt) > 0;
+  ui.savedFlag.title = changed ? `Last change: ${formatWhen(config.updatedAt)}` : '';
 }
 
 function readDraft(): Draft {
