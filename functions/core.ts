@@ -97,7 +97,7 @@ export function createCoreApp<Config extends IngestConfig>(
  * client when the stack sends over SMTP). Unbundled (local runtime, tests) it is unset: both work.
  */
 function createMailer(env: DeploymentEnv, localCredentials: { accessKeyId: string; secretAccessKey: string }): Mailer {
-  const bundled = process.env.ALERTMAIL_BUNDLED_TRANSPORT;
+  // Read through `process.env.…` literally each time: that is the expression esbuild's define replaces.
   if (process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'smtp' && env.ALERTMAIL_TRANSPORT === 'ses') {
     return new SesMailer(
       new SESClient({
@@ -107,7 +107,9 @@ function createMailer(env: DeploymentEnv, localCredentials: { accessKeyId: strin
     );
   }
   if (process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'ses' && env.ALERTMAIL_TRANSPORT === 'smtp') return new SmtpMailer();
-  throw new Error(`alertmail: this bundle was built for the ${bundled} transport, not ${env.ALERTMAIL_TRANSPORT}`);
+  throw new Error(
+    `alertmail: this bundle was built for the ${process.env.ALERTMAIL_BUNDLED_TRANSPORT} transport, not ${env.ALERTMAIL_TRANSPORT}`,
+  );
 }
 
 let processCoreApp: CoreApp | undefined;
