@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
+import { makeAlert } from './payloads';
 
 type ParseModule = typeof import('../lib/alerts/parse');
 
@@ -36,25 +37,7 @@ function batch(id: string): unknown {
   const now = Date.now();
   const startsAt = new Date(now - 600_000).toISOString();
   const endsAt = new Date(now + 3_600_000).toISOString();
-  const alerts = Array.from({ length: BATCH }, (_, i) => ({
-    labels: {
-      alertname: `BenchPodCrashLooping${i % 10}`,
-      severity: i % 3 === 0 ? 'critical' : 'warning',
-      namespace: `team-${i % 7}`,
-      pod: `api-${id}-${i}`,
-      container: 'server',
-      instance: `10.1.${(i >> 8) & 255}.${i & 255}:9100`,
-      job: 'kube-state-metrics',
-    },
-    annotations: {
-      summary: `Pod api-${id}-${i} is crash looping`,
-      description: 'The container restarted 5 times in the last 10 minutes.',
-      runbook_url: 'https://runbooks.bench.invalid/KubePodCrashLooping',
-    },
-    startsAt,
-    endsAt,
-    generatorURL: 'http://prometheus.bench.invalid/graph?g0.expr=kube_pod_container_status_restarts_total',
-  }));
+  const alerts = Array.from({ length: BATCH }, (_, i) => makeAlert(id, i, startsAt, endsAt));
   // As the runtime receives it: decoded from the request body.
   return JSON.parse(JSON.stringify(alerts));
 }

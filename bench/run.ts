@@ -28,6 +28,7 @@ import { build } from 'esbuild';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb';
 import { buildBundles, type ColdStartRow, type FunctionName, measureColdStarts, profileColdStart } from './cold-start';
 import { closedLoop, HttpClient, type LoopResult, median, percentile } from './load';
+import { makeAlert, type V2Alert } from './payloads';
 import { type Alertmanager, cpuSeconds, peakRssOf, startAlertmanager } from './procs';
 import { bundleMap, type ProfileSummary, summarizeProfile } from './profile';
 import { type ChildMessage, isChildMessage, type MemoryReport, type ParentMessage } from './protocol';
@@ -93,36 +94,6 @@ function parseOptions(argv: readonly string[]): Options {
 
 // ---------------------------------------------------------------------------------------------
 // Payloads: the Alertmanager API v2 array, as Prometheus posts it (alertmail accepts it too).
-
-interface V2Alert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  endsAt: string;
-  generatorURL: string;
-}
-
-function makeAlert(id: string, i: number, startsAt: string, endsAt: string, alertname?: string): V2Alert {
-  return {
-    labels: {
-      alertname: alertname ?? `BenchPodCrashLooping${i % 10}`,
-      severity: i % 3 === 0 ? 'critical' : 'warning',
-      namespace: `team-${i % 7}`,
-      pod: `api-${id}-${i}`,
-      container: 'server',
-      instance: `10.1.${(i >> 8) & 255}.${i & 255}:9100`,
-      job: 'kube-state-metrics',
-    },
-    annotations: {
-      summary: `Pod api-${id}-${i} is crash looping`,
-      description: 'The container restarted 5 times in the last 10 minutes.',
-      runbook_url: 'https://runbooks.bench.invalid/KubePodCrashLooping',
-    },
-    startsAt,
-    endsAt,
-    generatorURL: 'http://prometheus.bench.invalid/graph?g0.expr=kube_pod_container_status_restarts_total',
-  };
-}
 
 /** Times as Prometheus sends them: startsAt in the past, endsAt a few resend intervals ahead. */
 function alertTimes(): { startsAt: string; endsAt: string } {
