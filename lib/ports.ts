@@ -24,6 +24,8 @@ export type SecretName = 'smtp-password' | 'api-tokens';
 export interface SecretStore {
   get(name: SecretName): Promise<string | undefined>;
   put(name: SecretName, value: string): Promise<void>;
+  /** Makes the stored value unreadable through this store (an admin removed the password). */
+  erase(name: SecretName): Promise<void>;
 }
 
 export type Role = 'admin' | 'ingest';

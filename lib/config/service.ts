@@ -32,6 +32,8 @@ export class ConfigService extends ConfigReader {
     const input = parseWith(ServerSettingsInputSchema, body, 'server');
     // The secret is written before the config that says it is set, so a reader never sees passwordSet without one.
     if (typeof input.password === 'string') await this.deps.secrets.put('smtp-password', input.password);
+    // Removed: erased from the store too, not just marked unset.
+    if (input.password === null) await this.deps.secrets.erase('smtp-password');
     return this.update((current) => {
       const passwordSet =
         input.password === null

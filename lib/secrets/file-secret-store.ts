@@ -23,6 +23,10 @@ export class FileSecretStore implements SecretStore {
   async put(name: SecretName, value: string): Promise<void> {
     await writePrivateFile(path.join(this.dir, name), value);
   }
+
+  async erase(name: SecretName): Promise<void> {
+    await fs.rm(path.join(this.dir, name), { force: true });
+  }
 }
 
 /** Writes `content` to a 0600 file (directory 0700) via rename, so readers never see half a secret. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   GetSecretValueCommand,
   PutSecretValueCommand,
@@ -25,5 +26,14 @@ export class SecretsManagerSecretStore implements SecretStore {
 
   async put(name: SecretName, value: string): Promise<void> {
     await this.client.send(new PutSecretValueCommand({ SecretId: this.secretIds[name], SecretString: value }));
+  }
+
+  /**
+   * The secret itself belongs to the stack, so it is overwritten rather than deleted: two random
+   * versions push the old value out of AWSCURRENT and AWSPREVIOUS, leaving it unlabelled, which
+   * Secrets Manager deprecates and deletes.
+   */
+  async erase(name: SecretName): Promise<void> {
+    for (let i = 0; i < 2; i++) await this.put(name, `erased-${randomBytes(24).toString('base64url')}`);
   }
 }

@@ -3,6 +3,8 @@
  * shapes and status codes of DESIGN.md "HTTP API", whole-document validation naming the field,
  * refused writes that change nothing, and concurrent writers that lose nothing.
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { call, startTestRuntime, type TestRuntime } from './support';
 
@@ -122,6 +124,10 @@ describe('the configuration API', () => {
       expect(removed.status).toBe(200);
       expect(removed.body.server.passwordSet).toBe(false);
       expect(stillRemoved.body.server.passwordSet).toBe(false);
+      // Erased, not just marked unset: the 0600 file is gone.
+      await expect(fs.readFile(path.join(runtime.dataDir, 'secrets', 'smtp-password'), 'utf8')).rejects.toThrow(
+        /ENOENT/,
+      );
     });
 
     it.each([

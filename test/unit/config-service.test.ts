@@ -34,6 +34,9 @@ class MemorySecrets implements SecretStore {
   async put(name: SecretName, value: string) {
     this.values.set(name, value);
   }
+  async erase(name: SecretName) {
+    this.values.delete(name);
+  }
 }
 
 function service() {

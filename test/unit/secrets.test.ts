@@ -54,6 +54,24 @@ describe('SecretsManagerSecretStore', () => {
   });
 });
 
+describe('SecretsManagerSecretStore.erase', () => {
+  const sm = mockClient(SecretsManagerClient);
+  const ids = { 'smtp-password': 'smtp-id', 'api-tokens': 'tokens-id' };
+
+  beforeEach(() => sm.reset());
+
+  it('overwrites the value twice with random placeholders, so the old one is neither current nor previous', async () => {
+    sm.on(PutSecretValueCommand).resolves({});
+
+    await new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'eu-west-1' }), ids).erase('smtp-password');
+
+    const puts = sm.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+    expect(puts).toHaveLength(2);
+    expect(puts.every((input) => input.SecretId === 'smtp-id')).toBe(true);
+    expect(new Set(puts.map((input) => input.SecretString)).size).toBe(2);
+  });
+});
+
 describe('FileSecretStore', () => {
   let dir: string;
 
@@ -66,6 +84,17 @@ describe('FileSecretStore', () => {
 
   it('answers undefined before anything is stored', async () => {
     await expect(new FileSecretStore(dir).get('smtp-password')).resolves.toBeUndefined();
+  });
+
+  it('erases a secret: its file is gone, and erasing again is harmless', async () => {
+    const store = new FileSecretStore(dir);
+    await store.put('smtp-password', 'hunter2-hunter2');
+
+    await store.erase('smtp-password');
+    await store.erase('smtp-password');
+
+    await expect(store.get('smtp-password')).resolves.toBeUndefined();
+    expect(await fs.readdir(path.join(dir, 'secrets'))).not.toContain('smtp-password');
   });
 
   it('stores each secret in a 0600 file in a 0700 directory, and reads it back', async () => {
