@@ -6,15 +6,7 @@
 import { DeliveryFailedError } from '../../lib/errors';
 import type { IngestResult } from '../../lib/schemas';
 import { type CloudWatchAlarmStateChangeEvent, clone, cloudwatchEvent, cloudwatchSns } from '../fixtures';
-import {
-  call,
-  mailThrough,
-  sleep,
-  startSmtpServer,
-  startTestRuntime,
-  type TestRuntime,
-  type TestSmtpServer,
-} from './support';
+import { call, mailThrough, startSmtpServer, startTestRuntime, type TestRuntime, type TestSmtpServer } from './support';
 
 /** The fixture's alarm going ALARM → OK a while later. */
 function okEvent(alarmName: string): CloudWatchAlarmStateChangeEvent {
@@ -41,12 +33,7 @@ describe('CloudWatch alarms from EventBridge', () => {
   let smtp: TestSmtpServer;
   let handler: (event: unknown) => Promise<IngestResult>;
 
-  async function exactly(count: number) {
-    if (count > 0) await smtp.waitFor(count);
-    await sleep(300);
-    expect(smtp.received).toHaveLength(count);
-    return [...smtp.received];
-  }
+  const exactly = (count: number) => smtp.expectExactly(count);
 
   beforeAll(async () => {
     smtp = await startSmtpServer();

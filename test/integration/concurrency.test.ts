@@ -24,12 +24,7 @@ describe('concurrent identical posts', () => {
 
   const post = (body: unknown) => call(runtime.url, 'POST', '/v1/alerts', { token: runtime.ingestToken, body });
 
-  async function exactly(count: number) {
-    if (count > 0) await smtp.waitFor(count);
-    await sleep(500);
-    expect(smtp.received).toHaveLength(count);
-    return [...smtp.received];
-  }
+  const exactly = (count: number) => smtp.expectExactly(count, 500);
 
   beforeAll(async () => {
     smtp = await startSmtpServer();

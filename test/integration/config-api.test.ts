@@ -5,8 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { call, startTestRuntime, type TestRuntime } from './support';
+import { call, scanRuntimeTables, startTestRuntime, type TestRuntime } from './support';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -497,18 +496,7 @@ describe('the configuration API', () => {
       }),
       await api('PUT', '/v1/config/server', { host: 'bad host', username: 'u', password, from: 'a@example.com' }),
     ];
-    const dynamo = new DynamoDBClient({
-      endpoint: process.env.ALERTMAIL_TEST_DYNAMODB_ENDPOINT,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const env = runtime.app.env;
-    const items: string[] = [];
-    for (const table of [env.ALERTMAIL_CONFIG_TABLE, env.ALERTMAIL_STATE_TABLE, env.ALERTMAIL_DELIVERIES_TABLE]) {
-      const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: table }));
-      items.push(...Items.map((item) => JSON.stringify(item)));
-    }
-    dynamo.destroy();
+    const items = await scanRuntimeTables(runtime);
 
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 400, 400]);
     for (const res of responses) expect(res.text).not.toContain(password);

@@ -15,7 +15,6 @@ import { alertmanagerFiring, clone } from '../fixtures';
 import {
   call,
   mailThrough,
-  type ReceivedMail,
   sleep,
   startSmtpServer,
   startTestRuntime,
@@ -68,13 +67,7 @@ describe('alert delivery', () => {
     call(runtime.url, 'POST', route, { token: runtime.ingestToken, body });
   const postAlerts = (alerts: GenericAlert[]) => post({ alerts });
 
-  /** Waits for `count` mails, then a little longer to be sure no more arrive. */
-  async function mails(count: number): Promise<ReceivedMail[]> {
-    if (count > 0) await smtp.waitFor(count);
-    await sleep(300);
-    expect(smtp.received).toHaveLength(count);
-    return [...smtp.received];
-  }
+  const mails = (count: number) => smtp.expectExactly(count);
 
   const stateItem = async (labels: Labels) =>
     (
@@ -826,12 +819,7 @@ describe('the repeat interval elapsing (an injected clock; own runtime, as its d
         }),
       )
     ).Item;
-  async function mails(count: number): Promise<ReceivedMail[]> {
-    if (count > 0) await smtp.waitFor(count);
-    await sleep(300);
-    expect(smtp.received).toHaveLength(count);
-    return [...smtp.received];
-  }
+  const mails = (count: number) => smtp.expectExactly(count);
 
   beforeAll(async () => {
     smtp = await startSmtpServer();

@@ -5,6 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime';
@@ -82,6 +83,8 @@ export interface TestSmtpServer {
   /** Answer the next `count` messages with a 451 temporary failure. */
   failNext(count: number): void;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  /** Waits for `count` mails, then `settleMs` longer, and asserts no more arrived. */
+  expectExactly(count: number, settleMs?: number): Promise<ReceivedMail[]>;
   stop(): Promise<void>;
 }
 
@@ -137,19 +140,27 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
   const server = new SMTPServer(serverOptions);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as AddressInfo).port;
+  const waitFor = async (count: number, timeoutMs = 10_000): Promise<ReceivedMail[]> => {
+    const deadline = Date.now() + timeoutMs;
+    while (received.length < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} mails, got ${received.length}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return received;
+  };
+
   return {
     port,
     received,
     failNext(count) {
       failures = count;
     },
-    async waitFor(count, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} mails, got ${received.length}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      return received;
+    waitFor,
+    async expectExactly(count, settleMs = 300) {
+      if (count > 0) await waitFor(count);
+      await sleep(settleMs);
+      expect(received).toHaveLength(count);
+      return [...received];
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -204,6 +215,26 @@ export async function mailThrough(
     });
     if (added.status !== 201) throw new Error(`adding ${address} failed: ${added.text}`);
   }
+}
+
+/** Every item in the runtime's three tables, each as its JSON text (for secret scans). */
+export async function scanRuntimeTables(runtime: LocalRuntime): Promise<string[]> {
+  const dynamo = new DynamoDBClient({
+    endpoint: runtime.dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const env = runtime.app.env;
+  const items: string[] = [];
+  try {
+    for (const table of [env.ALERTMAIL_CONFIG_TABLE, env.ALERTMAIL_STATE_TABLE, env.ALERTMAIL_DELIVERIES_TABLE]) {
+      const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: table }));
+      items.push(...Items.map((item) => JSON.stringify(item)));
+    }
+  } finally {
+    dynamo.destroy();
+  }
+  return items;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
