@@ -4,6 +4,9 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -16,6 +19,17 @@ import { BATCH_GET_LIMIT, backoff, batchGetConsistent, type Item } from './dynam
 export const CLAIM_WINDOW_SECONDS = 90;
 /** Conditional writes in flight per request: enough to hide latency, few enough not to stampede the table. */
 const WRITE_CONCURRENCY = 16;
+/** DynamoDB's cap on items per TransactWriteItems call. */
+export const TRANSACT_WRITE_LIMIT = 100;
+/** Claim transactions in flight per request (each up to 100 claims). */
+const TRANSACTION_CONCURRENCY = 4;
+/** Transactions tried per chunk before its remaining claims go one conditional write each. */
+const TRANSACTION_ATTEMPTS = 3;
+
+interface ClaimWrite {
+  readonly claim: Claim;
+  readonly write: TransactWriteItem;
+}
 
 /**
  * Notification state in a DynamoDB table keyed by alert fingerprint, TTL on
@@ -40,50 +54,48 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
     return states;
   }
 
+  /**
+   * Claims in transactions of up to 100 conditional writes (one round trip per 100 alerts instead
+   * of one per alert); a lone claim is a plain conditional write (1 write unit, not a
+   * transaction's 2). A transaction fails as a whole: its cancellation reasons say which
+   * conditions failed (claims someone else holds: lost) and the rest is retried. Claims that keep
+   * meeting concurrent transactions (TransactionConflict) fall back to one conditional write
+   * each, which never conflict, so every claim ends up won or lost, never both, never neither.
+   */
   async claim(claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number): Promise<Claim[]> {
-    const nowMs = now.getTime();
-    const nowSeconds = Math.floor(nowMs / 1000);
-    const won = await mapLimit(claims, WRITE_CONCURRENCY, async (claim) => {
+    const unique = [...new Map(claims.map((claim) => [claim.fingerprint, claim])).values()];
+    const writes = unique.map((claim) => ({ claim, write: this.claimWrite(claim, claimId, now, repeatIntervalMs) }));
+    const won = await mapLimit(chunk(writes, TRANSACT_WRITE_LIMIT), TRANSACTION_CONCURRENCY, (part) =>
+      this.claimChunk(part),
+    );
+    return won.flat();
+  }
+
+  private async claimChunk(writes: readonly ClaimWrite[]): Promise<Claim[]> {
+    let remaining = writes;
+    for (let attempt = 0; remaining.length > 1 && attempt < TRANSACTION_ATTEMPTS; attempt++) {
       try {
-        if (claim.kind === 'firing') {
-          await this.client.send(
-            new PutItemCommand({
-              TableName: this.tableName,
-              Item: {
-                pk: { S: claim.fingerprint },
-                status: { S: 'pending' },
-                claimId: { S: claimId },
-                expiresAt: { N: String(nowSeconds + CLAIM_WINDOW_SECONDS) },
-              },
-              ConditionExpression:
-                'attribute_not_exists(pk) OR expiresAt <= :now OR (#status = :sent AND sentAt <= :dueBefore)',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':now': { N: String(nowSeconds) },
-                ':sent': { S: 'sent' },
-                ':dueBefore': { N: String(nowMs - repeatIntervalMs) },
-              },
-            }),
-          );
-        } else {
-          await this.client.send(
-            new UpdateItemCommand({
-              TableName: this.tableName,
-              Key: { pk: { S: claim.fingerprint } },
-              UpdateExpression: 'SET resolvingClaim = :claim, resolvingUntil = :until',
-              // Only a live `sent` state has a firing notice to follow up; an expired one counts as absent.
-              ConditionExpression:
-                '#status = :sent AND expiresAt > :now AND (attribute_not_exists(resolvingClaim) OR resolvingUntil <= :now)',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':claim': { S: claimId },
-                ':until': { N: String(nowSeconds + CLAIM_WINDOW_SECONDS) },
-                ':now': { N: String(nowSeconds) },
-                ':sent': { S: 'sent' },
-              },
-            }),
-          );
-        }
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: remaining.map(({ write }) => write) }));
+        return remaining.map(({ claim }) => claim);
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons;
+        // Without one reason per write we cannot tell the lost from the unlucky: decide each on its own.
+        if (reasons?.length !== remaining.length) break;
+        remaining = remaining.filter((_, i) => reasons[i]?.Code !== 'ConditionalCheckFailed');
+        // What is left was refused only for another transaction in flight (or throttling): retry soon.
+        if (remaining.length > 1) await backoff(attempt);
+      }
+    }
+    return this.claimEach(remaining);
+  }
+
+  /** One conditional write per claim: no transaction, so no conflicts; a failed condition is a lost claim. */
+  private async claimEach(writes: readonly ClaimWrite[]): Promise<Claim[]> {
+    const won = await mapLimit(writes, WRITE_CONCURRENCY, async ({ claim, write }) => {
+      try {
+        if (write.Put) await this.client.send(new PutItemCommand(write.Put));
+        else if (write.Update) await this.client.send(new UpdateItemCommand(write.Update));
         return claim;
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) return undefined;
@@ -91,6 +103,50 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
       }
     });
     return won.filter((claim): claim is Claim => claim !== undefined);
+  }
+
+  /** The conditional write of one claim, as a transaction item (also sent alone as PutItem / UpdateItem). */
+  private claimWrite(claim: Claim, claimId: string, now: Date, repeatIntervalMs: number): TransactWriteItem {
+    const nowMs = now.getTime();
+    const nowSeconds = Math.floor(nowMs / 1000);
+    if (claim.kind === 'firing') {
+      return {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            pk: { S: claim.fingerprint },
+            status: { S: 'pending' },
+            claimId: { S: claimId },
+            expiresAt: { N: String(nowSeconds + CLAIM_WINDOW_SECONDS) },
+          },
+          ConditionExpression:
+            'attribute_not_exists(pk) OR expiresAt <= :now OR (#status = :sent AND sentAt <= :dueBefore)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':now': { N: String(nowSeconds) },
+            ':sent': { S: 'sent' },
+            ':dueBefore': { N: String(nowMs - repeatIntervalMs) },
+          },
+        },
+      };
+    }
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: { S: claim.fingerprint } },
+        UpdateExpression: 'SET resolvingClaim = :claim, resolvingUntil = :until',
+        // Only a live `sent` state has a firing notice to follow up; an expired one counts as absent.
+        ConditionExpression:
+          '#status = :sent AND expiresAt > :now AND (attribute_not_exists(resolvingClaim) OR resolvingUntil <= :now)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':claim': { S: claimId },
+          ':until': { N: String(nowSeconds + CLAIM_WINDOW_SECONDS) },
+          ':now': { N: String(nowSeconds) },
+          ':sent': { S: 'sent' },
+        },
+      },
+    };
   }
 
   /**
