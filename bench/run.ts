@@ -23,6 +23,7 @@ import {
   DynamoDBClient,
   PutItemCommand,
   ScanCommand,
+  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb';
@@ -452,33 +453,42 @@ async function main(): Promise<void> {
     return result.notified;
   };
   let rawKey = 0;
-  const putOp = async () => {
+  /** The very item and condition of a claim (lib/store/dynamo-state-store.ts), on a new key. */
+  const claimPut = () => {
     const nowMs = Date.now();
     const nowSeconds = Math.floor(nowMs / 1000);
-    // The very item and condition of a claim (lib/store/dynamo-state-store.ts), on a new key.
-    await db.send(
-      new PutItemCommand({
-        TableName: tables.state,
-        Item: {
-          pk: { S: `raw-${runId}-${rawKey++}` },
-          status: { S: 'pending' },
-          claimId: { S: '3b241101-e2bb-4255-8caf-4136c566a962' },
-          expiresAt: { N: String(nowSeconds + 90) },
-        },
-        ConditionExpression:
-          'attribute_not_exists(pk) OR expiresAt <= :now OR (#status = :sent AND sentAt <= :dueBefore)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':now': { N: String(nowSeconds) },
-          ':sent': { S: 'sent' },
-          ':dueBefore': { N: String(nowMs - 12 * 3_600_000) },
-        },
-      }),
-    );
+    return {
+      TableName: tables.state,
+      Item: {
+        pk: { S: `raw-${runId}-${rawKey++}` },
+        status: { S: 'pending' },
+        claimId: { S: '3b241101-e2bb-4255-8caf-4136c566a962' },
+        expiresAt: { N: String(nowSeconds + 90) },
+      },
+      ConditionExpression:
+        'attribute_not_exists(pk) OR expiresAt <= :now OR (#status = :sent AND sentAt <= :dueBefore)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':now': { N: String(nowSeconds) },
+        ':sent': { S: 'sent' },
+        ':dueBefore': { N: String(nowMs - 12 * 3_600_000) },
+      },
+    };
+  };
+  const putOp = async () => {
+    await db.send(new PutItemCommand(claimPut()));
     return 1;
+  };
+  // The batched form alertmail's claims take: 100 conditional puts in one transaction.
+  const transactOp = async () => {
+    await db.send(
+      new TransactWriteItemsCommand({ TransactItems: Array.from({ length: BATCH }, () => ({ Put: claimPut() })) }),
+    );
+    return BATCH;
   };
   const newAlerts = emptySeries();
   const rawPut = emptySeries();
+  const rawTransact = emptySeries();
   const mailsBeforeNew = sink.count();
   for (let rep = 0; rep < (options.only.has('new') ? options.reps : 0); rep++) {
     progress(`new alerts, repetition ${rep + 1}/${options.reps}: alertmail`);
@@ -489,7 +499,11 @@ async function main(): Promise<void> {
     const b = await withCpu(pids, () => loop(putOp));
     rawPut.runs.push(b.result);
     rawPut.cpu.push(b.cpu);
-    progress(`  ${b.result.rate.toFixed(0)} writes/s`);
+    progress(`  ${b.result.rate.toFixed(0)} writes/s; raw TransactWriteItems`);
+    const c = await withCpu(pids, () => loop(transactOp));
+    rawTransact.runs.push(c.result);
+    rawTransact.cpu.push(c.cpu);
+    progress(`  ${c.result.rate.toFixed(0)} writes/s`);
   }
   const newMails = sink.count() - mailsBeforeNew;
 
@@ -596,6 +610,7 @@ async function main(): Promise<void> {
     steadyAnomalies,
     newAlerts,
     rawPut,
+    rawTransact,
     newAnomalies,
     newMails,
     latency: {
