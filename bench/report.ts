@@ -138,7 +138,9 @@ export function renderReport(r: BenchReport): RenderedReport {
       ` ${fmt(r.machine.memoryGiB, 1)} GiB RAM, Node ${r.machine.node}, ${r.machine.os}; DynamoDB Local (Java, ${r.store}) and` +
       ` Alertmanager ${r.alertmanagerVersion} (Debian) on the same 2 cores as alertmail and the load generator.`,
     '',
-    `Method: ${r.options.reps} repetitions, interleaved (alertmail, then its reference, then the next repetition),` +
+    `Method: one unmeasured warm-up run of every variant (DynamoDB Local's JIT warms per code path), then` +
+      ` ${r.options.reps} repetitions, interleaved in alternating order (alertmail, then its references; then the` +
+      ' references, then alertmail; ...),' +
       ` each ${r.options.warmupSeconds} s warm-up + ${r.options.durationSeconds} s measured, ${r.options.connections}` +
       ` keep-alive connections (or ${r.options.connections} concurrent SDK calls) in a closed loop, batches of` +
       ` ${r.options.batch} alerts (the Alertmanager API v2 array Prometheus posts, byte-identical for both).` +

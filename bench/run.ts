@@ -257,6 +257,37 @@ interface Series {
 
 const emptySeries = (): Series => ({ runs: [], cpu: [] });
 
+interface Variant {
+  readonly name: string;
+  readonly unit: string;
+  readonly series: Series;
+  /** One measured run. */
+  readonly run: () => Promise<{ result: LoopResult; cpu: CpuShares }>;
+  /** One unmeasured run (default: `run`, its figures dropped). */
+  readonly warm?: () => Promise<unknown>;
+}
+
+/**
+ * Runs each variant once unmeasured (DynamoDB Local's JIT warms per code path: the seeding warms
+ * writes, not batched reads), then `reps` measured repetitions in alternating order (A B C, C B A,
+ * ...), so neither warm-up nor drift favours whichever runs first.
+ */
+async function interleaved(options: Options, variants: readonly Variant[]): Promise<void> {
+  for (const variant of variants) {
+    progress(`warming up: ${variant.name}`);
+    await (variant.warm ?? variant.run)();
+  }
+  for (let rep = 0; rep < options.reps; rep++) {
+    const order = rep % 2 === 0 ? variants : [...variants].reverse();
+    for (const variant of order) {
+      const { result, cpu } = await variant.run();
+      variant.series.runs.push(result);
+      variant.series.cpu.push(cpu);
+      progress(`repetition ${rep + 1}/${options.reps}: ${variant.name} ${result.rate.toFixed(0)} ${variant.unit}`);
+    }
+  }
+}
+
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(message);
 }
@@ -408,23 +439,28 @@ async function main(): Promise<void> {
   const batchGet = emptySeries();
   const amSeries = emptySeries();
   const memory: MemoryReport[] = [];
-  for (let rep = 0; rep < (options.only.has('steady') ? options.reps : 0); rep++) {
-    progress(`steady state, repetition ${rep + 1}/${options.reps}: alertmail`);
-    await runtime.ask({ type: 'mem-reset' }, 'mem', 2_000).catch(() => undefined);
-    const a = await withCpu(pids, () => loop(steadyOp));
-    memory.push(await runtime.ask({ type: 'mem-read' }, 'mem'));
-    steady.runs.push(a.result);
-    steady.cpu.push(a.cpu);
-    progress(`  ${a.result.rate.toFixed(0)} alerts/s; raw BatchGetItem`);
-    const b = await withCpu(pids, () => loop(batchGetOp));
-    batchGet.runs.push(b.result);
-    batchGet.cpu.push(b.cpu);
-    progress(`  ${b.result.rate.toFixed(0)} keys/s; Alertmanager`);
-    const c = await withCpu(pids, () => loop(alertmanagerOp));
-    amSeries.runs.push(c.result);
-    amSeries.cpu.push(c.cpu);
-    progress(`  ${c.result.rate.toFixed(0)} alerts/s`);
-  }
+  if (options.only.has('steady'))
+    await interleaved(options, [
+      {
+        name: 'alertmail steady state',
+        unit: 'alerts/s',
+        series: steady,
+        run: async () => {
+          await runtime.ask({ type: 'mem-reset' }, 'mem', 2_000).catch(() => undefined);
+          const measured = await withCpu(pids, () => loop(steadyOp));
+          memory.push(await runtime.ask({ type: 'mem-read' }, 'mem'));
+          return measured;
+        },
+        warm: () => loop(steadyOp),
+      },
+      { name: 'raw BatchGetItem', unit: 'keys/s', series: batchGet, run: () => withCpu(pids, () => loop(batchGetOp)) },
+      {
+        name: 'Alertmanager',
+        unit: 'alerts/s',
+        series: amSeries,
+        run: () => withCpu(pids, () => loop(alertmanagerOp)),
+      },
+    ]);
 
   // --- Profile of the runtime child under the steady-state load. --------------------------------
   progress('profiling the runtime under the steady-state load');
@@ -490,21 +526,27 @@ async function main(): Promise<void> {
   const rawPut = emptySeries();
   const rawTransact = emptySeries();
   const mailsBeforeNew = sink.count();
-  for (let rep = 0; rep < (options.only.has('new') ? options.reps : 0); rep++) {
-    progress(`new alerts, repetition ${rep + 1}/${options.reps}: alertmail`);
-    const a = await withCpu(pids, () => loop(newOp, 20_000));
-    newAlerts.runs.push(a.result);
-    newAlerts.cpu.push(a.cpu);
-    progress(`  ${a.result.rate.toFixed(0)} alerts/s; raw conditional PutItem`);
-    const b = await withCpu(pids, () => loop(putOp));
-    rawPut.runs.push(b.result);
-    rawPut.cpu.push(b.cpu);
-    progress(`  ${b.result.rate.toFixed(0)} writes/s; raw TransactWriteItems`);
-    const c = await withCpu(pids, () => loop(transactOp));
-    rawTransact.runs.push(c.result);
-    rawTransact.cpu.push(c.cpu);
-    progress(`  ${c.result.rate.toFixed(0)} writes/s`);
-  }
+  if (options.only.has('new'))
+    await interleaved(options, [
+      {
+        name: 'alertmail new alerts',
+        unit: 'alerts/s',
+        series: newAlerts,
+        run: () => withCpu(pids, () => loop(newOp, 20_000)),
+      },
+      {
+        name: 'raw conditional PutItem',
+        unit: 'writes/s',
+        series: rawPut,
+        run: () => withCpu(pids, () => loop(putOp)),
+      },
+      {
+        name: 'raw TransactWriteItems',
+        unit: 'writes/s',
+        series: rawTransact,
+        run: () => withCpu(pids, () => loop(transactOp)),
+      },
+    ]);
   const newMails = sink.count() - mailsBeforeNew;
 
   // --- 3. Latency: POST → the SMTP server accepting the email. ----------------------------------

@@ -48,10 +48,17 @@ async function main(): Promise<void> {
 
   let peakRss = 0;
   let peakHeapUsed = 0;
+  // The sampler runs inside the measured process: keep it cheap. process.memoryUsage() also
+  // computes V8 heap statistics (~0.5 ms here, 2 % of the runtime's CPU at 50 Hz); rss() is one
+  // read of /proc. The heap, a secondary figure, is sampled every 10th tick.
+  let ticks = 0;
   const sample = () => {
-    const usage = process.memoryUsage();
-    if (usage.rss > peakRss) peakRss = usage.rss;
-    if (usage.heapUsed > peakHeapUsed) peakHeapUsed = usage.heapUsed;
+    const rss = process.memoryUsage.rss();
+    if (rss > peakRss) peakRss = rss;
+    if (ticks++ % 10 === 0) {
+      const { heapUsed } = process.memoryUsage();
+      if (heapUsed > peakHeapUsed) peakHeapUsed = heapUsed;
+    }
   };
   setInterval(sample, 20).unref();
 

@@ -95,10 +95,12 @@ export interface NotificationStateStore {
  * of a batch of alerts, together, so steady state costs one round trip to the store.
  */
 export interface IngestSnapshotReader {
-  read(fingerprints: readonly string[]): Promise<{
-    readonly config: Versioned<StoredConfig> | null;
-    readonly states: Map<string, NotificationState>;
-  }>;
+  read(fingerprints: readonly string[]): Promise<IngestSnapshot>;
+}
+
+export interface IngestSnapshot {
+  readonly config: Versioned<StoredConfig> | null;
+  readonly states: Map<string, NotificationState>;
 }
 
 export type DeliveryKind = 'firing' | 'resolved' | 'test';

@@ -796,6 +796,18 @@ describe('steady state', () => {
     expect(smtp.received).toHaveLength(1);
   });
 
+  it('reads a batch over 99 alerts with the config in a GetItem beside full 100-key batch reads', async () => {
+    const alerts = Array.from({ length: 250 }, (_, i) => ({ labels: { alertname: 'SteadyBig', pod: `p${i}` } }));
+    const ingest = () => call(runtime.url, 'POST', '/v1/alerts', { token: runtime.ingestToken, body: { alerts } });
+    expect((await ingest()).body).toMatchObject({ notified: 250 });
+
+    operations.length = 0;
+    const repost = await ingest();
+
+    expect(repost.body).toMatchObject({ notified: 0, suppressed: { repeatInterval: 250 } });
+    expect([...operations].sort()).toEqual(['BatchGetItem', 'BatchGetItem', 'BatchGetItem', 'GetItem']);
+  });
+
   it('costs nothing but the one batched read when no alert passes the conditions', async () => {
     await call(runtime.url, 'PUT', '/v1/config/conditions', {
       token: runtime.adminToken,
