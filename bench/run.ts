@@ -553,6 +553,9 @@ async function main(): Promise<void> {
   progress(`latency: ${options.latencyPosts} sequential single-alert posts`);
   const latencies: number[] = [];
   const responseTimes: number[] = [];
+  /** POST → the SMTP connection arriving (alertmail's part), and connection → accepted (the SMTP session). */
+  const untilConnect: number[] = [];
+  const sessions: number[] = [];
   let latencyErrors = 0;
   const latencyDeadline = performance.now() + 90_000;
   const latencyPosts = options.only.has('latency') ? options.latencyPosts : 0;
@@ -566,15 +569,17 @@ async function main(): Promise<void> {
       const reply = await alertmail.request('POST', '/v1/alerts', ingestHeaders, body);
       const t1 = performance.now();
       if (reply.status !== 202) throw new Error(`answered ${reply.status}`);
-      latencies.push((await accepted) - t0);
+      const sink = await accepted;
+      latencies.push(sink.acceptedAt - t0);
+      untilConnect.push(sink.connectedAt - t0);
+      sessions.push(sink.acceptedAt - sink.connectedAt);
       responseTimes.push(t1 - t0);
     } catch {
       latencyErrors++;
       await accepted.catch(() => undefined);
     }
   }
-  latencies.sort((a, b) => a - b);
-  responseTimes.sort((a, b) => a - b);
+  for (const list of [latencies, responseTimes, untilConnect, sessions]) list.sort((a, b) => a - b);
 
   // --- 4. Bundles and cold starts. ---------------------------------------------------------------
   progress('bundling the functions and measuring cold starts');
@@ -662,6 +667,8 @@ async function main(): Promise<void> {
       p99Ms: percentile(latencies, 99),
       maxMs: latencies[latencies.length - 1] ?? Number.NaN,
       responseP50Ms: percentile(responseTimes, 50),
+      untilConnectP50Ms: percentile(untilConnect, 50),
+      sessionP50Ms: percentile(sessions, 50),
     },
     coldStarts,
     bundlingSource,

@@ -1,30 +1,44 @@
 /** A real SMTP server (smtp-server) on 127.0.0.1 that accepts every message and notes when. */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { SMTPServer } from 'smtp-server';
 
 interface Watch {
   readonly token: Buffer;
-  readonly resolve: (acceptedAt: number) => void;
+  readonly resolve: (times: SinkTimes) => void;
+}
+
+/** performance.now() when the client's TCP connection arrived, and when the message was accepted. */
+export interface SinkTimes {
+  readonly connectedAt: number;
+  readonly acceptedAt: number;
 }
 
 export interface SmtpSink {
   readonly port: number;
   /** Messages accepted so far. */
   count(): number;
-  /** Resolves with performance.now() at the moment the sink accepts a message containing `token`. */
-  waitFor(token: string, timeoutMs: number): Promise<number>;
+  /**
+   * Resolves when the sink accepts a message containing `token`: then, and when its connection
+   * arrived (smtp-server waits a fixed 100 ms after a connection before its greeting, to catch
+   * clients that talk too soon, so every new session takes at least that long).
+   */
+  waitFor(token: string, timeoutMs: number): Promise<SinkTimes>;
   stop(): Promise<void>;
 }
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   let accepted = 0;
   const watches = new Set<Watch>();
+  /** Arrival of each open connection, by the client's port. */
+  const connectedAt = new Map<number, number>();
   const server = new SMTPServer({
     logger: false,
+    // No reverse DNS query per connection (this machine has no resolver): the sink's own work.
+    disableReverseLookup: true,
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => {
         if (watches.size > 0) chunks.push(chunk);
@@ -37,7 +51,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           for (const watch of watches) {
             if (raw.includes(watch.token)) {
               watches.delete(watch);
-              watch.resolve(now);
+              watch.resolve({ connectedAt: connectedAt.get(session.remotePort) ?? Number.NaN, acceptedAt: now });
             }
           }
         }
@@ -46,6 +60,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     },
   });
   server.on('error', () => {});
+  server.server.on('connection', (socket: Socket) => {
+    const port = socket.remotePort ?? 0;
+    connectedAt.set(port, performance.now());
+    socket.once('close', () => connectedAt.delete(port));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as AddressInfo).port;
   return {
@@ -59,9 +78,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         }, timeoutMs);
         const watch: Watch = {
           token: Buffer.from(token),
-          resolve: (at) => {
+          resolve: (times) => {
             clearTimeout(timer);
-            resolve(at);
+            resolve(times);
           },
         };
         watches.add(watch);
