@@ -1,9 +1,14 @@
+import type { $ZodType, output } from 'zod/v4/core';
 import { type ErrorDetail, ValidationError } from '../errors';
-import { parseWith } from '../validation';
-import * as z from '../zod';
-import { alertFromCloudWatchEvent, alertFromCloudWatchSnsMessage } from './cloudwatch';
+import type * as Validation from '../validation';
+import { cloudwatch } from './cloudwatch-lazy';
 import { fingerprint } from './fingerprint';
 import { ALERT_LIMITS, type Alert, type AlertSource, type AlertStatus, type Labels } from './model';
+import { isGoZeroTime, type MapLimits, nameProblem, parseTimestamp } from './payload-rules';
+import type * as PayloadSchemasModule from './payload-schemas';
+import type { PayloadSchemas } from './payload-schemas';
+
+export { isGoZeroTime, parseTimestamp } from './payload-rules';
 
 /**
  * Every alert payload alertmail accepts, detected by shape and parsed into `Alert`s:
@@ -13,7 +18,7 @@ import { ALERT_LIMITS, type Alert, type AlertSource, type AlertStatus, type Labe
  *  4. `{alerts: [{labels, …}]}`: the generic shape for scripts;
  *  5. an SNS HTTP(S) notification carrying a CloudWatch alarm (or the bare alarm message, with
  *     SNS raw message delivery), and an EventBridge "CloudWatch Alarm State Change" event.
- * The schemas below describe the payloads for the OpenAPI document too.
+ * The schemas (lib/alerts/payload-schemas.ts) describe the payloads for the OpenAPI document too.
  */
 export interface ParsedAlerts {
   format: AlertSource;
@@ -26,213 +31,51 @@ export const ACCEPTED_FORMATS =
   'an SNS notification carrying a CloudWatch alarm, or a CloudWatch Alarm State Change event';
 
 // ---------------------------------------------------------------------------------------------
-// Building blocks
+// The payload schemas (exported for the OpenAPI document and the tests)
 
-/** Go's `time.Time{}` as Alertmanager and Grafana write it for "no end". */
-const GO_ZERO_TIME_MS = Date.UTC(2000, 0, 1) - 730_119 * 86_400_000; // 0001-01-01T00:00:00Z
-
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+let builtSchemas: PayloadSchemas | undefined;
 
 /**
- * RFC 3339 timestamp (any fraction precision, `Z` or a numeric offset, with or without the
- * colon) → Date; `null` when the string is not one or names no real instant (02-30, 25:00).
- * The Go zero time (0001-01-01T00:00:00Z) parses to the instant; see `isGoZeroTime`.
+ * The payload schemas, built on the first call: lib/alerts/payload-schemas.ts (and zod with it) loads
+ * then, not with this module. esbuild bundles it behind the `require`, so its top level runs once, here.
  */
-function timestampMs(s: string): number | null {
-  const m = RFC3339.exec(s);
-  if (!m) return null;
-  const n = (i: number): number => Number(m[i] ?? 0);
-  const [year, month, day, hour, minute, second] = [n(1), n(2), n(3), n(4), n(5), n(6)];
-  const offsetHours = n(10);
-  const offsetMinutes = n(11);
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
-  if (offsetHours > 23 || offsetMinutes > 59) return null;
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day); // not Date.UTC: it maps years 0-99 to 1900-1999
-  if (d.getUTCDate() !== day) return null;
-  d.setUTCHours(hour, minute, second, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3)));
-  const offsetMs = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  return d.getTime() - offsetMs;
+export function payloadSchemas(): PayloadSchemas {
+  builtSchemas ??= (require('./payload-schemas') as typeof PayloadSchemasModule).buildPayloadSchemas();
+  return builtSchemas;
+}
+
+/** lib/validation.ts's parseWith, loaded with the schemas (it loads zod's core). */
+function parseWith<S extends $ZodType>(schema: S, input: unknown, root: string, what: string): output<S> {
+  return (require('../validation') as typeof Validation).parseWith(schema, input, root, what);
 }
 
 /**
- * Timestamps repeat across a batch (Prometheus stamps one evaluation's alerts alike) and each is
- * checked by the schema and then converted: a small memo makes both one regex match.
+ * The schemas as named exports, for the tests and for anything rendering them. Each is marked pure: a
+ * bundle that never imports it (the Lambdas) drops the line, and with it the build at import time.
  */
-const timestampMemo = new Map<string, number | null>();
-const TIMESTAMP_MEMO_SIZE = 4096;
-
-/** Parses an RFC 3339 timestamp strictly; null when `s` is not one. */
-export function parseTimestamp(s: string): Date | null {
-  // Longer strings are never RFC 3339 (at most 35 characters): not worth keeping, and the memo stays small.
-  if (s.length > 40) return null;
-  let ms = timestampMemo.get(s);
-  if (ms === undefined) {
-    ms = timestampMs(s);
-    if (timestampMemo.size >= TIMESTAMP_MEMO_SIZE) timestampMemo.clear();
-    timestampMemo.set(s, ms);
-  }
-  return ms === null ? null : new Date(ms);
+function schema<K extends keyof PayloadSchemas>(name: K): PayloadSchemas[K] {
+  return payloadSchemas()[name];
 }
 
-export function isGoZeroTime(d: Date): boolean {
-  return d.getTime() === GO_ZERO_TIME_MS;
-}
-
-const TimestampSchema = z
-  .string()
-  .check(
-    z.refine((s) => parseTimestamp(s) !== null, {
-      message: 'must be an RFC 3339 timestamp, e.g. 2024-05-01T12:00:00Z',
-    }),
-  )
-  .register(z.globalRegistry, { format: 'date-time' });
-
-/** C0/C1 control characters (CR and LF included) and the Unicode line/paragraph separators. */
-const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
-
-function nameProblem(kind: 'label' | 'annotation', name: string): string | undefined {
-  // The quoted name is built only for a refusal: this runs for every label of every alert.
-  const shown = () => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
-  if (name === '') return `${kind} names must not be empty`;
-  if (name.length > ALERT_LIMITS.maxLabelNameLength) {
-    return `${kind} name ${shown()} is longer than ${ALERT_LIMITS.maxLabelNameLength} characters`;
-  }
-  if (CONTROL_CHARACTER.test(name)) return `${kind} name ${shown()} contains a control character`;
-  return undefined;
-}
-
-interface MapLimits {
-  kind: 'label' | 'annotation';
-  minCount: number;
-  maxCount: number;
-  maxValueLength: number;
-}
-
-/**
- * A `{name: value}` map of strings with the ALERT_LIMITS of its kind. Values may hold anything
- * (they are escaped where they are rendered); names are bounded and free of control characters.
- */
-function stringMapSchema({ kind, minCount, maxCount, maxValueLength }: MapLimits) {
-  // zod drops a `__proto__` key silently; refuse it instead of fingerprinting a different set.
-  // (What classic zod's `z.preprocess` is: a transform piped into the schema; an issue stops the pipe.)
-  const refuseProtoKey = (input: unknown, payload: z.core.ParsePayload): unknown => {
-    if (input !== null && typeof input === 'object' && Object.hasOwn(input, '__proto__')) {
-      payload.issues.push({ code: 'custom', message: `${kind} name "__proto__" is not supported`, input });
-    }
-    return input;
-  };
-  return z.pipe(
-    z.transform(refuseProtoKey),
-    z.record(z.string(), z.string()).check(
-      z.superRefine((map, ctx) => {
-        const names = Object.keys(map);
-        if (names.length < minCount)
-          ctx.addIssue({ code: 'custom', message: `at least ${minCount} ${kind} is required` });
-        if (names.length > maxCount) {
-          ctx.addIssue({ code: 'custom', message: `at most ${maxCount} ${kind}s are allowed, got ${names.length}` });
-        }
-        for (const name of names) {
-          const problem = nameProblem(kind, name);
-          if (problem) {
-            ctx.addIssue({ code: 'custom', message: problem });
-            continue;
-          }
-          const value = map[name] ?? '';
-          if (value.length > maxValueLength) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [name],
-              message: `${kind} value is longer than ${maxValueLength} characters (${value.length})`,
-            });
-          }
-        }
-      }),
-    ),
-  );
-}
-
-export const LabelsSchema = stringMapSchema({
-  kind: 'label',
-  minCount: 1,
-  maxCount: ALERT_LIMITS.maxLabelsPerAlert,
-  maxValueLength: ALERT_LIMITS.maxLabelValueLength,
-}).register(z.globalRegistry, {
-  description: 'Identifies the alert: its fingerprint is computed from these labels alone.',
-});
-
-export const AnnotationsSchema = stringMapSchema({
-  kind: 'annotation',
-  minCount: 0,
-  maxCount: ALERT_LIMITS.maxAnnotationsPerAlert,
-  maxValueLength: ALERT_LIMITS.maxAnnotationValueLength,
-}).register(z.globalRegistry, { description: 'summary, description, runbook_url, …' });
-
-export const AlertStatusSchema = z.enum(['firing', 'resolved']);
-
-const alertFields = {
-  labels: LabelsSchema,
-  annotations: z.nullish(AnnotationsSchema),
-  startsAt: z.nullish(TimestampSchema).register(z.globalRegistry, {
-    description: 'Defaults to the time alertmail receives the alert.',
-  }),
-  endsAt: z.nullish(TimestampSchema).register(z.globalRegistry, {
-    description: 'Absent or 0001-01-01T00:00:00Z: no end. At or before now: the alert is resolved.',
-  }),
-  generatorURL: z.nullish(z.string().check(z.maxLength(ALERT_LIMITS.maxUrlLength))),
-};
-
-// ---------------------------------------------------------------------------------------------
-// The payload schemas (exported for the OpenAPI document)
-
+export const LabelsSchema = /* @__PURE__ */ schema('LabelsSchema');
+export const AnnotationsSchema = /* @__PURE__ */ schema('AnnotationsSchema');
+export const AlertStatusSchema = /* @__PURE__ */ schema('AlertStatusSchema');
 /** One alert of the generic shape; also the alert shape of the Alertmanager and Grafana webhooks. */
-export const GenericAlertSchema = z.object({ ...alertFields, status: z.nullish(AlertStatusSchema) });
-
-const alertsArray = <T extends z.core.SomeType>(alert: T) =>
-  z.array(alert).check(z.maxLength(ALERT_LIMITS.maxAlertsPerRequest));
-
-export const GenericAlertsPayloadSchema = z.object({
-  alerts: alertsArray(GenericAlertSchema),
-});
-
+export const GenericAlertSchema = /* @__PURE__ */ schema('GenericAlertSchema');
+export const GenericAlertsPayloadSchema = /* @__PURE__ */ schema('GenericAlertsPayloadSchema');
+export const AlertmanagerV2AlertSchema = /* @__PURE__ */ schema('AlertmanagerV2AlertSchema');
 /** `POST /api/v2/alerts` (Alertmanager's `postableAlerts`): no status, resolved when endsAt has passed. */
-export const AlertmanagerV2AlertSchema = z.object(alertFields);
-export const AlertmanagerV2AlertsSchema = alertsArray(AlertmanagerV2AlertSchema);
-
+export const AlertmanagerV2AlertsSchema = /* @__PURE__ */ schema('AlertmanagerV2AlertsSchema');
 /** Alertmanager's webhook receiver, payload version 4. Its `fingerprint`s are ignored (recomputed). */
-export const AlertmanagerWebhookSchema = z.object({
-  version: z.literal('4'),
-  status: z.nullish(AlertStatusSchema),
-  receiver: z.nullish(z.string()),
-  alerts: alertsArray(GenericAlertSchema),
-});
-
+export const AlertmanagerWebhookSchema = /* @__PURE__ */ schema('AlertmanagerWebhookSchema');
 /** Grafana's webhook contact point (unified alerting), payload version 1. */
-export const GrafanaWebhookSchema = z.object({
-  version: z.literal('1'),
-  status: z.nullish(AlertStatusSchema),
-  alerts: alertsArray(GenericAlertSchema),
-});
-
+export const GrafanaWebhookSchema = /* @__PURE__ */ schema('GrafanaWebhookSchema');
 /** An Amazon SNS HTTP(S) notification; `Message` holds the CloudWatch alarm as a JSON string. */
-export const SnsNotificationSchema = z.object({
-  Type: z.literal('Notification'),
-  Message: z.string(),
-  TopicArn: z.nullish(z.string()),
-  Subject: z.nullish(z.string()),
-});
-
+export const SnsNotificationSchema = /* @__PURE__ */ schema('SnsNotificationSchema');
 /** Any of the accepted payloads, for the OpenAPI request body. */
-export const AlertPayloadSchema = z.union([
-  AlertmanagerV2AlertsSchema,
-  AlertmanagerWebhookSchema,
-  GrafanaWebhookSchema,
-  GenericAlertsPayloadSchema,
-  SnsNotificationSchema,
-]);
+export const AlertPayloadSchema = /* @__PURE__ */ schema('AlertPayloadSchema');
 
-type RawAlert = z.output<typeof GenericAlertSchema>;
+type RawAlert = output<PayloadSchemas['GenericAlertSchema']>;
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
@@ -260,32 +103,36 @@ type FastPath = (body: unknown, format: AlertSource) => RawAlert[] | undefined;
 function parsePayload(body: unknown, now: Date, fast: FastPath): ParsedAlerts {
   if (Array.isArray(body)) {
     refuseTooMany(body.length, '(body)');
-    const alerts = fast(body, 'prometheus') ?? parseWith(AlertmanagerV2AlertsSchema, body, '', 'alerts');
+    const alerts =
+      fast(body, 'prometheus') ?? parseWith(payloadSchemas().AlertmanagerV2AlertsSchema, body, '', 'alerts');
     return { format: 'prometheus', alerts: alerts.map((a) => toAlert(a, 'prometheus', now)) };
   }
   if (!isRecord(body)) throw unrecognised(body);
 
   if (typeof body.Type === 'string') return parseSns(body, now);
   if (body['detail-type'] === 'CloudWatch Alarm State Change') {
-    return { format: 'cloudwatch', alerts: [alertFromCloudWatchEvent(body, now)] };
+    return { format: 'cloudwatch', alerts: [cloudwatch().alertFromCloudWatchEvent(body, now)] };
   }
   if (typeof body.AlarmName === 'string' && 'NewStateValue' in body) {
     // SNS with raw message delivery: the body is the alarm message itself.
-    return { format: 'cloudwatch', alerts: [alertFromCloudWatchSnsMessage(body, now, '')] };
+    return { format: 'cloudwatch', alerts: [cloudwatch().alertFromCloudWatchSnsMessage(body, now, '')] };
   }
   if (!('alerts' in body)) throw unrecognised(body);
   if (Array.isArray(body.alerts)) refuseTooMany(body.alerts.length, 'alerts');
 
   if (body.version === '4') {
     const alerts =
-      fast(body, 'alertmanager') ?? parseWith(AlertmanagerWebhookSchema, body, '', 'Alertmanager webhook').alerts;
+      fast(body, 'alertmanager') ??
+      parseWith(payloadSchemas().AlertmanagerWebhookSchema, body, '', 'Alertmanager webhook').alerts;
     return { format: 'alertmanager', alerts: alerts.map((a) => toAlert(a, 'alertmanager', now)) };
   }
   if (body.version === '1' && ('orgId' in body || 'state' in body || 'title' in body)) {
-    const alerts = fast(body, 'grafana') ?? parseWith(GrafanaWebhookSchema, body, '', 'Grafana webhook').alerts;
+    const alerts =
+      fast(body, 'grafana') ?? parseWith(payloadSchemas().GrafanaWebhookSchema, body, '', 'Grafana webhook').alerts;
     return { format: 'grafana', alerts: alerts.map((a) => toAlert(a, 'grafana', now)) };
   }
-  const alerts = fast(body, 'generic') ?? parseWith(GenericAlertsPayloadSchema, body, '', 'alerts payload').alerts;
+  const alerts =
+    fast(body, 'generic') ?? parseWith(payloadSchemas().GenericAlertsPayloadSchema, body, '', 'alerts payload').alerts;
   return { format: 'generic', alerts: alerts.map((a) => toAlert(a, 'generic', now)) };
 }
 
@@ -390,14 +237,14 @@ function parseSns(body: Record<string, unknown>, now: Date): ParsedAlerts {
   if (body.Type !== 'Notification') {
     throw refusal('Type', `SNS message type ${JSON.stringify(body.Type)} carries no alert; only "Notification" does`);
   }
-  const envelope = parseWith(SnsNotificationSchema, body, '', 'SNS notification');
+  const envelope = parseWith(payloadSchemas().SnsNotificationSchema, body, '', 'SNS notification');
   let message: unknown;
   try {
     message = JSON.parse(envelope.Message);
   } catch {
     throw refusal('Message', 'must be the JSON alarm message CloudWatch publishes to SNS');
   }
-  return { format: 'cloudwatch', alerts: [alertFromCloudWatchSnsMessage(message, now, 'Message')] };
+  return { format: 'cloudwatch', alerts: [cloudwatch().alertFromCloudWatchSnsMessage(message, now, 'Message')] };
 }
 
 function toAlert(raw: RawAlert, source: AlertSource, now: Date): Alert {
