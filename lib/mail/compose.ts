@@ -11,7 +11,6 @@
 import { randomBytes } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Alert } from '../alerts/model';
 import type { OutgoingMail } from '../ports';
 
@@ -107,6 +106,8 @@ export async function composeMail(input: ComposeInput): Promise<OutgoingMail> {
   const messageId = requireMessageId(input.messageId, 'messageId');
   const references = (input.references ?? []).map((r, i) => requireMessageId(r, `references[${i}]`));
 
+  // nodemailer's composer (with its MIME type table, ~100 KB) loads on the first mail, not at a cold start.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from: headerText(input.from),
     to,

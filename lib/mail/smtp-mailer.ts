@@ -1,4 +1,4 @@
-import SMTPConnection, { type SMTPConnectionAuth, type SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
+import type { SMTPConnectionAuth, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import type { MailServer } from '../config/model';
 import { MailDeliveryError, type MailErrorCode } from '../errors';
 import type { Mailer, OutgoingMail, SendResult } from '../ports';
@@ -40,7 +40,9 @@ export class SmtpMailer implements Mailer {
 }
 
 /** One SMTP session for one message; rejects with nodemailer's error (its `code`, `response`, `responseCode`). */
-function sendRaw(mail: OutgoingMail, server: MailServer): Promise<SMTPConnectionSendInfo> {
+async function sendRaw(mail: OutgoingMail, server: MailServer): Promise<SMTPConnectionSendInfo> {
+  // The SMTP client (and the net, tls, dns it loads) is loaded by the first send, not at a cold start.
+  const { default: SMTPConnection } = await import('nodemailer/lib/smtp-connection');
   const connection = new SMTPConnection({
     host: server.host.replace(/^\[(.*)\]$/, '$1'),
     port: server.port,
