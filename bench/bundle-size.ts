@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLING, bundlingDefine, REPO_ROOT } from '../cdk/function';
+import { BUNDLING, bundlingDefine, ESBUILD_SUPPORTED, REPO_ROOT } from '../cdk/function';
 
 const FUNCTIONS = [
   { name: 'api', entry: 'functions/api.ts' },
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       format: BUNDLING.format,
       mainFields: [...BUNDLING.mainFields],
       external: [...BUNDLING.externalModules],
+      supported: { ...ESBUILD_SUPPORTED },
       define: bundlingDefine({ ALERTMAIL_TRANSPORT: transport }),
     });
     const js = result.outputFiles.find((file) => file.path.endsWith('index.js'));

@@ -26,13 +26,15 @@ interface BundlingOptions {
   readonly format: string;
   readonly mainFields: readonly string[];
   readonly externalModules: readonly string[];
+  /** esbuild `supported` (cdk/function.ts ESBUILD_SUPPORTED, passed to the CDK as `esbuildArgs`). */
+  readonly supported: Readonly<Record<string, boolean>>;
 }
 
 /** The stack's esbuild options; the documented CDK defaults if cdk/function.ts cannot be loaded right now. */
 async function bundlingOptions(): Promise<{ options: BundlingOptions; source: string }> {
   try {
-    const { BUNDLING } = await import('../cdk/function');
-    return { options: BUNDLING, source: 'cdk/function.ts BUNDLING' };
+    const { BUNDLING, ESBUILD_SUPPORTED } = await import('../cdk/function');
+    return { options: { ...BUNDLING, supported: ESBUILD_SUPPORTED }, source: 'cdk/function.ts BUNDLING' };
   } catch {
     return {
       options: {
@@ -43,6 +45,7 @@ async function bundlingOptions(): Promise<{ options: BundlingOptions; source: st
         format: 'cjs',
         mainFields: ['module', 'main'],
         externalModules: [],
+        supported: { 'dynamic-import': false },
       },
       source: 'fallback copy of the CDK options (cdk/function.ts did not load)',
     };
@@ -74,6 +77,7 @@ export async function buildBundles(repoRoot: string, outDir: string): Promise<{ 
       format: options.format === 'esm' ? 'esm' : 'cjs',
       mainFields: [...options.mainFields],
       external: [...options.externalModules],
+      supported: { ...options.supported },
       // As the stack bundles an SMTP deployment (cdk/function.ts bundlingDefine).
       define: { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' },
     });
@@ -219,6 +223,7 @@ export async function profileColdStart(
     format: options.format === 'esm' ? 'esm' : 'cjs',
     mainFields: [...options.mainFields],
     external: [...options.externalModules],
+    supported: { ...options.supported },
     define: { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' },
   });
   const profileDir = path.join(outDir, `${name}-cpuprofile`);

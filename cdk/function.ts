@@ -19,6 +19,17 @@ import { Construct } from 'constructs';
 /** Repository root: entry points, package-lock.json and web/dist are found from here. */
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
+/**
+ * JavaScript features esbuild must compile away although the runtime has them: `import()` becomes
+ * `require()`. The AWS SDK reaches the modules below (and `node:http`, for an http:// endpoint such as
+ * DynamoDB Local) through `import()`; in a CommonJS bundle that starts Node's ES module loader on
+ * first use (~3-5 ms of a cold start, measured) and resolves bare names without NODE_PATH, so an
+ * external module would not be found in the Lambda runtime's own SDK (/var/runtime/node_modules,
+ * which the runtime reaches through NODE_PATH). `require()` finds it there, and costs no loader.
+ * The bench builders (bench/bundle-size.ts, bench/cold-start.ts) pass the same as `supported`.
+ */
+export const ESBUILD_SUPPORTED: Readonly<Record<string, boolean>> = { 'dynamic-import': false };
+
 /** esbuild options shared by every function and by bench/bundle-size.ts, so the measured bytes are the deployed bytes. */
 export const BUNDLING = {
   minify: true,
@@ -39,8 +50,8 @@ export const BUNDLING = {
    *   AWS_PROFILE, the one variable that would skip it). Local runs pass explicit credentials.
    * - `@smithy/core/event-streams`, loaded only by operations with event streams: DynamoDB, Secrets
    *   Manager and SES have none.
-   * Were one ever reached, `require` would find it in the Node.js runtime's own AWS SDK.
-   * Together ~150 KB of minified code no invocation runs (BENCHMARKS.md, Bundle sizes).
+   * Were one ever reached, `require` would find it in the Node.js runtime's own AWS SDK (ESBUILD_SUPPORTED
+   * makes that a `require`). Together ~150 KB of minified code no invocation runs (BENCHMARKS.md, Bundle sizes).
    */
   externalModules: [
     '@aws-sdk/credential-provider-ini',
@@ -52,6 +63,10 @@ export const BUNDLING = {
     '@aws-sdk/nested-clients',
     '@smithy/core/event-streams',
   ] as string[],
+  /** ESBUILD_SUPPORTED as esbuild's command line takes it (`--supported:dynamic-import=false`). */
+  esbuildArgs: Object.fromEntries(
+    Object.entries(ESBUILD_SUPPORTED).map(([feature, on]) => [`--supported:${feature}`, String(on)]),
+  ) as Record<string, string>,
 } as const;
 
 /**
@@ -135,6 +150,7 @@ export class AlertmailFunction extends Construct {
         ...BUNDLING,
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.externalModules],
+        esbuildArgs: { ...BUNDLING.esbuildArgs },
         define: bundlingDefine(props.environment),
         forceDockerBundling: false,
         commandHooks: afterBundling
