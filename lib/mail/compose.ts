@@ -106,8 +106,8 @@ export async function composeMail(input: ComposeInput): Promise<OutgoingMail> {
   const messageId = requireMessageId(input.messageId, 'messageId');
   const references = (input.references ?? []).map((r, i) => requireMessageId(r, `references[${i}]`));
 
-  // nodemailer's composer (with its MIME type table, ~100 KB) loads on the first mail, not at a cold start.
-  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
+  // nodemailer's composer loads with the first mail, not at a cold start (lib/mail/nodemailer-parts.ts).
+  const { MailComposer } = await import('./nodemailer-parts');
   const composer = new MailComposer({
     from: headerText(input.from),
     to,

@@ -41,8 +41,8 @@ export class SmtpMailer implements Mailer {
 
 /** One SMTP session for one message; rejects with nodemailer's error (its `code`, `response`, `responseCode`). */
 async function sendRaw(mail: OutgoingMail, server: MailServer): Promise<SMTPConnectionSendInfo> {
-  // The SMTP client (and the net, tls, dns it loads) is loaded by the first send, not at a cold start.
-  const { default: SMTPConnection } = await import('nodemailer/lib/smtp-connection');
+  // The SMTP client loads with the first send, not at a cold start (lib/mail/nodemailer-parts.ts).
+  const { SMTPConnection } = await import('./nodemailer-parts');
   const connection = new SMTPConnection({
     host: server.host.replace(/^\[(.*)\]$/, '$1'),
     port: server.port,
