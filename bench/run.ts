@@ -370,6 +370,8 @@ async function main(): Promise<void> {
     endpoint: dynamo.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // As alertmail's own client (functions/core.ts): the reference gets the same lean client.
+    cacheMiddleware: true,
   });
   cleanups.push({ name: 'DynamoDB client', run: async () => db.destroy() });
 

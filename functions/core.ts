@@ -57,6 +57,9 @@ export function createCoreApp<Config extends IngestConfig>(
     endpoint: env.ALERTMAIL_DYNAMODB_ENDPOINT,
     ...(local ? { region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials } : {}),
     maxAttempts: 5,
+    // Resolve each command's middleware stack once, not on every call (the stack is never changed
+    // after construction): the hot path makes one or two calls per request.
+    cacheMiddleware: true,
   });
 
   const secrets: SecretStore =
