@@ -130,7 +130,8 @@ export function renderReport(r: BenchReport): RenderedReport {
   const puts = rate(r.rawPut);
   const bare = r.coldStarts[0];
   const ingest = r.coldStarts.find((row) => row.name === 'ingest');
-  const ingestBytes = ingest?.bytes ?? Number.NaN;
+  // The budget counts everything the function ships: index.js and the chunk it loads with the first mail.
+  const ingestBytes = (ingest?.bytes ?? Number.NaN) + (ingest?.lazyBytes ?? 0);
   const vsKeys = paired(r.steady, r.batchGet);
   const vsAm = paired(r.steady, r.alertmanager);
   const vs64 = paired(r.steady64, r.batchGet64);
@@ -167,7 +168,7 @@ export function renderReport(r: BenchReport): RenderedReport {
     `| 2 | new-alert ingest, alerts/s (100 new per request: claims + 1 email) | ${fmt(fresh)} | raw conditional \`PutItem\` (8 concurrent): ${fmt(puts)} writes/s | ${fmt(vsPuts.ratio, 2)} (${vsPuts.list}) | ≥ 0.70 | ${verdict(vsPuts.ratio >= 0.7)} |`,
     `| 2 | new-alert ingest vs the batched conditional write its claims use | ${fmt(fresh)} | raw \`TransactWriteItems\` (100 conditional puts per call, 8 concurrent): ${fmt(rate(r.rawTransact))} writes/s | ${fmt(vsTransact.ratio, 2)} (${vsTransact.list}) | (no target) | |`,
     `| 3 | POST → SMTP server accepts the email (1 alert, sequential, n=${r.latency.posts}) | p50 ${ms(r.latency.p50Ms)}, p99 ${ms(r.latency.p99Ms)} | max ${ms(r.latency.maxMs)}; HTTP answer p50 ${ms(r.latency.responseP50Ms)}; p50 split: POST → SMTP connection ${ms(r.latency.untilConnectP50Ms)}, SMTP session ${ms(r.latency.sessionP50Ms)} (smtp-server pauses 100 ms before its greeting) | | | |`,
-    `| 4 | ingest bundle (minified) | ${kb(ingestBytes)} | | | < 500 KB | ${verdict(ingestBytes < INGEST_BUDGET)} |`,
+    `| 4 | ingest bundle (minified; index.js + the nodemailer chunk it loads with the first mail) | ${kb(ingestBytes)} | index.js ${kb(ingest?.bytes ?? Number.NaN)} + ${kb(ingest?.lazyBytes ?? 0)} | | < 500 KB | ${verdict(ingestBytes < INGEST_BUDGET)} |`,
   );
   for (const row of r.coldStarts.slice(1)) {
     const ratio = coldRatio(row);
@@ -221,7 +222,7 @@ export function renderReport(r: BenchReport): RenderedReport {
       continue;
     }
     lines.push(
-      `| ${row.name} | ${kb(row.bytes ?? Number.NaN)} | ${row.error ? `error: ${row.error.replace(/\|/g, '/')}` : ms(row.wallMs)} | ${fmt(coldRatio(row), 2)}× | ${ms(row.requireMs ?? Number.NaN)} | ${ms(row.requestMs ?? Number.NaN)} | ${ms(row.wallMsSourceMaps ?? Number.NaN)} (${fmt((row.wallMsSourceMaps ?? Number.NaN) / (bare?.wallMs ?? Number.NaN), 2)}×) |`,
+      `| ${row.name} | ${kb(row.bytes ?? Number.NaN)}${row.lazyBytes ? ` + ${kb(row.lazyBytes)} lazy` : ''} | ${row.error ? `error: ${row.error.replace(/\|/g, '/')}` : ms(row.wallMs)} | ${fmt(coldRatio(row), 2)}× | ${ms(row.requireMs ?? Number.NaN)} | ${ms(row.requestMs ?? Number.NaN)} | ${ms(row.wallMsSourceMaps ?? Number.NaN)} (${fmt((row.wallMsSourceMaps ?? Number.NaN) / (bare?.wallMs ?? Number.NaN), 2)}×) |`,
     );
   }
   lines.push('');
