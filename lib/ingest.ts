@@ -35,7 +35,8 @@ const MAX_ROUNDS = Math.ceil(IN_FLIGHT_WAIT_MS / IN_FLIGHT_POLL_MS) + 1;
 /**
  * The hot path: conditions, the enabled toggle, then the repeat interval.
  * Steady state (everything already notified) costs one batched read of the
- * config and the states per request, and no write. Counts add up:
+ * config and the states per request, and no write. While nothing can be mailed (disabled, or no
+ * server or recipient), only resolved alerts with a sent state are written: their state is cleared. Counts add up:
  * `received = matched + suppressed.conditions` and
  * `matched = notified + suppressed.repeatInterval + suppressed.disabled + suppressed.notConfigured`.
  */
@@ -71,12 +72,16 @@ export class IngestService {
       }
     }
     if (result.matched === 0) return result;
-    if (!config.enabled) {
-      result.suppressed.disabled += result.matched;
-      return result;
-    }
-    if (!config.server || config.recipients.length === 0) {
-      result.suppressed.notConfigured += result.matched;
+    if (!config.enabled || !config.server || config.recipients.length === 0) {
+      if (!config.enabled) result.suppressed.disabled += result.matched;
+      else result.suppressed.notConfigured += result.matched;
+      // Nobody is mailed now, but an alert that resolves meanwhile still ends its episode: clear
+      // its state, or once delivery is back a new firing would wait out the old repeat interval.
+      const nowMs = this.deps.clock().getTime();
+      const ended = [...byFingerprint.values()]
+        .filter((alert) => alert.status === 'resolved' && isResolvedDue(snapshot.states.get(alert.fingerprint), nowMs))
+        .map((alert) => alert.fingerprint);
+      if (ended.length > 0) await this.deps.state.clear(ended);
       return result;
     }
     const matched = [...byFingerprint.values()];

@@ -370,6 +370,44 @@ describe('alert delivery', () => {
     });
   });
 
+  describe('the enabled toggle and resolved alerts', () => {
+    afterEach(async () => {
+      await admin('PATCH', '/v1/config', { enabled: true });
+    });
+
+    it('clears the state of an alert that resolves while disabled, so its next firing is emailed at once', async () => {
+      const labels = { alertname: unique('ResolvedWhileOff'), severity: 'critical' };
+      expect((await postAlerts([alert(labels)])).body).toMatchObject({ notified: 1 });
+      await mails(1);
+      await admin('PATCH', '/v1/config', { enabled: false });
+
+      const resolved = await postAlerts([alert(labels, { status: 'resolved' })]);
+
+      expect(resolved.body).toMatchObject({ notified: 0, suppressed: { disabled: 1 } });
+      expect(await stateItem(labels)).toBeUndefined();
+      await admin('PATCH', '/v1/config', { enabled: true });
+      expect((await postAlerts([alert(labels)])).body).toMatchObject({ notified: 1 });
+      await mails(2);
+    });
+
+    it('leaves the state of an alert still firing while disabled: its repeat interval still holds', async () => {
+      const labels = { alertname: unique('FiringWhileOff'), severity: 'critical' };
+      expect((await postAlerts([alert(labels)])).body).toMatchObject({ notified: 1 });
+      await mails(1);
+      const before = await stateItem(labels);
+      await admin('PATCH', '/v1/config', { enabled: false });
+
+      await postAlerts([alert(labels)]);
+
+      expect(await stateItem(labels)).toEqual(before);
+      await admin('PATCH', '/v1/config', { enabled: true });
+      expect((await postAlerts([alert(labels)])).body).toMatchObject({
+        notified: 0,
+        suppressed: { repeatInterval: 1 },
+      });
+    });
+  });
+
   describe('resolved alerts', () => {
     afterEach(async () => {
       await admin('PATCH', '/v1/config', { sendResolved: true });
