@@ -1,7 +1,7 @@
 import type { ConfigService } from './config/service';
 import { MailDeliveryError, NotConfiguredError } from './errors';
 import type { Notifier } from './notifier';
-import { TestMessageRequestSchema } from './schemas';
+import { requestSchemas } from './request-schemas';
 import { parseWith } from './validation';
 
 /** The seed's promise: an answer within 15 s, success or the mail server's own words. */
@@ -19,7 +19,7 @@ export async function sendTestMessage(
   body: unknown,
   deps: { config: ConfigService; notifier: Notifier },
 ): Promise<TestMessageResult> {
-  const request = parseWith(TestMessageRequestSchema, body ?? {});
+  const request = parseWith(requestSchemas().TestMessageRequestSchema, body ?? {});
   const stored = await deps.config.get();
   const recipients = request.recipients ?? stored.recipients;
   const server = await deps.config.mailServer(stored, request.server);

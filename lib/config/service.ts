@@ -1,11 +1,5 @@
 import { ConcurrentModificationError, ConflictError, NotFoundError, ValidationError } from '../errors';
-import {
-  ConditionsSchema,
-  ConfigPatchSchema,
-  MAX_RECIPIENTS,
-  RecipientInputSchema,
-  ServerSettingsInputSchema,
-} from '../schemas';
+import { requestSchemas } from '../request-schemas';
 import { parseWith } from '../validation';
 import { defaultConfig, type EmailConfig, type StoredConfig } from './model';
 import { ConfigReader, type ConfigReaderDeps, toServerSettings } from './reader';
@@ -29,7 +23,7 @@ export class ConfigService extends ConfigReader {
   }
 
   async setServer(body: unknown): Promise<EmailConfig> {
-    const input = parseWith(ServerSettingsInputSchema, body, 'server');
+    const input = parseWith(requestSchemas().ServerSettingsInputSchema, body, 'server');
     // The secret is written before the config that says it is set, so a reader never sees passwordSet without one.
     if (typeof input.password === 'string') await this.deps.secrets.put('smtp-password', input.password);
     // Removed: erased from the store too, not just marked unset.
@@ -50,13 +44,14 @@ export class ConfigService extends ConfigReader {
   }
 
   async addRecipient(body: unknown): Promise<EmailConfig> {
-    const { address } = parseWith(RecipientInputSchema, body);
+    const { address } = parseWith(requestSchemas().RecipientInputSchema, body);
     return this.update((current) => {
       if (current.recipients.some((existing) => existing.toLowerCase() === address.toLowerCase())) {
         throw new ConflictError(`${address} is already a recipient`, [
           { field: 'address', message: 'already present' },
         ]);
       }
+      const { MAX_RECIPIENTS } = requestSchemas();
       if (current.recipients.length >= MAX_RECIPIENTS) {
         throw new ValidationError(`At most ${MAX_RECIPIENTS} recipients`, [
           { field: 'address', message: `the list already holds ${MAX_RECIPIENTS} recipients` },
@@ -77,12 +72,12 @@ export class ConfigService extends ConfigReader {
   }
 
   async setConditions(body: unknown): Promise<EmailConfig> {
-    const conditions = parseWith(ConditionsSchema, body, 'conditions');
+    const conditions = parseWith(requestSchemas().ConditionsSchema, body, 'conditions');
     return this.update((current) => ({ ...current, conditions }));
   }
 
   async patch(body: unknown): Promise<EmailConfig> {
-    const patch = parseWith(ConfigPatchSchema, body);
+    const patch = parseWith(requestSchemas().ConfigPatchSchema, body);
     return this.update((current) => ({
       ...current,
       enabled: patch.enabled ?? current.enabled,
