@@ -376,7 +376,7 @@ function renderText(batch: BatchView, subject: string, now: Date, consoleUrl: st
 // HTML
 
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
-const MONO = "ui-monospace,SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace";
+const MONO = 'ui-monospace,Menlo,Consolas,monospace';
 const WRAP = 'word-break:break-word;overflow-wrap:anywhere;';
 const STATE_COLORS: Readonly<Record<MailKind, string>> = { firing: '#b91c1c', resolved: '#15803d' };
 
@@ -391,16 +391,21 @@ function valueHtml(value: string, lines: 'single' | 'multi'): string {
   return escapeHtml(lines === 'single' ? singleLine(value) : multiLine(value));
 }
 
-/** Name/value rows; `table-layout:fixed` plus break-word keeps long values from widening the page. */
+/**
+ * Name/value rows; `table-layout:fixed` plus break-word keeps long values from widening the page.
+ * What the cells share (colour, wrapping: inherited properties) is set once on the table and the
+ * alignment as `valign`, not repeated in every cell: a 100-alert mail is ~40 % smaller for it
+ * (Gmail clips messages over 102 KB, and every byte is QP-encoded and sent per recipient chunk).
+ */
 function fieldsTable(fields: readonly Field[], lines: 'single' | 'multi'): string {
   const rows = fields
     .map(
       (f) =>
-        `<tr><td style="width:34%;padding:3px 10px 3px 0;vertical-align:top;color:#6b7280;${WRAP}">${escapeHtml(singleLine(f.name))}</td>` +
-        `<td style="padding:3px 0;vertical-align:top;color:#111827;font-family:${MONO};white-space:pre-line;${WRAP}">${valueHtml(f.value, lines)}</td></tr>`,
+        `<tr valign="top"><td style="width:34%;padding:3px 10px 3px 0;color:#6b7280;">${escapeHtml(singleLine(f.name))}</td>` +
+        `<td style="padding:3px 0;font-family:${MONO};white-space:pre-line;">${valueHtml(f.value, lines)}</td></tr>`,
     )
     .join('');
-  return `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;table-layout:fixed;font-size:13px;line-height:1.45;">${rows}</table>`;
+  return `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;table-layout:fixed;font-size:13px;line-height:1.45;color:#111827;${WRAP}">${rows}</table>`;
 }
 
 function sectionTitle(text: string): string {
@@ -411,6 +416,7 @@ function badge(text: string, fg: string, bg: string): string {
   return `<span style="display:inline-block;padding:2px 8px;border-radius:10px;font-size:11px;font-weight:700;letter-spacing:0.04em;line-height:1.5;color:${fg};background:${bg};${WRAP}">${escapeHtml(text)}</span>`;
 }
 
+/** One alert. Wrapping is set once on the card and inherited (word-break and overflow-wrap are inherited properties). */
 function alertCard(view: AlertView, index: number, count: number): string {
   const colors = SEVERITY_COLORS[view.severity.level];
   const badges = [
@@ -422,11 +428,11 @@ function alertCard(view: AlertView, index: number, count: number): string {
     .join(' ');
   const parts: string[] = [
     `<div style="margin:0 0 8px;">${badges}${count > 1 ? `<span style="float:right;font-size:12px;color:#9ca3af;">${index + 1}/${count}</span>` : ''}</div>`,
-    `<div style="font-size:17px;font-weight:600;line-height:1.35;color:#111827;${WRAP}">${escapeHtml(view.headline)}</div>`,
+    `<div style="font-size:17px;font-weight:600;line-height:1.35;color:#111827;">${escapeHtml(view.headline)}</div>`,
   ];
   if (view.description !== undefined) {
     parts.push(
-      `<div style="margin:6px 0 0;font-size:14px;line-height:1.5;color:#374151;white-space:pre-line;${WRAP}">${escapeHtml(view.description)}</div>`,
+      `<div style="margin:6px 0 0;font-size:14px;line-height:1.5;color:#374151;white-space:pre-line;">${escapeHtml(view.description)}</div>`,
     );
   }
   if (view.labels.length > 0) {
@@ -439,20 +445,20 @@ function alertCard(view: AlertView, index: number, count: number): string {
   }
   const times = [`Started ${escapeHtml(view.startedAt)}`];
   if (view.endedAt !== undefined) times.push(`resolved ${escapeHtml(view.endedAt)}`);
-  parts.push(`<div style="margin:12px 0 0;font-size:13px;color:#4b5563;${WRAP}">${times.join(' · ')}</div>`);
+  parts.push(`<div style="margin:12px 0 0;font-size:13px;color:#4b5563;">${times.join(' · ')}</div>`);
   if (view.sourceUrl !== undefined) {
     parts.push(
       `<div style="margin:6px 0 0;font-size:13px;"><a href="${escapeHtml(view.sourceUrl)}" style="color:#1d4ed8;font-weight:600;">View source &#8250;</a></div>`,
     );
   } else if (view.sourceText !== undefined) {
     parts.push(
-      `<div style="margin:6px 0 0;font-size:13px;color:#4b5563;${WRAP}">Source (not a web link): ${escapeHtml(view.sourceText)}</div>`,
+      `<div style="margin:6px 0 0;font-size:13px;color:#4b5563;">Source (not a web link): ${escapeHtml(view.sourceText)}</div>`,
     );
   }
   parts.push(
-    `<div style="margin:8px 0 0;font-size:11px;color:#9ca3af;font-family:${MONO};${WRAP}">${escapeHtml(singleLine(view.alert.fingerprint))}</div>`,
+    `<div style="margin:8px 0 0;font-size:11px;color:#9ca3af;font-family:${MONO};">${escapeHtml(singleLine(view.alert.fingerprint))}</div>`,
   );
-  return `<div style="background:#ffffff;border:1px solid #e5e7eb;border-left:4px solid ${colors.edge};border-radius:6px;padding:14px 16px;margin:0 0 12px;">${parts.join('')}</div>`;
+  return `<div style="background:#ffffff;border:1px solid #e5e7eb;border-left:4px solid ${colors.edge};border-radius:6px;padding:14px 16px;margin:0 0 12px;${WRAP}">${parts.join('')}</div>`;
 }
 
 function renderHtml(batch: BatchView, subject: string, now: Date, consoleUrl: string | undefined): string {
