@@ -274,7 +274,11 @@ interface Variant {
  * writes, not batched reads), then `reps` measured repetitions in alternating order (A B C, C B A,
  * ...), so neither warm-up nor drift favours whichever runs first.
  */
-async function interleaved(options: Options, variants: readonly Variant[]): Promise<void> {
+async function interleaved(
+  options: Options,
+  pids: Readonly<Record<string, number | undefined>>,
+  variants: readonly Variant[],
+): Promise<void> {
   for (const variant of variants) {
     progress(`warming up: ${variant.name}`);
     await (variant.warm ?? variant.run)();
@@ -282,12 +286,33 @@ async function interleaved(options: Options, variants: readonly Variant[]): Prom
   for (let rep = 0; rep < options.reps; rep++) {
     const order = rep % 2 === 0 ? variants : [...variants].reverse();
     for (const variant of order) {
+      const waited = await settle(pids);
+      if (waited.ms > 500) progress(`  waited ${(waited.ms / 1000).toFixed(1)} s for the processes to go idle`);
       const { result, cpu } = await variant.run();
       variant.series.runs.push(result);
       variant.series.cpu.push(cpu);
       progress(`repetition ${rep + 1}/${options.reps}: ${variant.name} ${result.rate.toFixed(0)} ${variant.unit}`);
     }
   }
+}
+
+/**
+ * Waits, at most 10 s, until the measured processes use under 0.15 cores: work a run leaves
+ * behind (Alertmanager dispatching the alerts it was just sent, a JVM collection) must not be
+ * billed to whichever variant runs next.
+ */
+async function settle(pids: Readonly<Record<string, number | undefined>>): Promise<{ ms: number }> {
+  const total = () => Object.values(pids).reduce<number>((sum, pid) => sum + cpuSeconds(pid), 0);
+  const start = performance.now();
+  let last = total();
+  while (performance.now() - start < 10_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = total();
+    const cores = (now - last) / 0.25;
+    last = now;
+    if (cores < 0.15) break;
+  }
+  return { ms: performance.now() - start };
 }
 
 function check(condition: boolean, message: string): void {
@@ -474,7 +499,7 @@ async function main(): Promise<void> {
   const amSeries = emptySeries();
   const memory: MemoryReport[] = [];
   if (options.only.has('steady'))
-    await interleaved(options, [
+    await interleaved(options, pids, [
       {
         name: 'alertmail steady state',
         unit: 'alerts/s',
@@ -497,7 +522,7 @@ async function main(): Promise<void> {
     ]);
 
   if (options.only.has('steady64'))
-    await interleaved(options, [
+    await interleaved(options, pids, [
       {
         name: 'alertmail steady state, 64 per post',
         unit: 'alerts/s',
@@ -577,7 +602,7 @@ async function main(): Promise<void> {
   const rawTransact = emptySeries();
   const mailsBeforeNew = sink.count();
   if (options.only.has('new'))
-    await interleaved(options, [
+    await interleaved(options, pids, [
       {
         name: 'alertmail new alerts',
         unit: 'alerts/s',
