@@ -18,39 +18,20 @@ import path from 'node:path';
 import { ConflictError } from '../lib/errors';
 import { startDynamoDbLocal } from '../local/dynamodb';
 import { startLocalRuntime } from '../local/runtime';
-import { buildBundles, FUNCTIONS, type FunctionName, measureColdStarts, profileColdStart } from './cold-start';
+import {
+  buildBundles,
+  FUNCTIONS,
+  type FunctionName,
+  httpEvent,
+  measureColdStarts,
+  profileColdStart,
+} from './cold-start';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
 function option(argv: readonly string[], name: string): string | undefined {
   const index = argv.indexOf(`--${name}`);
   return index < 0 ? undefined : argv[index + 1];
-}
-
-function httpEvent(method: string, rawPath: string, headers: Record<string, string>, body?: string) {
-  const now = new Date();
-  const routeKey = `${method} ${rawPath}`;
-  return {
-    version: '2.0',
-    routeKey: rawPath === '/' ? 'GET /' : routeKey,
-    rawPath,
-    rawQueryString: '',
-    headers: { host: 'bench.execute-api.invalid', ...headers },
-    requestContext: {
-      accountId: 'bench',
-      apiId: 'bench',
-      domainName: 'bench.execute-api.invalid',
-      domainPrefix: 'bench',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: randomBytes(8).toString('hex'),
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    body,
-    isBase64Encoded: false,
-  };
 }
 
 const ms = (value: number | undefined): string =>

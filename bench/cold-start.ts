@@ -5,6 +5,7 @@
  * next to a bare `node -e 0`. Runs are interleaved so machine noise hits every variant alike.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -280,4 +281,31 @@ export async function profileColdStart(
   const [file] = (await fs.readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('node --cpu-prof wrote no profile');
   return { profile: path.join(profileDir, file), bundle };
+}
+
+/** An API Gateway HTTP API (v2) event, as the deployed functions receive it. */
+export function httpEvent(method: string, rawPath: string, headers: Record<string, string>, body?: string) {
+  const routeKey = `${method} ${rawPath}`;
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: rawPath === '/' ? 'GET /' : routeKey,
+    rawPath,
+    rawQueryString: '',
+    headers: { host: 'bench.execute-api.invalid', ...headers },
+    requestContext: {
+      accountId: 'bench',
+      apiId: 'bench',
+      domainName: 'bench.execute-api.invalid',
+      domainPrefix: 'bench',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+      requestId: randomBytes(8).toString('hex'),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body,
+    isBase64Encoded: false,
+  };
 }

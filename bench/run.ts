@@ -27,7 +27,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb';
-import { buildBundles, type ColdStartRow, type FunctionName, measureColdStarts, profileColdStart } from './cold-start';
+import {
+  buildBundles,
+  type ColdStartRow,
+  type FunctionName,
+  httpEvent,
+  measureColdStarts,
+  profileColdStart,
+} from './cold-start';
 import { closedLoop, HttpClient, type LoopResult, median, percentile } from './load';
 import { makeAlert, type V2Alert } from './payloads';
 import { type Alertmanager, cpuSeconds, peakRssOf, startAlertmanager } from './procs';
@@ -769,32 +776,6 @@ async function main(): Promise<void> {
     progress('BENCHMARKS.md updated');
   }
   progress(`done in ${report.elapsedSeconds.toFixed(0)} s`);
-}
-
-function httpEvent(method: string, rawPath: string, headers: Record<string, string>, body?: string) {
-  const routeKey = `${method} ${rawPath}`;
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey: rawPath === '/' ? 'GET /' : routeKey,
-    rawPath,
-    rawQueryString: '',
-    headers: { host: 'bench.execute-api.invalid', ...headers },
-    requestContext: {
-      accountId: 'bench',
-      apiId: 'bench',
-      domainName: 'bench.execute-api.invalid',
-      domainPrefix: 'bench',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: randomBytes(8).toString('hex'),
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    body,
-    isBase64Encoded: false,
-  };
 }
 
 function machine(): BenchReport['machine'] {

@@ -5,17 +5,17 @@
  * retries, hostile labels, limits, the deliveries log, and the steady-state cost.
  */
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createApp } from '../../functions/app';
 import { fingerprint } from '../../lib/alerts/fingerprint';
 import { parseAlertPayload } from '../../lib/alerts/parse';
 import { alertmanagerFiring, clone } from '../fixtures';
 import {
+  type CountingDynamoProxy,
   call,
   mailThrough,
   sleep,
+  startCountingDynamoProxy,
   startSmtpServer,
   startTestRuntime,
   type TestRuntime,
@@ -367,12 +367,6 @@ describe('alert delivery', () => {
       await admin('PATCH', '/v1/config', { enabled: true });
       expect((await postAlerts([alert(labels)])).body).toMatchObject({ notified: 1 });
       await mails(1);
-    });
-  });
-
-  describe('the enabled toggle and resolved alerts', () => {
-    afterEach(async () => {
-      await admin('PATCH', '/v1/config', { enabled: true });
     });
 
     it('clears the state of an alert that resolves while disabled, so its next firing is emailed at once', async () => {
@@ -765,41 +759,23 @@ describe('more than 50 recipients', () => {
 describe('steady state', () => {
   let runtime: TestRuntime;
   let smtp: TestSmtpServer;
-  let proxy: http.Server;
+  /** Every DynamoDB call the runtime makes passes through it. */
+  let proxy: CountingDynamoProxy;
   /** DynamoDB operations (X-Amz-Target) the runtime sent, in order. */
-  const operations: string[] = [];
+  let operations: string[];
 
   beforeAll(async () => {
-    const upstream = process.env.ALERTMAIL_TEST_DYNAMODB_ENDPOINT ?? '';
-    // A counting proxy in front of DynamoDB Local: every DynamoDB call the runtime makes passes through it.
-    proxy = http.createServer((req, res) => {
-      operations.push(String(req.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, ''));
-      const target = new URL(upstream);
-      const forward = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-        (reply) => {
-          res.writeHead(reply.statusCode ?? 500, reply.headers);
-          reply.pipe(res);
-        },
-      );
-      forward.on('error', () => res.destroy());
-      req.pipe(forward);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
+    proxy = await startCountingDynamoProxy();
+    operations = proxy.operations;
     smtp = await startSmtpServer();
-    runtime = await startTestRuntime({
-      dynamodbEndpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    });
+    runtime = await startTestRuntime({ dynamodbEndpoint: proxy.endpoint });
     await mailThrough(runtime, smtp);
   });
 
   afterAll(async () => {
     await runtime?.stop();
     await smtp?.stop();
-    await new Promise<void>((resolve) => {
-      proxy?.close(() => resolve());
-      proxy?.closeAllConnections();
-    });
+    await proxy?.stop();
   });
 
   it('costs one batched read (config and states together) per re-post, and no write', async () => {

@@ -4,40 +4,26 @@
  * by exactly one claimer. A counting proxy in front of DynamoDB Local shows the round trips.
  */
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Claim } from '../../lib/ports';
 import { DynamoNotificationStateStore } from '../../lib/store/dynamo-state-store';
 import { ensureTables } from '../../lib/store/tables';
+import { type CountingDynamoProxy, startCountingDynamoProxy } from './support';
 
 const INTERVAL_MS = 4 * 3_600_000;
 
 describe('DynamoNotificationStateStore claims (DynamoDB Local)', () => {
-  let proxy: http.Server;
+  let proxy: CountingDynamoProxy;
   let client: DynamoDBClient;
   let table: string;
   let store: DynamoNotificationStateStore;
-  /** DynamoDB operations sent through the proxy, in order. */
-  const operations: string[] = [];
+  let operations: string[];
 
   beforeAll(async () => {
-    const upstream = new URL(process.env.ALERTMAIL_TEST_DYNAMODB_ENDPOINT ?? '');
-    proxy = http.createServer((req, res) => {
-      operations.push(String(req.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, ''));
-      const forward = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-        (reply) => {
-          res.writeHead(reply.statusCode ?? 500, reply.headers);
-          reply.pipe(res);
-        },
-      );
-      forward.on('error', () => res.destroy());
-      req.pipe(forward);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
+    proxy = await startCountingDynamoProxy();
+    operations = proxy.operations;
     client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      endpoint: proxy.endpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
@@ -49,10 +35,7 @@ describe('DynamoNotificationStateStore claims (DynamoDB Local)', () => {
 
   afterAll(async () => {
     client?.destroy();
-    await new Promise<void>((resolve) => {
-      proxy?.close(() => resolve());
-      proxy?.closeAllConnections();
-    });
+    await proxy?.stop();
   });
 
   beforeEach(() => {

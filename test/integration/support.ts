@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -215,6 +216,42 @@ export async function mailThrough(
     });
     if (added.status !== 201) throw new Error(`adding ${address} failed: ${added.text}`);
   }
+}
+
+export interface CountingDynamoProxy {
+  /** Point a client or runtime here instead of at DynamoDB Local. */
+  readonly endpoint: string;
+  /** The DynamoDB operations (X-Amz-Target, e.g. `BatchGetItem`) that passed, in order. */
+  readonly operations: string[];
+  stop(): Promise<void>;
+}
+
+/** A proxy in front of the shared DynamoDB Local that notes every operation passing through it. */
+export async function startCountingDynamoProxy(): Promise<CountingDynamoProxy> {
+  const upstream = new URL(process.env.ALERTMAIL_TEST_DYNAMODB_ENDPOINT ?? '');
+  const operations: string[] = [];
+  const server = http.createServer((req, res) => {
+    operations.push(String(req.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, ''));
+    const forward = http.request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (reply) => {
+        res.writeHead(reply.statusCode ?? 500, reply.headers);
+        reply.pipe(res);
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    operations,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 /** Every item in the runtime's three tables, each as its JSON text (for secret scans). */
