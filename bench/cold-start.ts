@@ -96,29 +96,38 @@ export interface Bundle {
   readonly lazyBytes: number;
 }
 
+/** One function's index.js as the stack bundles it (an SMTP deployment, cdk/function.ts bundlingDefine). */
+async function buildFunction(
+  repoRoot: string,
+  entry: string,
+  outfile: string,
+  options: BundlingOptions,
+): Promise<void> {
+  await build({
+    entryPoints: [path.join(repoRoot, entry)],
+    absWorkingDir: repoRoot,
+    bundle: true,
+    platform: 'node',
+    outfile,
+    logLevel: 'error',
+    minify: options.minify,
+    sourcemap: options.sourceMap,
+    sourcesContent: options.sourcesContent,
+    target: options.target,
+    format: options.format === 'esm' ? 'esm' : 'cjs',
+    mainFields: [...options.mainFields],
+    external: [...options.externalModules],
+    supported: { ...options.supported },
+    define: { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' },
+  });
+}
+
 export async function buildBundles(repoRoot: string, outDir: string): Promise<{ bundles: Bundle[]; source: string }> {
   const { options, source } = await bundlingOptions();
   const bundles: Bundle[] = [];
   for (const fn of FUNCTIONS) {
     const outfile = path.join(outDir, fn.name, 'index.js');
-    await build({
-      entryPoints: [path.join(repoRoot, fn.entry)],
-      absWorkingDir: repoRoot,
-      bundle: true,
-      platform: 'node',
-      outfile,
-      logLevel: 'error',
-      minify: options.minify,
-      sourcemap: options.sourceMap,
-      sourcesContent: options.sourcesContent,
-      target: options.target,
-      format: options.format === 'esm' ? 'esm' : 'cjs',
-      mainFields: [...options.mainFields],
-      external: [...options.externalModules],
-      supported: { ...options.supported },
-      // As the stack bundles an SMTP deployment (cdk/function.ts bundlingDefine).
-      define: { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' },
-    });
+    await buildFunction(repoRoot, fn.entry, outfile, options);
     // As the stack's afterBundling hook: the lazily loaded chunks beside index.js (not counted in `bytes`).
     const chunks = await buildLazyChunks(repoRoot, outfile, options);
     let lazyBytes = 0;
@@ -255,21 +264,7 @@ export async function profileColdStart(
   const fn = FUNCTIONS.find((f) => f.name === name);
   if (!fn) throw new Error(`no function ${name}`);
   const bundle = path.join(outDir, `${name}-unminified`, 'index.js');
-  await build({
-    entryPoints: [path.join(repoRoot, fn.entry)],
-    absWorkingDir: repoRoot,
-    bundle: true,
-    platform: 'node',
-    outfile: bundle,
-    logLevel: 'error',
-    minify: false,
-    target: options.target,
-    format: options.format === 'esm' ? 'esm' : 'cjs',
-    mainFields: [...options.mainFields],
-    external: [...options.externalModules],
-    supported: { ...options.supported },
-    define: { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' },
-  });
+  await buildFunction(repoRoot, fn.entry, bundle, { ...options, minify: false, sourceMap: false });
   await buildLazyChunks(repoRoot, bundle, { ...options, minify: false, sourceMap: false });
   const profileDir = path.join(outDir, `${name}-cpuprofile`);
   await fs.mkdir(profileDir, { recursive: true });
