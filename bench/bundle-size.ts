@@ -93,6 +93,7 @@ async function main(): Promise<void> {
         target: BUNDLING.target,
         format: BUNDLING.format,
         mainFields: [...BUNDLING.mainFields],
+        external: [...BUNDLING.externalModules],
         supported: { ...ESBUILD_SUPPORTED },
       });
       chunks.push([chunk.file, built.outputFiles.find((file) => file.path.endsWith('.js'))?.contents.byteLength ?? 0]);

@@ -38,7 +38,10 @@ interface BundlingOptions {
 export async function buildLazyChunks(
   repoRoot: string,
   bundleFile: string,
-  options: Pick<BundlingOptions, 'target' | 'mainFields' | 'supported'> & { minify: boolean; sourceMap: boolean },
+  options: Pick<BundlingOptions, 'target' | 'mainFields' | 'supported' | 'externalModules'> & {
+    minify: boolean;
+    sourceMap: boolean;
+  },
 ): Promise<string[]> {
   const { LAZY_CHUNKS, chunkReference } = await import('../cdk/function');
   const code = await fs.readFile(bundleFile, 'utf8');
@@ -59,6 +62,7 @@ export async function buildLazyChunks(
       sourcesContent: false,
       target: options.target,
       mainFields: [...options.mainFields],
+      external: [...options.externalModules],
       supported: { ...options.supported },
     });
     files.push(outfile);

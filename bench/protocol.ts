@@ -9,7 +9,7 @@ export type ParentMessage =
 
 export interface MemoryReport {
   readonly type: 'mem';
-  /** Highest RSS sampled (every 20 ms) since the last mem-reset, bytes. */
+  /** Highest RSS sampled (every 100 ms) since the last mem-reset, bytes. */
   readonly peakRss: number;
   readonly peakHeapUsed: number;
   readonly rss: number;

@@ -231,7 +231,7 @@ export function renderReport(r: BenchReport): RenderedReport {
     .join(', ');
   lines.push(
     `Memory: the runtime runs in its own process (bench/runtime-child.ts) and samples its RSS every` +
-      ` 20 ms (the heap every 200 ms); peak RSS over the steady-state windows ${mb(r.memory.peakRss)} (median of the repetitions'` +
+      ` 100 ms (the heap every 500 ms); peak RSS over the steady-state windows ${mb(r.memory.peakRss)} (median of the repetitions'` +
       ` peaks ${mb(r.memory.peakRssMedian)}); getrusage max RSS over its whole life, start-up and the new-alert` +
       ` runs excluded, ${mb(r.memory.lifetimeMaxRss)} at the last steady-state read. Peak RSS of the other processes` +
       ` over the run: ${others}.`,

@@ -5,10 +5,9 @@
  * ConfigService (the config API and the local runtime write the configuration); the ingest
  * Lambda needs only a ConfigReader (lib/config/reader.ts), which keeps classic zod out of its bundle.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { CachedTokenSource, parseTokenDocument } from '../lib/auth';
+import { AwsSdk } from '../lib/aws-sdk';
 import { ConfigReader } from '../lib/config/reader';
 import type { ConfigServiceDeps } from '../lib/config/service';
 import { type IngestDeps, IngestService } from '../lib/ingest';
@@ -18,11 +17,8 @@ import { SmtpMailer } from '../lib/mail/smtp-mailer';
 import { Notifier } from '../lib/notifier';
 import type { DeliveryLog, Mailer, SecretStore, TokenSource } from '../lib/ports';
 import { FileSecretStore } from '../lib/secrets/file-secret-store';
-import { SecretsManagerSecretStore } from '../lib/secrets/secrets-manager-store';
-import { DynamoConfigStore } from '../lib/store/dynamo-config-store';
-import { DynamoDeliveryLog } from '../lib/store/dynamo-delivery-log';
 import { DynamoIngestSnapshotReader } from '../lib/store/dynamo-ingest-snapshot';
-import { DynamoNotificationStateStore } from '../lib/store/dynamo-state-store';
+import { DynamoReadClient, type ReadCredentials } from '../lib/store/dynamo-read-client';
 import { type DeploymentEnv, readEnv } from './env';
 
 /** What the ingest service reads the configuration through: a ConfigReader is all it needs. */
@@ -53,35 +49,53 @@ export function createCoreApp<Config extends IngestConfig>(
   const local = env.ALERTMAIL_DYNAMODB_ENDPOINT !== undefined;
   // Local endpoints accept any credentials; on AWS the SDK's default chain (the Lambda role) applies.
   const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamo = new DynamoDBClient({
+  const region = local ? (process.env.AWS_REGION ?? 'us-east-1') : process.env.AWS_REGION;
+  if (!region) throw new Error('alertmail: AWS_REGION is not set (the Lambda runtime sets it)');
+  const secretsManager = env.ALERTMAIL_SECRETS_BACKEND === 'secretsmanager';
+  // The SDK's clients load with the first write or secret (lib/aws-sdk.ts); reads go through the
+  // lean read client, so a steady-state ingest with local secrets never loads them.
+  const sdk = new AwsSdk({
+    dynamo: {
+      endpoint: env.ALERTMAIL_DYNAMODB_ENDPOINT,
+      ...(local ? { region, credentials: localCredentials } : {}),
+      tables: {
+        config: env.ALERTMAIL_CONFIG_TABLE,
+        state: env.ALERTMAIL_STATE_TABLE,
+        deliveries: env.ALERTMAIL_DELIVERIES_TABLE,
+      },
+    },
+    ...(secretsManager
+      ? {
+          secretIds: {
+            'smtp-password': env.ALERTMAIL_SMTP_SECRET_ID ?? '',
+            'api-tokens': env.ALERTMAIL_TOKENS_SECRET_ID ?? '',
+          },
+        }
+      : {}),
+  });
+  const reads = new DynamoReadClient({
+    region,
     endpoint: env.ALERTMAIL_DYNAMODB_ENDPOINT,
-    ...(local ? { region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials } : {}),
+    credentials: local ? async () => localCredentials : () => roleCredentials(sdk),
     maxAttempts: 5,
-    // Resolve each command's middleware stack once, not on every call (the stack is never changed
-    // after construction): the hot path makes one or two calls per request.
-    cacheMiddleware: true,
   });
 
-  const secrets: SecretStore =
-    env.ALERTMAIL_SECRETS_BACKEND === 'secretsmanager'
-      ? new SecretsManagerSecretStore(new SecretsManagerClient({}), {
-          'smtp-password': env.ALERTMAIL_SMTP_SECRET_ID ?? '',
-          'api-tokens': env.ALERTMAIL_TOKENS_SECRET_ID ?? '',
-        })
-      : new FileSecretStore(env.ALERTMAIL_DATA_DIR ?? '.data');
+  const secrets: SecretStore = secretsManager
+    ? sdk.secretStore
+    : new FileSecretStore(env.ALERTMAIL_DATA_DIR ?? '.data');
   const loadTokens = async () => parseTokenDocument((await secrets.get('api-tokens')) ?? '{}');
 
   const config = makeConfig({
-    store: new DynamoConfigStore(dynamo, env.ALERTMAIL_CONFIG_TABLE),
+    store: sdk.configStore,
     secrets,
     clock,
     defaultRepeatInterval: env.ALERTMAIL_DEFAULT_REPEAT_INTERVAL,
   });
   const mailer = createMailer(env, localCredentials);
-  const deliveries = new DynamoDeliveryLog(dynamo, env.ALERTMAIL_DELIVERIES_TABLE);
+  const deliveries = sdk.deliveryLog;
   const notifier = new Notifier({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
-  const state = new DynamoNotificationStateStore(dynamo, env.ALERTMAIL_STATE_TABLE);
-  const snapshot = new DynamoIngestSnapshotReader(dynamo, env.ALERTMAIL_CONFIG_TABLE, env.ALERTMAIL_STATE_TABLE);
+  const state = sdk.stateStore;
+  const snapshot = new DynamoIngestSnapshotReader(reads, env.ALERTMAIL_CONFIG_TABLE, env.ALERTMAIL_STATE_TABLE);
   return {
     env,
     config,
@@ -91,6 +105,22 @@ export function createCoreApp<Config extends IngestConfig>(
     tokens: new CachedTokenSource(loadTokens, env.ALERTMAIL_TOKEN_CACHE_SECONDS * 1000),
     log,
   };
+}
+
+/**
+ * The Lambda role's credentials for the read client: the Lambda runtime puts them in the
+ * environment (as the SDK's `fromEnv` reads them); anywhere else the SDK client's default chain
+ * resolves them, which loads the SDK client.
+ */
+async function roleCredentials(sdk: AwsSdk): Promise<ReadCredentials> {
+  const {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    AWS_SESSION_TOKEN: sessionToken,
+  } = process.env;
+  if (accessKeyId && secretAccessKey)
+    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  return (await sdk.adapters()).credentials();
 }
 
 /**

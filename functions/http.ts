@@ -189,7 +189,8 @@ function parseBody(event: HttpEvent, headers: Record<string, string>, route: Rou
       { field: '(body)', message: 'invalid JSON' },
     ]);
   }
-  checkJsonValues(parsed, undefined, 0);
+  // The allocation-free walk passes nearly every body; only a refused one is walked again for the path.
+  if (!jsonValuesWithinBounds(parsed, 0)) checkJsonValues(parsed, undefined, 0);
   return parsed;
 }
 
@@ -220,6 +221,24 @@ function fieldPath(node: PathNode | undefined): string {
 function refuse(node: PathNode | undefined, message: string): never {
   const field = fieldPath(node) || '(body)';
   throw new ValidationError(`Invalid request body: ${field}: ${message}`, [{ field, message }]);
+}
+
+/** The bounds of checkJsonValues, without tracking the path: true when the body passes them all. */
+function jsonValuesWithinBounds(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return value.length <= MAX_STRING_LENGTH && value.isWellFormed();
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= MAX_JSON_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      if (!jsonValuesWithinBounds(value[index], depth + 1)) return false;
+    }
+    return true;
+  }
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__' || key.length > MAX_KEY_LENGTH || !key.isWellFormed()) return false;
+    if (!jsonValuesWithinBounds((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
 }
 
 /**

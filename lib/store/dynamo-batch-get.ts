@@ -1,36 +1,49 @@
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  type DynamoDBClient,
-  type KeysAndAttributes,
-} from '@aws-sdk/client-dynamodb';
 import { sleep } from '../concurrency';
-
-export type Item = Record<string, AttributeValue>;
+import type { Item } from './dynamo-items';
 
 /** DynamoDB's cap on keys per BatchGetItem call. */
 export const BATCH_GET_LIMIT = 100;
+
+/**
+ * One BatchGetItem call, through whichever client: the SDK's (the adapters) or the ingest's
+ * read client (dynamo-read-client.ts). Items come back in AttributeValue form either way.
+ */
+export type BatchGet = (requestItems: Record<string, BatchKeys>) => Promise<{
+  Responses?: Record<string, Item[]>;
+  UnprocessedKeys?: Record<string, { Keys?: Item[]; ConsistentRead?: boolean }>;
+}>;
+
+interface BatchKeys {
+  Keys: Item[];
+  ConsistentRead: boolean;
+}
 
 /**
  * One strongly consistent BatchGetItem over one or more tables (at most 100 keys in all),
  * retrying unprocessed keys with backoff. Returns the items found, per table.
  */
 export async function batchGetConsistent(
-  client: DynamoDBClient,
+  batchGet: BatchGet,
   keysByTable: Readonly<Record<string, readonly Item[]>>,
 ): Promise<Map<string, Item[]>> {
   const found = new Map<string, Item[]>(Object.keys(keysByTable).map((table) => [table, []]));
-  let pending: Record<string, KeysAndAttributes> = {};
-  for (const [table, keys] of Object.entries(keysByTable)) {
-    if (keys.length > 0) pending[table] = { Keys: [...keys], ConsistentRead: true };
-  }
+  let pending = consistentReads(Object.entries(keysByTable));
   for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
-    const out = await client.send(new BatchGetItemCommand({ RequestItems: pending }));
+    const out = await batchGet(pending);
     for (const [table, items] of Object.entries(out.Responses ?? {})) found.get(table)?.push(...items);
-    pending = out.UnprocessedKeys ?? {};
+    pending = consistentReads(
+      Object.entries(out.UnprocessedKeys ?? {}).map(([table, { Keys }]) => [table, Keys ?? []]),
+    );
     if (Object.keys(pending).length > 0) await backoff(attempt);
   }
   return found;
+}
+
+function consistentReads(keysByTable: ReadonlyArray<readonly [string, readonly Item[]]>): Record<string, BatchKeys> {
+  const requests: Record<string, BatchKeys> = {};
+  for (const [table, keys] of keysByTable)
+    if (keys.length > 0) requests[table] = { Keys: [...keys], ConsistentRead: true };
+  return requests;
 }
 
 export async function backoff(attempt: number): Promise<void> {

@@ -1,5 +1,4 @@
 import {
-  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -7,14 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { StoredConfig } from '../config/model';
 import type { ConfigStore, Versioned } from '../ports';
-
-export const CONFIG_KEY: Record<string, AttributeValue> = { pk: { S: 'config#email' } };
-
-/** The config item as stored: the whole document as JSON plus its version. */
-export function decodeConfigItem(item: Record<string, AttributeValue> | undefined): Versioned<StoredConfig> | null {
-  if (!item?.doc?.S || !item.version?.N) return null;
-  return { value: JSON.parse(item.doc.S) as StoredConfig, version: Number(item.version.N) };
-}
+import { CONFIG_KEY, decodeConfigItem } from './dynamo-items';
 
 /**
  * The whole email config is one item (`doc` holds it as JSON), written with a

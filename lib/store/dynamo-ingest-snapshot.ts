@@ -1,22 +1,29 @@
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { chunk } from '../concurrency';
 import type { IngestSnapshot, IngestSnapshotReader, NotificationState } from '../ports';
-import { BATCH_GET_LIMIT, batchGetConsistent, type Item } from './dynamo-batch-get';
-import { CONFIG_KEY, decodeConfigItem } from './dynamo-config-store';
-import { addState, stateKey } from './dynamo-state-store';
+import { BATCH_GET_LIMIT, type BatchGet, batchGetConsistent } from './dynamo-batch-get';
+import { addState, CONFIG_KEY, decodeConfigItem, type Item, stateKey } from './dynamo-items';
+import type { DynamoReadClient } from './dynamo-read-client';
 
 /**
  * Reads the config item and the states of a batch in one round trip: up to 99 alerts (Prometheus
  * posts at most 64) share one BatchGetItem across both tables with the config. A bigger batch
  * reads the config with a GetItem beside full 100-key BatchGetItems of states, all in parallel:
  * as many calls as splitting it 99 + config, 1, ..., and each call cheaper (one table per batch read).
+ *
+ * It reads through DynamoReadClient, not the SDK's DynamoDBClient: the steady state (every alert
+ * already notified) is this read and nothing else, so an ingest that has nothing to send never
+ * loads the SDK's DynamoDB client (dynamo-sdk.ts), and each read skips its generic middleware.
  */
 export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
+  private readonly batchGet: BatchGet;
+
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoReadClient,
     private readonly configTable: string,
     private readonly stateTable: string,
-  ) {}
+  ) {
+    this.batchGet = (requestItems) => client.batchGetItem(requestItems);
+  }
 
   async read(fingerprints: readonly string[]): Promise<IngestSnapshot> {
     const unique = [...new Set(fingerprints)];
@@ -25,7 +32,7 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
       for (const item of items ?? []) addState(states, item);
     };
     if (unique.length < BATCH_GET_LIMIT) {
-      const found = await batchGetConsistent(this.client, {
+      const found = await batchGetConsistent(this.batchGet, {
         [this.configTable]: [CONFIG_KEY],
         [this.stateTable]: unique.map(stateKey),
       });
@@ -33,12 +40,10 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
       return { config: decodeConfigItem(found.get(this.configTable)?.[0]), states };
     }
     const [config] = await Promise.all([
-      this.client
-        .send(new GetItemCommand({ TableName: this.configTable, Key: CONFIG_KEY, ConsistentRead: true }))
-        .then((out) => decodeConfigItem(out.Item)),
+      this.client.getItem(this.configTable, CONFIG_KEY, true).then(decodeConfigItem),
       ...chunk(unique, BATCH_GET_LIMIT).map(async (keys) => {
         addStates(
-          (await batchGetConsistent(this.client, { [this.stateTable]: keys.map(stateKey) })).get(this.stateTable),
+          (await batchGetConsistent(this.batchGet, { [this.stateTable]: keys.map(stateKey) })).get(this.stateTable),
         );
       }),
     ]);

@@ -1,4 +1,5 @@
 import {
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -13,7 +14,8 @@ import {
 import { chunk, mapLimit } from '../concurrency';
 import { sentStateExpiresAt } from '../interval';
 import type { Claim, NotificationState, NotificationStateStore } from '../ports';
-import { BATCH_GET_LIMIT, backoff, batchGetConsistent, type Item } from './dynamo-batch-get';
+import { BATCH_GET_LIMIT, type BatchGet, backoff, batchGetConsistent } from './dynamo-batch-get';
+import { addState, stateKey } from './dynamo-items';
 
 /** How long an in-flight claim blocks others: longer than the worst-case send, short enough that a crash delays little. */
 export const CLAIM_WINDOW_SECONDS = 90;
@@ -43,11 +45,13 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
     private readonly tableName: string,
   ) {}
 
+  private readonly batchGet: BatchGet = (RequestItems) => this.client.send(new BatchGetItemCommand({ RequestItems }));
+
   async getMany(fingerprints: readonly string[]): Promise<Map<string, NotificationState>> {
     const states = new Map<string, NotificationState>();
     await Promise.all(
       chunk([...new Set(fingerprints)], BATCH_GET_LIMIT).map(async (keys) => {
-        const found = await batchGetConsistent(this.client, { [this.tableName]: keys.map(stateKey) });
+        const found = await batchGetConsistent(this.batchGet, { [this.tableName]: keys.map(stateKey) });
         for (const item of found.get(this.tableName) ?? []) addState(states, item);
       }),
     );
@@ -238,26 +242,4 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
       }
     });
   }
-}
-
-export const stateKey = (fingerprint: string): Item => ({ pk: { S: fingerprint } });
-
-export function addState(states: Map<string, NotificationState>, item: Item): void {
-  const state = toState(item);
-  if (state) states.set(state.fingerprint, state);
-}
-
-function toState(item: Item): NotificationState | undefined {
-  const fingerprint = item.pk?.S;
-  const status = item.status?.S;
-  const expiresAt = item.expiresAt?.N;
-  if (!fingerprint || (status !== 'pending' && status !== 'sent') || expiresAt === undefined) return undefined;
-  return {
-    fingerprint,
-    status,
-    expiresAt: Number(expiresAt),
-    sentAt: item.sentAt?.N === undefined ? undefined : Number(item.sentAt.N),
-    claimId: item.claimId?.S,
-    resolvingUntil: item.resolvingUntil?.N === undefined ? undefined : Number(item.resolvingUntil.N),
-  };
 }

@@ -2,6 +2,7 @@
  * The CDK stack, asserted on its synthesized template. One fully bundled synth (every
  * option on) is shared by the file; the default-context stack skips bundling.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import type { AlertmailFunction } from '../../cdk/function';
+import { type AlertmailFunction, chunkReference, LAZY_CHUNKS } from '../../cdk/function';
 import { readSettings } from '../../cdk/settings';
 import { AlertmailStack, DELIVERY_FAILED_PATTERN } from '../../cdk/stack';
 import { readEnv } from '../../functions/env';
@@ -174,6 +175,31 @@ describe('functions', () => {
       );
       expect(() => readEnv(resolved)).not.toThrow();
     }
+  });
+
+  test('each function asset carries the lazily loaded chunks its index.js refers to, and each loads in Node', () => {
+    const assets = fs
+      .readdirSync(outDir)
+      .filter((name) => name.startsWith('asset.') && fs.existsSync(path.join(outDir, name, 'index.js')));
+    const exportsOf = (file: string): string[] =>
+      JSON.parse(
+        execFileSync(process.execPath, [
+          '-e',
+          `process.stdout.write(JSON.stringify(Object.keys(require(${JSON.stringify(file)}))))`,
+        ]).toString(),
+      ) as string[];
+    const loaded = new Set<string>();
+    for (const asset of assets) {
+      const code = fs.readFileSync(path.join(outDir, asset, 'index.js'), 'utf8');
+      for (const chunk of LAZY_CHUNKS.filter((c) => code.includes(chunkReference(c)))) {
+        const file = path.join(outDir, asset, chunk.file);
+        expect(fs.existsSync(file)).toBe(true);
+        expect(exportsOf(file).length).toBeGreaterThan(0);
+        loaded.add(chunk.file);
+      }
+    }
+    // The ingest and api functions refer to every chunk: the SDK clients and nodemailer.
+    expect([...loaded].sort()).toEqual(LAZY_CHUNKS.map((c) => c.file).sort());
   });
 
   test('the console bundle carries the built web console', () => {
