@@ -85,8 +85,14 @@ export function createCoreApp<Config extends IngestConfig>(
     : new FileSecretStore(env.ALERTMAIL_DATA_DIR ?? '.data');
   const loadTokens = async () => parseTokenDocument((await secrets.get('api-tokens')) ?? '{}');
 
+  const snapshot = new DynamoIngestSnapshotReader(reads, env.ALERTMAIL_CONFIG_TABLE, env.ALERTMAIL_STATE_TABLE);
   const config = makeConfig({
-    store: sdk.configStore,
+    // Reads through the read client, as the ingest does (GET /v1/config loads no SDK client);
+    // the versioned writes through the SDK.
+    store: {
+      load: () => snapshot.readConfig(),
+      save: (value, expectedVersion) => sdk.configStore.save(value, expectedVersion),
+    },
     secrets,
     clock,
     defaultRepeatInterval: env.ALERTMAIL_DEFAULT_REPEAT_INTERVAL,
@@ -95,7 +101,6 @@ export function createCoreApp<Config extends IngestConfig>(
   const deliveries = sdk.deliveryLog;
   const notifier = new Notifier({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
   const state = sdk.stateStore;
-  const snapshot = new DynamoIngestSnapshotReader(reads, env.ALERTMAIL_CONFIG_TABLE, env.ALERTMAIL_STATE_TABLE);
   return {
     env,
     config,

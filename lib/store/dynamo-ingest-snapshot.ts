@@ -1,5 +1,6 @@
 import { chunk } from '../concurrency';
-import type { IngestSnapshot, IngestSnapshotReader, NotificationState } from '../ports';
+import type { StoredConfig } from '../config/model';
+import type { IngestSnapshot, IngestSnapshotReader, NotificationState, Versioned } from '../ports';
 import { BATCH_GET_LIMIT, type BatchGet, batchGetConsistent } from './dynamo-batch-get';
 import { addState, CONFIG_KEY, decodeConfigItem, type Item, stateKey } from './dynamo-items';
 import type { DynamoReadClient } from './dynamo-read-client';
@@ -40,7 +41,7 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
       return { config: decodeConfigItem(found.get(this.configTable)?.[0]), states };
     }
     const [config] = await Promise.all([
-      this.client.getItem(this.configTable, CONFIG_KEY, true).then(decodeConfigItem),
+      this.readConfig(),
       ...chunk(unique, BATCH_GET_LIMIT).map(async (keys) => {
         addStates(
           (await batchGetConsistent(this.batchGet, { [this.stateTable]: keys.map(stateKey) })).get(this.stateTable),
@@ -48,5 +49,10 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
       }),
     ]);
     return { config, states };
+  }
+
+  /** The config item alone (the config API's reads: GET /v1/config and before each write). */
+  async readConfig(): Promise<Versioned<StoredConfig> | null> {
+    return decodeConfigItem(await this.client.getItem(this.configTable, CONFIG_KEY, true));
   }
 }
