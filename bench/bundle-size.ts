@@ -95,6 +95,7 @@ async function main(): Promise<void> {
         mainFields: [...BUNDLING.mainFields],
         external: [...BUNDLING.externalModules],
         supported: { ...ESBUILD_SUPPORTED },
+        define: bundlingDefine({ ALERTMAIL_TRANSPORT: transport }),
       });
       chunks.push([chunk.file, built.outputFiles.find((file) => file.path.endsWith('.js'))?.contents.byteLength ?? 0]);
     }

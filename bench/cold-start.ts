@@ -64,6 +64,7 @@ export async function buildLazyChunks(
       mainFields: [...options.mainFields],
       external: [...options.externalModules],
       supported: { ...options.supported },
+      define: DEFINE,
     });
     files.push(outfile);
   }
@@ -122,7 +123,7 @@ async function buildFunction(
     mainFields: [...options.mainFields],
     external: [...options.externalModules],
     supported: { ...options.supported },
-    define: { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' },
+    define: DEFINE,
   });
 }
 
@@ -140,6 +141,9 @@ export async function buildBundles(repoRoot: string, outDir: string): Promise<{ 
   }
   return { bundles, source };
 }
+
+/** The stack's `define` for an SMTP stack (cdk/function.ts bundlingDefine), on the bundles and their chunks. */
+const DEFINE = { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' };
 
 /** The chunk with the AWS SDK clients (cdk/function.ts LAZY_CHUNKS). */
 const SDK_CHUNK = 'aws-sdk-parts.js';

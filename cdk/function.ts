@@ -56,8 +56,12 @@ export function chunkReference(chunk: (typeof LAZY_CHUNKS)[number]): string {
 
 const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
-/** Shell commands building the LAZY_CHUNKS a bundle in `outputDir` refers to, with the bundle's esbuild options. */
-export function lazyChunkCommands(inputDir: string, outputDir: string): string[] {
+/** Shell commands building the LAZY_CHUNKS a bundle in `outputDir` refers to, with the bundle's esbuild options and `define`. */
+export function lazyChunkCommands(
+  inputDir: string,
+  outputDir: string,
+  define: Readonly<Record<string, string>> = {},
+): string[] {
   const esbuild = path.join(inputDir, 'node_modules', '.bin', 'esbuild');
   return LAZY_CHUNKS.map((chunk) =>
     [
@@ -69,6 +73,8 @@ export function lazyChunkCommands(inputDir: string, outputDir: string): string[]
       `--main-fields=${BUNDLING.mainFields.join(',')}`,
       ...Object.entries(BUNDLING.esbuildArgs).map(([flag, value]) => `${flag}=${value}`),
       ...BUNDLING.externalModules.map((name) => `--external:${shellQuote(name)}`),
+      // The function's own `define` (bundlingDefine): the SDK chunk leaves out the other transport's client.
+      ...Object.entries(define).map(([name, value]) => shellQuote(`--define:${name}=${value}`)),
       `--outfile=${shellQuote(path.join(outputDir, chunk.file))};`,
       'fi',
     ].join(' '),
@@ -179,7 +185,7 @@ export class AlertmailFunction extends Construct {
     );
 
     const afterBundling = (inputDir: string, outputDir: string): string[] => [
-      ...lazyChunkCommands(inputDir, outputDir),
+      ...lazyChunkCommands(inputDir, outputDir, bundlingDefine(props.environment ?? {})),
       ...(props.afterBundling?.(outputDir) ?? []),
     ];
     this.fn = new NodejsFunction(this, 'Function', {

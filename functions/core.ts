@@ -5,7 +5,6 @@
  * ConfigService (the config API and the local runtime write the configuration); the ingest
  * Lambda needs only a ConfigReader (lib/config/reader.ts), which keeps classic zod out of its bundle.
  */
-import { SESClient } from '@aws-sdk/client-ses';
 import { CachedTokenSource, parseTokenDocument } from '../lib/auth';
 import { AwsSdk } from '../lib/aws-sdk';
 import { ConfigReader } from '../lib/config/reader';
@@ -64,6 +63,14 @@ export function createCoreApp<Config extends IngestConfig>(
         deliveries: env.ALERTMAIL_DELIVERIES_TABLE,
       },
     },
+    ...(env.ALERTMAIL_TRANSPORT === 'ses'
+      ? {
+          ses: {
+            endpoint: env.ALERTMAIL_SES_ENDPOINT,
+            ...(env.ALERTMAIL_SES_ENDPOINT ? { region: 'us-east-1', credentials: localCredentials } : {}),
+          },
+        }
+      : {}),
     ...(secretsManager
       ? {
           secretIds: {
@@ -97,7 +104,7 @@ export function createCoreApp<Config extends IngestConfig>(
     clock,
     defaultRepeatInterval: env.ALERTMAIL_DEFAULT_REPEAT_INTERVAL,
   });
-  const mailer = createMailer(env, localCredentials);
+  const mailer = createMailer(env, sdk);
   const deliveries = sdk.deliveryLog;
   const notifier = new Notifier({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
   const state = sdk.stateStore;
@@ -134,15 +141,10 @@ async function roleCredentials(sdk: AwsSdk): Promise<ReadCredentials> {
  * transport's branch is then dead code and esbuild leaves its client out of the bundle (the SES
  * client when the stack sends over SMTP). Unbundled (local runtime, tests) it is unset: both work.
  */
-function createMailer(env: DeploymentEnv, localCredentials: { accessKeyId: string; secretAccessKey: string }): Mailer {
+function createMailer(env: DeploymentEnv, sdk: AwsSdk): Mailer {
   // Read through `process.env.…` literally each time: that is the expression esbuild's define replaces.
   if (process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'smtp' && env.ALERTMAIL_TRANSPORT === 'ses') {
-    return new SesMailer(
-      new SESClient({
-        endpoint: env.ALERTMAIL_SES_ENDPOINT,
-        ...(env.ALERTMAIL_SES_ENDPOINT ? { region: 'us-east-1', credentials: localCredentials } : {}),
-      }),
-    );
+    return new SesMailer(sdk.sendRawEmail);
   }
   if (process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'ses' && env.ALERTMAIL_TRANSPORT === 'smtp') return new SmtpMailer();
   throw new Error(

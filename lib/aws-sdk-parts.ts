@@ -1,12 +1,14 @@
 /**
- * The SDK side of alertmail's storage: the DynamoDB and Secrets Manager clients and the adapters
- * that use them. aws-sdk.ts loads this module on first use, never at a cold start; the Lambda
+ * The SDK side of alertmail's storage and mail: the DynamoDB, Secrets Manager and SES clients and
+ * the adapters that use them. aws-sdk.ts loads this module on first use, never at a cold start; the Lambda
  * bundles carry it as a file of its own beside index.js (cdk/function.ts LAZY_CHUNKS), so Node
  * does not even parse it until then.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import type { AwsSdkAdapters, AwsSdkOptions } from './aws-sdk';
+import type { SendRawEmail } from './mail/ses-mailer';
 import { SecretsManagerSecretStore } from './secrets/secrets-manager-store';
 import { DynamoConfigStore } from './store/dynamo-config-store';
 import { DynamoDeliveryLog } from './store/dynamo-delivery-log';
@@ -30,6 +32,22 @@ export function createAwsSdkAdapters(options: AwsSdkOptions): AwsSdkAdapters {
     ...(options.secretIds
       ? { secrets: new SecretsManagerSecretStore(new SecretsManagerClient({}), options.secretIds) }
       : {}),
+    // Read through `process.env.…` literally, in the condition itself: the stack builds this chunk with
+    // the function's esbuild `define` of ALERTMAIL_BUNDLED_TRANSPORT (cdk/function.ts), so in an SMTP
+    // stack the condition folds to false and the SES client is left out of the chunk. Unbundled (local
+    // runtime, tests) it is unset.
+    ...(process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'smtp' && options.ses
+      ? { sendRawEmail: sesSender(options.ses) }
+      : {}),
     credentials: () => client.config.credentials(),
   };
+}
+
+function sesSender(ses: NonNullable<AwsSdkOptions['ses']>): SendRawEmail {
+  const client = new SESClient({
+    endpoint: ses.endpoint,
+    ...(ses.region ? { region: ses.region } : {}),
+    ...(ses.credentials ? { credentials: ses.credentials } : {}),
+  });
+  return (request) => client.send(new SendRawEmailCommand(request));
 }

@@ -1,6 +1,7 @@
 /**
  * The ports whose adapters use the AWS SDK's clients (the configuration store, the notification
- * states and the delivery log on DynamoDB; the secrets on Secrets Manager), loaded on first use:
+ * states and the delivery log on DynamoDB; the secrets on Secrets Manager; mail through SES),
+ * loaded on first use:
  * the SDK clients, their commands and the adapters are aws-sdk-parts.ts, which the Lambda bundles
  * carry as a file of their own beside index.js (cdk/function.ts LAZY_CHUNKS). An ingest whose
  * alerts are all already notified (Prometheus re-sending: the steady state) only reads, through
@@ -9,6 +10,7 @@
  * Manager with the first request, so a Lambda cold start loads them then.)
  */
 import type { StoredConfig } from './config/model';
+import type { SendRawEmail } from './mail/ses-mailer';
 import type {
   Claim,
   ConfigStore,
@@ -31,6 +33,8 @@ export interface AwsSdkOptions {
     readonly credentials?: ReadCredentials;
     readonly tables: { readonly config: string; readonly state: string; readonly deliveries: string };
   };
+  /** Set with the `ses` transport: SES's endpoint and credentials when local (aws-ses-v2-local). */
+  readonly ses?: { readonly endpoint?: string; readonly region?: string; readonly credentials?: ReadCredentials };
   /** The Secrets Manager secret of each secret name; set with the `secretsmanager` backend only. */
   readonly secretIds?: Readonly<Record<SecretName, string>>;
 }
@@ -40,6 +44,8 @@ export interface AwsSdkAdapters {
   readonly state: NotificationStateStore;
   readonly deliveries: DeliveryLog;
   readonly secrets?: SecretStore;
+  /** SES SendRawEmail, with the `ses` transport. */
+  readonly sendRawEmail?: SendRawEmail;
   /** The credentials the SDK's DynamoDB client resolved (its default chain on AWS). */
   credentials(): Promise<ReadCredentials>;
 }
@@ -83,6 +89,13 @@ export class AwsSdk {
     get: async (name: SecretName) => (await this.secrets()).get(name),
     put: async (name: SecretName, value: string) => (await this.secrets()).put(name, value),
     erase: async (name: SecretName) => (await this.secrets()).erase(name),
+  };
+
+  /** SES SendRawEmail, when the options set `ses`. */
+  readonly sendRawEmail: SendRawEmail = async (request) => {
+    const { sendRawEmail } = await this.adapters();
+    if (!sendRawEmail) throw new Error('alertmail: no SES transport configured');
+    return sendRawEmail(request);
   };
 
   private async secrets(): Promise<SecretStore> {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import startSesLocal from 'aws-ses-v2-local';
 import { simpleParser } from 'mailparser';
 import { composeMail, newMessageId } from '../../lib/mail/compose';
@@ -176,13 +176,12 @@ describe('the ses transport (aws-ses-v2-local)', () => {
         inReplyTo: '<alert-0123456789abcdef-1764000000@example.com>',
         references: ['<alert-0123456789abcdef-1764000000@example.com>'],
       });
-      const ses = new SesMailer(
-        new SESClient({
-          endpoint: proxyUrl,
-          region: 'us-east-1',
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        }),
-      );
+      const client = new SESClient({
+        endpoint: proxyUrl,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const ses = new SesMailer((request) => client.send(new SendRawEmailCommand(request)));
       const server = { host: '127.0.0.1', port: smtp.port, security: 'none' as const, from: 'alerts@example.com' };
 
       const viaSes = await ses.send(mail);

@@ -10,7 +10,14 @@ import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { type AlertmailFunction, chunkReference, LAZY_CHUNKS } from '../../cdk/function';
+import {
+  type AlertmailFunction,
+  BUNDLING,
+  bundlingDefine,
+  chunkReference,
+  LAZY_CHUNKS,
+  lazyChunkCommands,
+} from '../../cdk/function';
 import { readSettings } from '../../cdk/settings';
 import { AlertmailStack, DELIVERY_FAILED_PATTERN } from '../../cdk/stack';
 import { readEnv } from '../../functions/env';
@@ -200,6 +207,15 @@ describe('functions', () => {
     }
     // The ingest and api functions refer to every chunk: the SDK clients and nodemailer.
     expect([...loaded].sort()).toEqual(LAZY_CHUNKS.map((c) => c.file).sort());
+  });
+
+  test('the chunks are built with the bundle externals and its transport define', () => {
+    const commands = lazyChunkCommands('/in', '/out', bundlingDefine({ ALERTMAIL_TRANSPORT: 'smtp' }));
+    expect(commands).toHaveLength(LAZY_CHUNKS.length);
+    for (const command of commands) {
+      expect(command).toContain(`'--define:process.env.ALERTMAIL_BUNDLED_TRANSPORT="smtp"'`);
+      for (const external of BUNDLING.externalModules) expect(command).toContain(`--external:'${external}'`);
+    }
   });
 
   test('the console bundle carries the built web console', () => {
