@@ -38,12 +38,13 @@ describe('DynamoReadClient (DynamoDB Local)', () => {
   let reader: DynamoReadClient;
   let tables: { config: string; state: string; deliveries: string };
 
+  // expiresAt far in the future: the state table has TTL on it, and DynamoDB Local deletes expired items.
   const stateItems: Item[] = [
     {
       pk: { S: 'fp-1' },
       status: { S: 'sent' },
       sentAt: { N: '1764000000000' },
-      expiresAt: { N: '1764100000' },
+      expiresAt: { N: '4102444800' },
       muted: { BOOL: false },
       claimId: { NULL: true },
       recipients: { SS: ['a@example.com', 'b@example.com'] },
@@ -121,7 +122,7 @@ describe('DynamoReadClient (DynamoDB Local)', () => {
     const theirs = await sdk.send(new BatchGetItemCommand({ RequestItems: requestItems }));
 
     expect(byPk(ours.Responses?.[tables.state])).toEqual([
-      { pk: { S: 'fp-1' }, status: { S: 'sent' }, expiresAt: { N: '1764100000' } },
+      { pk: { S: 'fp-1' }, status: { S: 'sent' }, expiresAt: { N: '4102444800' } },
       { pk: { S: 'fp-2' }, status: { S: 'pending' } },
     ]);
     expect(byPk(ours.Responses?.[tables.state])).toEqual(byPk(theirs.Responses?.[tables.state]));
