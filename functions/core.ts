@@ -98,7 +98,7 @@ export function createCoreApp<Config extends IngestConfig>(
     // the versioned writes through the SDK.
     store: {
       load: () => snapshot.readConfig(),
-      save: (value, expectedVersion) => sdk.configStore.save(value, expectedVersion),
+      save: sdk.saveConfig,
     },
     secrets,
     clock,

@@ -20,7 +20,6 @@ import type {
   NotificationStateStore,
   SecretName,
   SecretStore,
-  Versioned,
 } from './ports';
 import type { ReadCredentials } from './store/dynamo-read-client';
 
@@ -61,11 +60,9 @@ export class AwsSdk {
     return this.loading;
   }
 
-  readonly configStore: ConfigStore = {
-    load: async (): Promise<Versioned<StoredConfig> | null> => (await this.adapters()).config.load(),
-    save: async (config: StoredConfig, expectedVersion: number | null) =>
-      (await this.adapters()).config.save(config, expectedVersion),
-  };
+  /** ConfigStore's versioned write (its reads go through the read client: functions/core.ts). */
+  readonly saveConfig = async (config: StoredConfig, expectedVersion: number | null): Promise<boolean> =>
+    (await this.adapters()).config.save(config, expectedVersion);
 
   readonly stateStore: NotificationStateStore = {
     getMany: async (fingerprints: readonly string[]): Promise<Map<string, NotificationState>> =>
