@@ -457,29 +457,41 @@ async function main(): Promise<void> {
   let cursor = 0;
   const nextPoolBody = () => pool[cursor++ % pool.length] as Buffer;
   let steadyAnomalies = 0;
-  const steadyOp = async () => {
-    const reply = await alertmail.request('POST', '/v1/alerts', ingestHeaders, nextPoolBody());
-    if (reply.status !== 202) throw new Error(`POST /v1/alerts answered ${reply.status}: ${reply.body.slice(0, 200)}`);
-    const result = parseIngest(reply.body);
-    if (result.notified !== 0) steadyAnomalies++;
-    return result.received;
+  /** Posts `bodies` in turn to alertmail; all their alerts are notified already, so none may be again. */
+  const steadyPostOp = (bodies: readonly Buffer[]) => {
+    let next = 0;
+    return async () => {
+      const reply = await alertmail.request(
+        'POST',
+        '/v1/alerts',
+        ingestHeaders,
+        bodies[next++ % bodies.length] as Buffer,
+      );
+      if (reply.status !== 202)
+        throw new Error(`POST /v1/alerts answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+      const result = parseIngest(reply.body);
+      if (result.notified !== 0) steadyAnomalies++;
+      return result.received;
+    };
   };
-  let keyCursor = 0;
-  const batchGetOp = async () => {
-    const start = (keyCursor++ * BATCH) % keys.length;
-    const batch = keys.slice(start, start + BATCH);
-    const out = await db.send(
-      new BatchGetItemCommand({ RequestItems: { [tables.state]: { Keys: batch, ConsistentRead: true } } }),
-    );
-    return batch.length - (out.UnprocessedKeys?.[tables.state]?.Keys?.length ?? 0);
+  type StateReads = Record<string, { Keys: Record<string, AttributeValue>[]; ConsistentRead: boolean }>;
+  /** Reads the pool's state keys `size` at a time, in turn, through `read`; counts the keys read. */
+  const batchReadOp = (
+    size: number,
+    read: (requestItems: StateReads) => Promise<{ UnprocessedKeys?: Record<string, { Keys?: unknown[] }> }>,
+  ) => {
+    let next = 0;
+    return async () => {
+      const start = (next++ * BATCH) % keys.length;
+      const batch = keys.slice(start, start + size);
+      const out = await read({ [tables.state]: { Keys: batch, ConsistentRead: true } });
+      return batch.length - (out.UnprocessedKeys?.[tables.state]?.Keys?.length ?? 0);
+    };
   };
-  let leanCursor = 0;
-  const batchGetLeanOp = async () => {
-    const start = (leanCursor++ * BATCH) % keys.length;
-    const batch = keys.slice(start, start + BATCH);
-    const out = await leanDb.batchGetItem({ [tables.state]: { Keys: batch, ConsistentRead: true } });
-    return batch.length - (out.UnprocessedKeys?.[tables.state]?.Keys?.length ?? 0);
-  };
+  const sdkRead = (RequestItems: StateReads) => db.send(new BatchGetItemCommand({ RequestItems }));
+  const steadyOp = steadyPostOp(pool);
+  const batchGetOp = batchReadOp(BATCH, sdkRead);
+  const batchGetLeanOp = batchReadOp(BATCH, (requestItems) => leanDb.batchGetItem(requestItems));
   const alertmanagerOp = async () => {
     const reply = await am.request('POST', '/api/v2/alerts', jsonHeaders, nextPoolBody());
     if (reply.status !== 200) throw new Error(`Alertmanager answered ${reply.status}: ${reply.body.slice(0, 200)}`);
@@ -491,28 +503,8 @@ async function main(): Promise<void> {
   const pool64 = pool.map((body) =>
     Buffer.from(JSON.stringify((JSON.parse(body.toString('utf8')) as V2Alert[]).slice(0, PROMETHEUS_BATCH))),
   );
-  let cursor64 = 0;
-  const steady64Op = async () => {
-    const reply = await alertmail.request(
-      'POST',
-      '/v1/alerts',
-      ingestHeaders,
-      pool64[cursor64++ % pool64.length] as Buffer,
-    );
-    if (reply.status !== 202) throw new Error(`POST /v1/alerts answered ${reply.status}: ${reply.body.slice(0, 200)}`);
-    const result = parseIngest(reply.body);
-    if (result.notified !== 0) steadyAnomalies++;
-    return result.received;
-  };
-  let keyCursor64 = 0;
-  const batchGet64Op = async () => {
-    const start = (keyCursor64++ * BATCH) % keys.length;
-    const batch = keys.slice(start, start + PROMETHEUS_BATCH);
-    const out = await db.send(
-      new BatchGetItemCommand({ RequestItems: { [tables.state]: { Keys: batch, ConsistentRead: true } } }),
-    );
-    return batch.length - (out.UnprocessedKeys?.[tables.state]?.Keys?.length ?? 0);
-  };
+  const steady64Op = steadyPostOp(pool64);
+  const batchGet64Op = batchReadOp(PROMETHEUS_BATCH, sdkRead);
 
   const steady = emptySeries();
   const batchGet = emptySeries();
