@@ -57,24 +57,28 @@ async function main(): Promise<void> {
     packages: Array<[string, number]>;
   }> = [];
   for (const fn of FUNCTIONS) {
-    const result = await build({
-      entryPoints: [path.join(REPO_ROOT, fn.entry)],
+    // What index.js and the chunks beside it are built with, as the stack builds them.
+    const common = {
       absWorkingDir: REPO_ROOT,
       bundle: true,
-      platform: 'node',
-      write: false,
-      outfile: path.join(REPO_ROOT, 'cdk.out', 'bench', fn.name, 'index.js'),
-      metafile: true,
-      logLevel: 'error',
+      platform: 'node' as const,
+      write: false as const,
+      logLevel: 'error' as const,
       minify: BUNDLING.minify,
-      sourcemap: BUNDLING.sourceMap,
-      sourcesContent: BUNDLING.sourcesContent,
       target: BUNDLING.target,
       format: BUNDLING.format,
       mainFields: [...BUNDLING.mainFields],
       external: [...BUNDLING.externalModules],
       supported: { ...ESBUILD_SUPPORTED },
       define: bundlingDefine({ ALERTMAIL_TRANSPORT: transport }),
+    };
+    const result = await build({
+      ...common,
+      entryPoints: [path.join(REPO_ROOT, fn.entry)],
+      outfile: path.join(REPO_ROOT, 'cdk.out', 'bench', fn.name, 'index.js'),
+      metafile: true,
+      sourcemap: BUNDLING.sourceMap,
+      sourcesContent: BUNDLING.sourcesContent,
     });
     const js = result.outputFiles.find((file) => file.path.endsWith('index.js'));
     // The lazily loaded chunks it refers to, built beside index.js by the stack (cdk/function.ts LAZY_CHUNKS).
@@ -82,20 +86,9 @@ async function main(): Promise<void> {
     for (const chunk of LAZY_CHUNKS) {
       if (!js?.text.includes(chunkReference(chunk))) continue;
       const built = await build({
+        ...common,
         entryPoints: [path.join(REPO_ROOT, chunk.entry)],
-        absWorkingDir: REPO_ROOT,
-        bundle: true,
-        platform: 'node',
-        write: false,
         outfile: path.join(REPO_ROOT, 'cdk.out', 'bench', fn.name, chunk.file),
-        logLevel: 'error',
-        minify: BUNDLING.minify,
-        target: BUNDLING.target,
-        format: BUNDLING.format,
-        mainFields: [...BUNDLING.mainFields],
-        external: [...BUNDLING.externalModules],
-        supported: { ...ESBUILD_SUPPORTED },
-        define: bundlingDefine({ ALERTMAIL_TRANSPORT: transport }),
       });
       chunks.push([chunk.file, built.outputFiles.find((file) => file.path.endsWith('.js'))?.contents.byteLength ?? 0]);
     }
