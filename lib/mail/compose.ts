@@ -40,6 +40,16 @@ function headerText(value: string): string {
   return value.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * The subject as plain text that no reader decodes into something else: a literal RFC 2047
+ * encoded word (`=?utf-8?q?x=0D=0ABcc:…?=`, say from a label value) would be decoded by every
+ * mail client into CR/LF and a fake header line. A zero-width space after `=` breaks the
+ * encoded-word syntax and makes nodemailer encode the text, so it reads back literally.
+ */
+function subjectText(value: string): string {
+  return headerText(value).replace(/=\?/g, '=\u200B?');
+}
+
 /** Body text with every line ending as CRLF (a lone CR or LF is not a line ending SMTP and SES accept). */
 function crlf(value: string): string {
   return value.replace(/\r\n|\r|\n/g, '\r\n');
@@ -111,7 +121,7 @@ export async function composeMail(input: ComposeInput): Promise<OutgoingMail> {
   const composer = new MailComposer({
     from: headerText(input.from),
     to,
-    subject: headerText(input.subject),
+    subject: subjectText(input.subject),
     text: crlf(input.text),
     html: crlf(input.html),
     date: input.date,

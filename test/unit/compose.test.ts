@@ -115,6 +115,16 @@ describe('composeMail', () => {
     expect(parsed.subject).toBe('Hello Bcc: evil@x X-Evil: 1 body');
   });
 
+  it('never lets a literal encoded word in the subject decode into CR/LF or a header', async () => {
+    const out = await composeMail(input({ subject: '[FIRING:1] =?utf-8?q?x=0D=0ABcc:_attacker@evil.example?= (critical)' }));
+    const parsed = await simpleParser(out.raw);
+
+    expect(parsed.subject).not.toMatch(/[\r\n]/);
+    expect(parsed.subject).toContain('Bcc:_attacker@evil.example');
+    expect(parsed.bcc).toBeUndefined();
+    expect(headerBlock(out.raw)).not.toMatch(/^Bcc:/im);
+  });
+
   it('never lets CR/LF in a label value create a header, from render to bytes', async () => {
     const alert = {
       ...episode('00000000000000aa'),
