@@ -116,7 +116,9 @@ describe('composeMail', () => {
   });
 
   it('never lets a literal encoded word in the subject decode into CR/LF or a header', async () => {
-    const out = await composeMail(input({ subject: '[FIRING:1] =?utf-8?q?x=0D=0ABcc:_attacker@evil.example?= (critical)' }));
+    const out = await composeMail(
+      input({ subject: '[FIRING:1] =?utf-8?q?x=0D=0ABcc:_attacker@evil.example?= (critical)' }),
+    );
     const parsed = await simpleParser(out.raw);
 
     expect(parsed.subject).not.toMatch(/[\r\n]/);
