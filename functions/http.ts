@@ -10,6 +10,7 @@ import { authorize } from '../lib/auth';
 import {
   AlertmailError,
   DeliveryFailedError,
+  MailDeliveryError,
   NotFoundError,
   PayloadTooLargeError,
   UnauthorizedError,
@@ -113,7 +114,14 @@ function errorResponses(log: Logger): middy.MiddlewareObj<HttpEvent, HttpRespons
         if (error.status >= 500) log.error('request failed', { code: error.code, route: request.event.routeKey });
         request.response = toResponse(
           error.status,
-          { error: { code: error.code, message: error.message, details: error.details } },
+          {
+            error: {
+              code: error.code,
+              message: error.message,
+              details: error.details,
+              ...(error instanceof MailDeliveryError ? { permanent: error.permanent } : {}),
+            },
+          },
           error instanceof DeliveryFailedError
             ? { 'retry-after': '10' }
             : error instanceof UnauthorizedError

@@ -49,5 +49,5 @@ function sesSender(ses: NonNullable<AwsSdkOptions['ses']>): SendRawEmail {
     ...(ses.region ? { region: ses.region } : {}),
     ...(ses.credentials ? { credentials: ses.credentials } : {}),
   });
-  return (request) => client.send(new SendRawEmailCommand(request));
+  return (request, abortSignal) => client.send(new SendRawEmailCommand(request), { abortSignal });
 }

@@ -16,6 +16,7 @@ import type {
   ConfigStore,
   Delivery,
   DeliveryLog,
+  DeliveryProgress,
   NotificationState,
   NotificationStateStore,
   SecretName,
@@ -71,8 +72,8 @@ export class AwsSdk {
       (await this.adapters()).state.claim(claims, claimId, now, repeatIntervalMs),
     complete: async (claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number) =>
       (await this.adapters()).state.complete(claims, claimId, now, repeatIntervalMs),
-    release: async (claims: readonly Claim[], claimId: string) =>
-      (await this.adapters()).state.release(claims, claimId),
+    release: async (claims: readonly Claim[], claimId: string, progress?: DeliveryProgress) =>
+      (await this.adapters()).state.release(claims, claimId, progress),
     clear: async (fingerprints: readonly string[]) => (await this.adapters()).state.clear(fingerprints),
   };
 

@@ -19,3 +19,19 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `task` until it succeeds: at most `attempts` times, backing off 200 ms, 400 ms, … between
+ * tries, and never starting a try after `deadline` (epoch ms). Throws the last error.
+ */
+export async function retryBounded<R>(task: () => Promise<R>, attempts: number, deadline: number): Promise<R> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await task();
+    } catch (error) {
+      const pause = 200 * 2 ** attempt;
+      if (attempt + 1 >= attempts || Date.now() + pause >= deadline) throw error;
+      await sleep(pause);
+    }
+  }
+}

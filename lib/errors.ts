@@ -79,12 +79,17 @@ export type MailErrorCode =
   | 'SMTP_REJECTED'
   | 'SES_REJECTED';
 
-/** The mail server refused or failed; `message` carries the server's own reply (never a secret). */
+/**
+ * The mail server refused or failed; `message` carries the server's own reply (never a secret).
+ * `permanent`: a retry cannot change it (a 5xx reply for the message or for every recipient);
+ * otherwise (connection, timeout, 4xx, throttling) a retry may succeed.
+ */
 export class MailDeliveryError extends AlertmailError {
   readonly status = 502;
   constructor(
     readonly code: MailErrorCode,
     message: string,
+    readonly permanent = false,
   ) {
     super(message);
   }

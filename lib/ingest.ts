@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert } from './alerts/model';
-import { sleep } from './concurrency';
+import { retryBounded, sleep } from './concurrency';
 import { evaluateConditions } from './conditions';
 import type { MailServer } from './config/model';
 import type { ConfigReader } from './config/reader';
+import { type RequestDeadlines, requestDeadlines } from './deadlines';
 import { DeliveryFailedError } from './errors';
-import { isFiringDue, isInFlight, isResolvedDue, parseDuration } from './interval';
+import { isFiringDue, isInFlight, isResolvedDue, parseDuration, resumesFiringNotice } from './interval';
 import type { Logger } from './log';
 import type { Notifier } from './notifier';
 import type { Claim, IngestSnapshotReader, NotificationState, NotificationStateStore } from './ports';
+import { recipientsOwed, type SendOutcome, settleDeliveries } from './progress';
 import type { IngestResult } from './schemas';
 
 export interface IngestDeps {
@@ -29,6 +31,8 @@ const DEFAULT_REPEAT_INTERVAL_MS = 12 * 3_600_000;
  */
 export const IN_FLIGHT_WAIT_MS = 5_000;
 const IN_FLIGHT_POLL_MS = 200;
+/** Tries at recording sent notices (the `sent` marks) or giving claims back, within the request's deadline. */
+const STATE_WRITE_ATTEMPTS = 4;
 /** Bounds the wait even under a clock that does not move (tests inject one). */
 const MAX_ROUNDS = Math.ceil(IN_FLIGHT_WAIT_MS / IN_FLIGHT_POLL_MS) + 1;
 
@@ -49,6 +53,7 @@ export class IngestService {
   }
 
   async ingest(received: readonly Alert[]): Promise<IngestResult> {
+    const deadlines = requestDeadlines();
     // Steady state: this one read (config and every state, in one round trip) is the request's only store access.
     const snapshot = await this.deps.snapshot.read(received.map((alert) => alert.fingerprint));
     const config = this.deps.config.withDefaults(snapshot.config);
@@ -56,7 +61,7 @@ export class IngestService {
       received: received.length,
       matched: 0,
       notified: 0,
-      suppressed: { conditions: 0, repeatInterval: 0, disabled: 0, notConfigured: 0 },
+      suppressed: { conditions: 0, repeatInterval: 0, disabled: 0, notConfigured: 0, undeliverable: 0 },
       deliveryId: null as string | null,
     };
 
@@ -105,8 +110,10 @@ export class IngestService {
       for (const alert of candidates) {
         const state = states.get(alert.fingerprint);
         if (alert.status === 'firing') {
-          if (isFiringDue(state, nowMs, intervalMs)) dueClaims.push({ fingerprint: alert.fingerprint, kind: 'firing' });
-          else if (isInFlight(state, 'firing', nowMs)) waiting.add(alert.fingerprint);
+          if (isFiringDue(state, nowMs, intervalMs)) {
+            const resume = resumesFiringNotice(state, nowMs, intervalMs);
+            dueClaims.push({ fingerprint: alert.fingerprint, kind: 'firing', ...(resume ? { resume } : {}) });
+          } else if (isInFlight(state, 'firing', nowMs)) waiting.add(alert.fingerprint);
           else result.suppressed.repeatInterval++;
         } else if (isResolvedDue(state, nowMs)) {
           if (config.sendResolved) dueClaims.push({ fingerprint: alert.fingerprint, kind: 'resolved' });
@@ -132,7 +139,16 @@ export class IngestService {
         for (const claim of dueClaims) if (!wonKeys.has(claim.fingerprint)) waiting.add(claim.fingerprint);
         if (won.length > 0) {
           server ??= await this.deps.config.mailServer(config);
-          await this.send(won, claimId, byFingerprint, config.recipients, server, intervalMs, result);
+          await this.send(
+            won,
+            claimId,
+            { byFingerprint, states },
+            config.recipients,
+            server,
+            intervalMs,
+            deadlines,
+            result,
+          );
         }
       }
 
@@ -150,52 +166,108 @@ export class IngestService {
     }
   }
 
-  /** Sends the won claims, one mail per kind, and records them; on failure gives back what was not sent. */
+  /**
+   * Sends the won claims, one mail per kind (per set of alerts owed, when an earlier try reached some
+   * recipients), then settles each claim: completed when every recipient has it or refused it for
+   * good, given back with who has it otherwise, so the sender's retry sends to the others only.
+   */
   private async send(
     won: readonly Claim[],
     claimId: string,
-    byFingerprint: ReadonlyMap<string, Alert>,
+    known: { byFingerprint: ReadonlyMap<string, Alert>; states: ReadonlyMap<string, NotificationState> },
     recipients: readonly string[],
     server: MailServer | null,
     intervalMs: number,
-    result: { notified: number; deliveryId: string | null },
+    deadlines: RequestDeadlines,
+    result: IngestResult,
   ): Promise<void> {
-    let pending = won;
-    try {
-      if (!server) throw new Error('no mail server is configured');
-      for (const kind of ['firing', 'resolved'] as const) {
-        const claims = won.filter((claim) => claim.kind === kind);
-        if (claims.length === 0) continue;
-        const alerts = claims.map((claim) => byFingerprint.get(claim.fingerprint) as Alert);
-        const delivery = await this.deps.notifier.deliverAlerts(kind, alerts, recipients, server);
-        pending = pending.filter((claim) => claim.kind !== kind);
-        result.notified += alerts.length;
-        result.deliveryId ??= delivery.id;
-        await this.completeAfterSend(claims, claimId, intervalMs);
-      }
-    } catch (error) {
-      // Give back every claim whose mail did not go out, so the sender's retry sends.
-      await this.deps.state.release(pending, claimId).catch((releaseError: unknown) => {
-        // The claims lapse by themselves after the in-progress window.
-        this.deps.log.error('releasing claims failed', { claims: pending.length, message: messageOf(releaseError) });
-      });
+    if (!server) {
+      await this.release(won, claimId, undefined, deadlines);
       throw new DeliveryFailedError(
-        `Delivery failed; nothing was marked as sent, so a retry will deliver: ${messageOf(error)}`,
-        error instanceof Error ? error : new Error(String(error)),
+        'Delivery failed; nothing was marked as sent, so a retry will deliver: no mail server is configured',
+        new Error('no mail server is configured'),
+      );
+    }
+    const outcomes: SendOutcome[] = [];
+    for (const kind of ['firing', 'resolved'] as const) {
+      const claims = won.filter((claim) => claim.kind === kind);
+      for (const owed of recipientsOwed(claims, known.states, recipients)) {
+        const alerts = owed.fingerprints.map((fingerprint) => known.byFingerprint.get(fingerprint) as Alert);
+        const report = await this.deps.notifier.deliverAlerts(kind, alerts, owed.recipients, server, deadlines);
+        outcomes.push({ fingerprints: owed.fingerprints, report });
+        if (report.accepted.length > 0) result.deliveryId ??= report.delivery.id;
+      }
+    }
+    const settled = settleDeliveries(won, known.states, recipients, outcomes);
+    result.notified += settled.notified;
+    result.suppressed.undeliverable += settled.undeliverable;
+    const now = this.deps.clock();
+    await Promise.all([
+      this.completeAfterSend(settled.complete, claimId, now, intervalMs, deadlines),
+      this.release(
+        settled.incomplete,
+        claimId,
+        { sentTo: settled.sentTo, now, repeatIntervalMs: intervalMs },
+        deadlines,
+      ),
+    ]);
+    if (settled.incomplete.length > 0) {
+      const failure = settled.failure;
+      throw new DeliveryFailedError(
+        `Delivery failed for ${settled.incomplete.length} alert(s); a retry will send to the recipients who did not get them: ${failure ? `${failure.code}: ${failure.message}` : 'recipients deferred'}`,
+        failure ?? new Error('recipients deferred'),
       );
     }
   }
 
-  /**
-   * The mail is out: record it. A failure here must not turn a sent mail into a 5xx (the retry
-   * would find the claim still in its window and send nothing anyway); the claim lapses after its
-   * short window and at worst the alert is emailed again at a later re-post.
-   */
-  private async completeAfterSend(claims: readonly Claim[], claimId: string, intervalMs: number): Promise<void> {
+  /** Gives claims back (bounded retries); if that fails too they lapse by themselves after their window. */
+  private async release(
+    claims: readonly Claim[],
+    claimId: string,
+    progress: Parameters<NotificationStateStore['release']>[2],
+    deadlines: RequestDeadlines,
+  ): Promise<void> {
+    if (claims.length === 0) return;
     try {
-      await this.deps.state.complete(claims, claimId, this.deps.clock(), intervalMs);
+      await retryBounded(
+        () => this.deps.state.release(claims, claimId, progress),
+        STATE_WRITE_ATTEMPTS,
+        deadlines.request,
+      );
     } catch (error) {
-      this.deps.log.error('recording sent notifications failed', { claims: claims.length, message: messageOf(error) });
+      this.deps.log.error('releasing claims failed', {
+        claims: claims.length,
+        alerts: claims.map((claim) => claim.fingerprint),
+        message: messageOf(error),
+      });
+    }
+  }
+
+  /**
+   * The mail is out: record it, retried with backoff within the request's deadline. A failure that
+   * outlasts the retries must not turn a sent mail into a 5xx (the retry would find the claim still
+   * in its window and send nothing anyway): the claim lapses after its short window and the alert may
+   * be emailed again at a later re-post; the warning names the alerts, so an operator sees why.
+   */
+  private async completeAfterSend(
+    claims: readonly Claim[],
+    claimId: string,
+    now: Date,
+    intervalMs: number,
+    deadlines: RequestDeadlines,
+  ): Promise<void> {
+    if (claims.length === 0) return;
+    try {
+      await retryBounded(
+        () => this.deps.state.complete(claims, claimId, now, intervalMs),
+        STATE_WRITE_ATTEMPTS,
+        deadlines.request,
+      );
+    } catch (error) {
+      this.deps.log.warn('sent, but recording it failed: these alerts may be emailed again', {
+        alerts: claims.map((claim) => claim.fingerprint),
+        message: messageOf(error),
+      });
     }
   }
 }

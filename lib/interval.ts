@@ -35,10 +35,11 @@ export const SENT_STATE_RETENTION_MS = 7 * 86_400_000;
 
 /** A notification state as the decisions below need it (epoch ms for `sentAt`, epoch seconds for the others). */
 export interface StateView {
-  readonly status: 'pending' | 'sent';
+  readonly status: 'pending' | 'sent' | 'partial';
   readonly sentAt?: number;
   readonly expiresAt: number;
   readonly resolvingUntil?: number;
+  readonly firingProgressAt?: number;
 }
 
 /** The TTL (`expiresAt`, epoch seconds) of the state of an alert emailed at `sentAtMs`. */
@@ -60,8 +61,24 @@ export function isExpired(state: Pick<StateView, 'expiresAt'>, nowMs: number): b
 export function isFiringDue(state: StateView | undefined, nowMs: number, repeatIntervalMs: number): boolean {
   if (!state) return true;
   if (isExpired(state, nowMs)) return true;
+  // A notice some recipients did not get (a failed chunk) is due at once, for them.
+  if (state.status === 'partial') return true;
   if (state.status === 'sent' && state.sentAt !== undefined) return state.sentAt + repeatIntervalMs <= nowMs;
   return false;
+}
+
+/**
+ * Does a due firing claim resume a partly delivered notice (keep who already has it) rather than
+ * start afresh? Only while that notice is younger than one repeat interval: past it, everyone is
+ * due a repeat anyway. Matches the claim's `firingProgressAt > :freshAfter` condition.
+ */
+export function resumesFiringNotice(state: StateView | undefined, nowMs: number, repeatIntervalMs: number): boolean {
+  return (
+    state?.status === 'partial' &&
+    !isExpired(state, nowMs) &&
+    state.firingProgressAt !== undefined &&
+    state.firingProgressAt > nowMs - repeatIntervalMs
+  );
 }
 
 /**

@@ -43,28 +43,52 @@ export interface OutgoingMail {
   readonly raw: Buffer;
 }
 
+/** A recipient the mail server refused, with its own reply; `permanent` for a 5xx, which no retry changes. */
+export interface RecipientRejection {
+  readonly address: string;
+  readonly reply: string;
+  readonly permanent: boolean;
+}
+
 export interface SendResult {
   readonly messageId: string;
+  /** At least one: a message no recipient accepted is a MailDeliveryError. */
   readonly accepted: readonly string[];
-  readonly rejected: readonly string[];
+  readonly rejected: readonly RecipientRejection[];
 }
 
 export interface Mailer {
-  /** Sends one message; throws MailDeliveryError with the server's own words on failure. */
-  send(mail: OutgoingMail, server: MailServer): Promise<SendResult>;
+  /**
+   * Sends one message, giving up at `deadline` (epoch ms) whatever the server does; throws
+   * MailDeliveryError with the server's own words (and whether a retry can help) on failure.
+   */
+  send(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendResult>;
 }
+
+export type NotificationStatus = 'pending' | 'sent' | 'partial';
 
 /** Notification state of one alert (keyed by fingerprint) in the TTL table. */
 export interface NotificationState {
   readonly fingerprint: string;
-  /** `pending`: claimed, mail in flight. `sent`: firing notice sent at `sentAt`. */
-  readonly status: 'pending' | 'sent';
+  /**
+   * `pending`: claimed, mail in flight. `sent`: firing notice sent at `sentAt`. `partial`: a firing
+   * notice reached some recipients (`firingSentTo`) and not the others: due at once, for the others.
+   */
+  readonly status: NotificationStatus;
   readonly sentAt?: number;
   /** Epoch seconds; the table's TTL attribute and the end of the claim or repeat interval. */
   readonly expiresAt: number;
   readonly claimId?: string;
   /** Set while a resolved notice is in flight (epoch seconds); a crashed sender's claim lapses then. */
   readonly resolvingUntil?: number;
+  /**
+   * Progress of a firing notice that went out to some recipients only (a failed chunk): who has it
+   * (lower-cased addresses), and when the first of them got it (epoch ms). A retry sends to the others.
+   */
+  readonly firingSentTo?: readonly string[];
+  readonly firingProgressAt?: number;
+  /** Likewise for a resolved notice in progress. */
+  readonly resolvedSentTo?: readonly string[];
 }
 
 export type ClaimKind = 'firing' | 'resolved';
@@ -72,6 +96,17 @@ export type ClaimKind = 'firing' | 'resolved';
 export interface Claim {
   readonly fingerprint: string;
   readonly kind: ClaimKind;
+  /** A firing claim that resumes a notice some recipients already have (its progress is kept), else a fresh one. */
+  readonly resume?: boolean;
+}
+
+/** Who has a notice that did not reach everyone: recorded when its claims are given back. */
+export interface DeliveryProgress {
+  /** Per alert (fingerprint): the lower-cased addresses that have its notice (or refused it for good). */
+  readonly sentTo: ReadonlyMap<string, readonly string[]>;
+  readonly now: Date;
+  /** The progress of a firing notice is kept this long (then everyone is due a repeat anyway). */
+  readonly repeatIntervalMs: number;
 }
 
 export interface NotificationStateStore {
@@ -84,8 +119,11 @@ export interface NotificationStateStore {
   claim(claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number): Promise<Claim[]>;
   /** After a successful send: firing claims become `sent` until the interval ends; resolved ones are cleared. */
   complete(claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number): Promise<void>;
-  /** After a failed send: gives the claims back so the sender's retry sends. */
-  release(claims: readonly Claim[], claimId: string): Promise<void>;
+  /**
+   * After a failed send: gives the claims back so the sender's retry sends, recording for each alert
+   * in `progress.sentTo` the recipients who already have its notice, so the retry sends to the others only.
+   */
+  release(claims: readonly Claim[], claimId: string, progress?: DeliveryProgress): Promise<void>;
   /** Clears the state of alerts that resolved without a notice being due (sendResolved off). */
   clear(fingerprints: readonly string[]): Promise<void>;
 }
@@ -115,6 +153,12 @@ export interface Delivery {
   readonly error: string | null;
   readonly subject?: string;
   readonly messageId?: string;
+  /** The recipients the mail server accepted (absent on records written before per-recipient outcomes). */
+  readonly accepted?: readonly string[];
+  /** The recipients it refused, each with its reply. */
+  readonly rejected?: readonly RecipientRejection[];
+  /** A failure no retry changes (a 5xx for the message or for every recipient): not retried before the repeat interval. */
+  readonly permanent?: boolean;
 }
 
 export interface DeliveryLog {

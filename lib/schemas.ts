@@ -187,6 +187,10 @@ export const ErrorResponseSchema = z.object({
     code: z.string(),
     message: z.string(),
     details: z.array(z.object({ field: z.string(), message: z.string() })),
+    permanent: z.boolean().optional().meta({
+      description:
+        'With the SMTP_* and SES_REJECTED codes: true when a retry cannot change the outcome (a 5xx reply for the message or for every recipient), false for connection failures, timeouts, 4xx replies and throttling',
+    }),
   }),
 });
 
@@ -206,6 +210,10 @@ export const IngestResultSchema = z.object({
     repeatInterval: z.number().int(),
     disabled: z.number().int(),
     notConfigured: z.number().int(),
+    undeliverable: z.number().int().meta({
+      description:
+        'Alerts whose mail the mail server refused permanently (a 5xx for the message or for every recipient): logged as failed with `permanent: true`, not retried before the repeat interval',
+    }),
   }),
   deliveryId: z.string().nullable(),
 });
@@ -221,6 +229,15 @@ export const DeliverySchema = z.object({
   error: z.string().nullable(),
   subject: z.string().optional(),
   messageId: z.string().optional(),
+  accepted: z.array(z.string()).optional().meta({ description: 'Recipients the mail server accepted' }),
+  rejected: z
+    .array(z.object({ address: z.string(), reply: z.string(), permanent: z.boolean() }))
+    .optional()
+    .meta({ description: 'Recipients the mail server refused, with its reply; `permanent` for a 5xx' }),
+  permanent: z
+    .boolean()
+    .optional()
+    .meta({ description: 'On a failed delivery: no retry can change it; the alerts wait for the repeat interval' }),
 });
 export const DeliveriesViewSchema = z.object({ deliveries: z.array(DeliverySchema) });
 export const HealthSchema = z.object({ status: z.literal('ok') });

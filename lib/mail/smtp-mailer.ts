@@ -1,9 +1,9 @@
 import type { SMTPConnectionAuth, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import type { MailServer } from '../config/model';
 import { MailDeliveryError, type MailErrorCode } from '../errors';
-import type { Mailer, OutgoingMail, SendResult } from '../ports';
+import type { Mailer, OutgoingMail, RecipientRejection, SendResult } from '../ports';
 
-/** Timeouts sized so a test message answers within 15 s even against a server that never speaks. */
+/** Per-step timeouts (each further capped by the send's deadline), so a silent server is noticed early. */
 export const SMTP_TIMEOUTS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 } as const;
 
 interface SmtpError extends Error {
@@ -11,8 +11,13 @@ interface SmtpError extends Error {
   responseCode?: number;
   response?: string;
   command?: string;
+  recipient?: string;
   rejected?: string[];
+  rejectedErrors?: SmtpError[];
 }
+
+/** What nodemailer's client resolves with, with the per-recipient errors it attaches. */
+type SendInfo = SMTPConnectionSendInfo & { rejectedErrors?: SmtpError[] };
 
 /**
  * Sends the composed bytes over SMTP; the settings are passed per send, so an update applies at once.
@@ -24,13 +29,17 @@ interface SmtpError extends Error {
  * compiler keeps ~70 KB of nodemailer out of the ingest Lambda; errors keep nodemailer's codes.
  */
 export class SmtpMailer implements Mailer {
-  async send(mail: OutgoingMail, server: MailServer): Promise<SendResult> {
+  async send(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendResult> {
     try {
-      const info = await sendRaw(mail, server);
+      const info = await sendRaw(mail, server, deadline);
       const accepted = (info.accepted ?? []).map(String);
-      const rejected = (info.rejected ?? []).map(String);
+      const rejected = rejections(info);
       if (accepted.length === 0) {
-        throw new MailDeliveryError('SMTP_REJECTED', `The mail server accepted no recipient: ${info.response ?? ''}`);
+        throw new MailDeliveryError(
+          'SMTP_REJECTED',
+          `The mail server accepted no recipient: ${info.response ?? ''}`,
+          rejected.length > 0 && rejected.every((r) => r.permanent),
+        );
       }
       return { messageId: mail.messageId, accepted, rejected };
     } catch (error) {
@@ -39,8 +48,41 @@ export class SmtpMailer implements Mailer {
   }
 }
 
+/** Each refused recipient with the server's reply to its RCPT TO. */
+function rejections(info: SendInfo): RecipientRejection[] {
+  const replies = new Map((info.rejectedErrors ?? []).map((err) => [String(err.recipient), err]));
+  return (info.rejected ?? []).map((address) => {
+    const err = replies.get(String(address));
+    return {
+      address: String(address),
+      reply: oneLine(err?.response ?? err?.message ?? 'refused'),
+      permanent: isPermanentReply(err?.responseCode),
+    };
+  });
+}
+
+/** RFC 5321: 5yz is a permanent negative reply, 4yz transient; no reply code (a dropped connection) is transient. */
+function isPermanentReply(code: number | undefined): boolean {
+  return code !== undefined && code >= 500 && code < 600;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Cut off at the deadline: a server that trickles replies (endless `250-` lines) cannot hold a request. */
+class DeadlineError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(budgetMs: number) {
+    super(`the mail server did not finish within the send deadline (${Math.round(budgetMs / 1000)} s)`);
+  }
+}
+
 /** One SMTP session for one message; rejects with nodemailer's error (its `code`, `response`, `responseCode`). */
-async function sendRaw(mail: OutgoingMail, server: MailServer): Promise<SMTPConnectionSendInfo> {
+async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendInfo> {
+  const budgetMs = Math.max(0, deadline - Date.now());
+  if (budgetMs === 0) throw new DeadlineError(0);
+  const capped = (ms: number): number => Math.max(1, Math.min(ms, budgetMs));
   // The SMTP client loads with the first send, not at a cold start (lib/mail/nodemailer-parts.ts).
   const { SMTPConnection } = await import('./nodemailer-parts');
   const connection = new SMTPConnection({
@@ -50,7 +92,9 @@ async function sendRaw(mail: OutgoingMail, server: MailServer): Promise<SMTPConn
     requireTLS: server.security === 'starttls',
     ignoreTLS: server.security === 'none',
     tls: { ca: server.ca, minVersion: 'TLSv1.2' },
-    ...SMTP_TIMEOUTS,
+    connectionTimeout: capped(SMTP_TIMEOUTS.connectionTimeout),
+    greetingTimeout: capped(SMTP_TIMEOUTS.greetingTimeout),
+    socketTimeout: capped(SMTP_TIMEOUTS.socketTimeout),
     logger: false,
     debug: false,
   });
@@ -67,13 +111,16 @@ async function sendRaw(mail: OutgoingMail, server: MailServer): Promise<SMTPConn
 
   return new Promise((resolve, reject) => {
     let settled = false;
-    const finish = (error: Error | null, info?: SMTPConnectionSendInfo): void => {
+    const finish = (error: Error | null, info?: SendInfo): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(cutOff);
       connection.close();
       if (error || !info) reject(error ?? new Error('SMTP send ended without a result'));
       else resolve(info);
     };
+    // The whole session (connect, TLS, each command, the data) ends by the deadline.
+    const cutOff = setTimeout(() => finish(new DeadlineError(budgetMs)), budgetMs);
     const sendMessage = (): void => {
       connection.send({ from: mail.from, to: [...mail.to] }, mail.raw, (error, info) => finish(error, info));
     };
@@ -97,9 +144,22 @@ const TLS_WORDS = /certificate|self[- ]signed|ssl|tls|handshake|wrong version|un
 export function toMailDeliveryError(error: unknown): MailDeliveryError {
   if (error instanceof MailDeliveryError) return error;
   const err = error as SmtpError;
-  const reply = (err.response ?? err.message ?? String(error)).replace(/\s+/g, ' ').trim();
+  const reply = oneLine(err.response ?? err.message ?? String(error));
   const code = classify(err);
-  return new MailDeliveryError(code, `${explain(code, err)}: ${reply}${hint(code, err)}`);
+  return new MailDeliveryError(code, `${explain(code, err)}: ${reply}${hint(code, err)}`, isPermanent(code, err));
+}
+
+/**
+ * What a retry cannot change: the server's 5xx to the message (MAIL FROM, DATA: 552 too large, 554)
+ * or to every recipient. Connection failures, timeouts, 4xx and a server closing early may pass.
+ * Failed sign-in and TLS stay temporary: the admin fixes the settings and the retry then sends.
+ */
+function isPermanent(code: MailErrorCode, err: SmtpError): boolean {
+  if (code !== 'SMTP_REJECTED') return false;
+  if (err.rejectedErrors && err.rejectedErrors.length > 0) {
+    return err.rejectedErrors.every((rejected) => isPermanentReply(rejected.responseCode));
+  }
+  return isPermanentReply(err.responseCode);
 }
 
 function explain(code: MailErrorCode, err: SmtpError): string {

@@ -5,7 +5,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { StoredConfig } from '../config/model';
-import type { NotificationState, Versioned } from '../ports';
+import type { NotificationState, NotificationStatus, Versioned } from '../ports';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -28,7 +28,7 @@ function toState(item: Item): NotificationState | undefined {
   const fingerprint = item.pk?.S;
   const status = item.status?.S;
   const expiresAt = item.expiresAt?.N;
-  if (!fingerprint || (status !== 'pending' && status !== 'sent') || expiresAt === undefined) return undefined;
+  if (!fingerprint || !isStatus(status) || expiresAt === undefined) return undefined;
   return {
     fingerprint,
     status,
@@ -36,5 +36,12 @@ function toState(item: Item): NotificationState | undefined {
     sentAt: item.sentAt?.N === undefined ? undefined : Number(item.sentAt.N),
     claimId: item.claimId?.S,
     resolvingUntil: item.resolvingUntil?.N === undefined ? undefined : Number(item.resolvingUntil.N),
+    firingSentTo: item.firingSentTo?.SS,
+    firingProgressAt: item.firingProgressAt?.N === undefined ? undefined : Number(item.firingProgressAt.N),
+    resolvedSentTo: item.resolvedSentTo?.SS,
   };
+}
+
+function isStatus(status: string | undefined): status is NotificationStatus {
+  return status === 'pending' || status === 'sent' || status === 'partial';
 }

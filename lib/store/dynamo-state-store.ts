@@ -12,13 +12,12 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { chunk, mapLimit } from '../concurrency';
+import { CLAIM_WINDOW_SECONDS } from '../deadlines';
 import { sentStateExpiresAt } from '../interval';
-import type { Claim, NotificationState, NotificationStateStore } from '../ports';
+import type { Claim, DeliveryProgress, NotificationState, NotificationStateStore } from '../ports';
 import { BATCH_GET_LIMIT, type BatchGet, backoff, batchGetConsistent } from './dynamo-batch-get';
 import { addState, stateKey } from './dynamo-items';
 
-/** How long an in-flight claim blocks others: longer than the worst-case send, short enough that a crash delays little. */
-export const CLAIM_WINDOW_SECONDS = 90;
 /** Conditional writes in flight per request: enough to hide latency, few enough not to stampede the table. */
 const WRITE_CONCURRENCY = 16;
 /** DynamoDB's cap on items per TransactWriteItems call. */
@@ -113,6 +112,28 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
   private claimWrite(claim: Claim, claimId: string, now: Date, repeatIntervalMs: number): TransactWriteItem {
     const nowMs = now.getTime();
     const nowSeconds = Math.floor(nowMs / 1000);
+    const claimUntil = String(nowSeconds + CLAIM_WINDOW_SECONDS);
+    // The conditions are interval.ts's rules (isFiringDue, resumesFiringNotice, isResolvedDue) as DynamoDB checks them.
+    if (claim.kind === 'firing' && claim.resume) {
+      // Resume a partly delivered notice: keep firingSentTo, so only the others are sent to.
+      return {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: { S: claim.fingerprint } },
+          UpdateExpression: 'SET #status = :pending, claimId = :claim, expiresAt = :until',
+          ConditionExpression: '#status = :partial AND expiresAt > :now AND firingProgressAt > :freshAfter',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': { S: 'pending' },
+            ':partial': { S: 'partial' },
+            ':claim': { S: claimId },
+            ':until': { N: claimUntil },
+            ':now': { N: String(nowSeconds) },
+            ':freshAfter': { N: String(nowMs - repeatIntervalMs) },
+          },
+        },
+      };
+    }
     if (claim.kind === 'firing') {
       return {
         Put: {
@@ -121,14 +142,16 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
             pk: { S: claim.fingerprint },
             status: { S: 'pending' },
             claimId: { S: claimId },
-            expiresAt: { N: String(nowSeconds + CLAIM_WINDOW_SECONDS) },
+            expiresAt: { N: claimUntil },
           },
+          // A partly delivered notice is taken afresh only once it is a whole interval old (else it is resumed).
           ConditionExpression:
-            'attribute_not_exists(pk) OR expiresAt <= :now OR (#status = :sent AND sentAt <= :dueBefore)',
+            'attribute_not_exists(pk) OR expiresAt <= :now OR (#status = :sent AND sentAt <= :dueBefore) OR (#status = :partial AND firingProgressAt <= :dueBefore)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':now': { N: String(nowSeconds) },
             ':sent': { S: 'sent' },
+            ':partial': { S: 'partial' },
             ':dueBefore': { N: String(nowMs - repeatIntervalMs) },
           },
         },
@@ -145,7 +168,7 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':claim': { S: claimId },
-          ':until': { N: String(nowSeconds + CLAIM_WINDOW_SECONDS) },
+          ':until': { N: claimUntil },
           ':now': { N: String(nowSeconds) },
           ':sent': { S: 'sent' },
         },
@@ -198,33 +221,70 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
     ]);
   }
 
-  async release(claims: readonly Claim[], claimId: string): Promise<void> {
+  async release(claims: readonly Claim[], claimId: string, progress?: DeliveryProgress): Promise<void> {
     await mapLimit(claims, WRITE_CONCURRENCY, async (claim) => {
+      const sentTo = progress?.sentTo.get(claim.fingerprint) ?? [];
       try {
-        if (claim.kind === 'firing') {
-          await this.client.send(
-            new DeleteItemCommand({
-              TableName: this.tableName,
-              Key: { pk: { S: claim.fingerprint } },
-              ConditionExpression: 'claimId = :claim',
-              ExpressionAttributeValues: { ':claim': { S: claimId } },
-            }),
-          );
-        } else {
-          await this.client.send(
-            new UpdateItemCommand({
-              TableName: this.tableName,
-              Key: { pk: { S: claim.fingerprint } },
-              UpdateExpression: 'REMOVE resolvingClaim, resolvingUntil',
-              ConditionExpression: 'resolvingClaim = :claim',
-              ExpressionAttributeValues: { ':claim': { S: claimId } },
-            }),
-          );
-        }
+        await this.client.send(
+          progress && sentTo.length > 0
+            ? this.releaseWithProgress(claim, claimId, sentTo, progress)
+            : claim.kind === 'firing'
+              ? new DeleteItemCommand({
+                  TableName: this.tableName,
+                  Key: { pk: { S: claim.fingerprint } },
+                  ConditionExpression: 'claimId = :claim',
+                  ExpressionAttributeValues: { ':claim': { S: claimId } },
+                })
+              : new UpdateItemCommand({
+                  TableName: this.tableName,
+                  Key: { pk: { S: claim.fingerprint } },
+                  UpdateExpression: 'REMOVE resolvingClaim, resolvingUntil',
+                  ConditionExpression: 'resolvingClaim = :claim',
+                  ExpressionAttributeValues: { ':claim': { S: claimId } },
+                }),
+        );
       } catch (error) {
         // Someone else took over after our window lapsed: nothing of ours to give back.
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
+    });
+  }
+
+  /**
+   * Gives a claim back keeping who already has the notice. A firing one becomes `partial`: due at
+   * once (for the others), and kept from TTL for an interval, as a `sent` state is: TTL must not
+   * drop the progress before the sender's retry reads it.
+   */
+  private releaseWithProgress(
+    claim: Claim,
+    claimId: string,
+    sentTo: readonly string[],
+    { now, repeatIntervalMs }: DeliveryProgress,
+  ): UpdateItemCommand {
+    const nowMs = now.getTime();
+    if (claim.kind === 'firing') {
+      return new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: claim.fingerprint } },
+        UpdateExpression:
+          'SET #status = :partial, expiresAt = :keep, firingProgressAt = if_not_exists(firingProgressAt, :nowMs) ADD firingSentTo :sentTo REMOVE claimId',
+        ConditionExpression: 'claimId = :claim',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':partial': { S: 'partial' },
+          ':keep': { N: String(sentStateExpiresAt(nowMs, repeatIntervalMs)) },
+          ':nowMs': { N: String(nowMs) },
+          ':sentTo': { SS: [...sentTo] },
+          ':claim': { S: claimId },
+        },
+      });
+    }
+    return new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { pk: { S: claim.fingerprint } },
+      UpdateExpression: 'REMOVE resolvingClaim, resolvingUntil ADD resolvedSentTo :sentTo',
+      ConditionExpression: 'resolvingClaim = :claim',
+      ExpressionAttributeValues: { ':sentTo': { SS: [...sentTo] }, ':claim': { S: claimId } },
     });
   }
 

@@ -184,8 +184,9 @@ describe('the ses transport (aws-ses-v2-local)', () => {
       const ses = new SesMailer((request) => client.send(new SendRawEmailCommand(request)));
       const server = { host: '127.0.0.1', port: smtp.port, security: 'none' as const, from: 'alerts@example.com' };
 
-      const viaSes = await ses.send(mail);
-      await new SmtpMailer().send(mail, server);
+      const deadline = Date.now() + 10_000;
+      const viaSes = await ses.send(mail, server, deadline);
+      await new SmtpMailer().send(mail, server, deadline);
 
       const [received] = await smtp.waitFor(1);
       expect(requests).toHaveLength(1);
