@@ -72,7 +72,8 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
  * A secret's complete ARN, with the 6-character suffix Secrets Manager appends: the grants then
  * name exactly that secret (a name or partial ARN would need a `-??????` wildcard).
  */
-const SECRET_COMPLETE_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+const SECRET_COMPLETE_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 /** `tryGetContext` as used here: `-c key=value` always yields strings, cdk.json may yield JSON types. */
@@ -171,9 +172,7 @@ export function readSettings(context: ContextReader): AlertmailSettings {
   const tableName = (key: string): string | undefined => {
     const value = str(key);
     if (value !== undefined && !TABLE_NAME.test(value)) {
-      problems.push(
-        `${key}: must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got ${JSON.stringify(value)}`,
-      );
+      problems.push(`${key}: must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got ${JSON.stringify(value)}`);
     }
     return value;
   };

@@ -294,7 +294,10 @@ export class AlertmailStack extends Stack {
       [CONTEXT_KEYS.adoptTokensSecret, this.tokensSecret.secretArn],
     ];
     new CfnOutput(this, 'AdoptDataContext', {
-      value: Fn.join(' ', adoptKeys.map(([key, value]) => Fn.join('', ['-c ', key, '=', value]))),
+      value: Fn.join(
+        ' ',
+        adoptKeys.map(([key, value]) => Fn.join('', ['-c ', key, '=', value])),
+      ),
       description:
         'Context for a redeploy after cdk destroy that keeps the retained tables, secrets and tokens: npx cdk deploy <this>',
     });

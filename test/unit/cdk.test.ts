@@ -10,6 +10,7 @@ import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { DELIVERY_FAILED_FILTERS } from '../../cdk/alarms';
 import {
   type AlertmailFunction,
   BUNDLING,
@@ -19,7 +20,6 @@ import {
   lazyChunkCommands,
 } from '../../cdk/function';
 import { readSettings } from '../../cdk/settings';
-import { DELIVERY_FAILED_FILTERS } from '../../cdk/alarms';
 import { AlertmailStack } from '../../cdk/stack';
 import { readEnv } from '../../functions/env';
 import { ROUTES, routeKey } from '../../functions/routes';
