@@ -13,6 +13,8 @@
  *   alertmail:alarmTopicArn         existing SNS topic for the stack's own alarms
  *   alertmail:logRetentionDays      log retention in days             (default 30)
  *   alertmail:stackName             CloudFormation stack name         (default Alertmail)
+ *   alertmail:adoptConfigTable, adoptStateTable, adoptDeliveriesTable   retained table names to use
+ *   alertmail:adoptSmtpSecret, adoptTokensSecret                         retained secrets' complete ARNs
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -15,6 +15,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { HTTP_FUNCTION_TIMEOUT_SECONDS } from '../lib/deadlines';
 
 /** Repository root: entry points, package-lock.json and web/dist are found from here. */
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -259,9 +260,11 @@ export class AlertmailFunction extends Construct {
 }
 
 export const Timeouts = {
-  /** Test message answers within 15 s; below API Gateway's 30 s integration limit. */
-  api: Duration.seconds(25),
-  /** Must exceed the 20 s SMTP timeout so a slow server yields a 503 answer, not a killed invocation. */
-  ingest: Duration.seconds(30),
+  /** Behind the HTTP API: answers (a test message within 15 s) before API Gateway's 30 s limit cuts in. */
+  api: Duration.seconds(HTTP_FUNCTION_TIMEOUT_SECONDS),
+  /** Behind the HTTP API: a slow mail server yields alertmail's 503 (the sender retries), not the gateway's. */
+  ingest: Duration.seconds(HTTP_FUNCTION_TIMEOUT_SECONDS),
   console: Duration.seconds(10),
+  /** Invoked by EventBridge, not behind HTTP: no gateway limit; room for the sends of one alarm event. */
+  cloudwatchIngest: Duration.seconds(60),
 } as const;

@@ -28,6 +28,16 @@ export interface AlertmailSettings {
   readonly alarmTopicArn?: string;
   /** `alertmail:logRetentionDays`: retention of every log group (default 30). */
   readonly logRetentionDays: number;
+  /** `alertmail:adoptConfigTable`: name of a retained config table to use instead of creating one. */
+  readonly adoptConfigTable?: string;
+  /** `alertmail:adoptStateTable`: name of a retained notification-state table to use. */
+  readonly adoptStateTable?: string;
+  /** `alertmail:adoptDeliveriesTable`: name of a retained deliveries table to use. */
+  readonly adoptDeliveriesTable?: string;
+  /** `alertmail:adoptSmtpSecret`: complete ARN of a retained SMTP password secret to use. */
+  readonly adoptSmtpSecret?: string;
+  /** `alertmail:adoptTokensSecret`: complete ARN of a retained tokens secret to use (no new tokens are generated). */
+  readonly adoptTokensSecret?: string;
 }
 
 export const CONTEXT_KEYS = {
@@ -41,6 +51,11 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'alertmail:alarmEmail',
   alarmTopicArn: 'alertmail:alarmTopicArn',
   logRetentionDays: 'alertmail:logRetentionDays',
+  adoptConfigTable: 'alertmail:adoptConfigTable',
+  adoptStateTable: 'alertmail:adoptStateTable',
+  adoptDeliveriesTable: 'alertmail:adoptDeliveriesTable',
+  adoptSmtpSecret: 'alertmail:adoptSmtpSecret',
+  adoptTokensSecret: 'alertmail:adoptTokensSecret',
 } as const satisfies Record<keyof AlertmailSettings, string>;
 
 /** Log retentions CloudWatch Logs accepts (days). */
@@ -51,6 +66,14 @@ const RETENTION_DAYS = [
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** A domain (`example.com`) or an address (`alerts@example.com`). */
 const SES_IDENTITY = /^(?:[^\s@:/]+@)?(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z]{2,}$/;
+/** DynamoDB's table-name rule: a name, not an ARN (the stack builds the ARN in its own account and region). */
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+/**
+ * A secret's complete ARN, with the 6-character suffix Secrets Manager appends: the grants then
+ * name exactly that secret (a name or partial ARN would need a `-??????` wildcard).
+ */
+const SECRET_COMPLETE_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 /** `tryGetContext` as used here: `-c key=value` always yields strings, cdk.json may yield JSON types. */
@@ -146,6 +169,37 @@ export function readSettings(context: ContextReader): AlertmailSettings {
     );
   }
 
+  const tableName = (key: string): string | undefined => {
+    const value = str(key);
+    if (value !== undefined && !TABLE_NAME.test(value)) {
+      problems.push(`${key}: must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  const secretArn = (key: string): string | undefined => {
+    const value = str(key);
+    if (value !== undefined && !SECRET_COMPLETE_ARN.test(value)) {
+      problems.push(
+        `${key}: must be a secret's complete ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>), got ${JSON.stringify(value)}`,
+      );
+    }
+    return value;
+  };
+  const adoptConfigTable = tableName(CONTEXT_KEYS.adoptConfigTable);
+  const adoptStateTable = tableName(CONTEXT_KEYS.adoptStateTable);
+  const adoptDeliveriesTable = tableName(CONTEXT_KEYS.adoptDeliveriesTable);
+  const adopted = [adoptConfigTable, adoptStateTable, adoptDeliveriesTable].filter((name) => name !== undefined);
+  if (new Set(adopted).size !== adopted.length) {
+    problems.push(
+      `${CONTEXT_KEYS.adoptConfigTable}, ${CONTEXT_KEYS.adoptStateTable}, ${CONTEXT_KEYS.adoptDeliveriesTable}: each must name a different table`,
+    );
+  }
+  const adoptSmtpSecret = secretArn(CONTEXT_KEYS.adoptSmtpSecret);
+  const adoptTokensSecret = secretArn(CONTEXT_KEYS.adoptTokensSecret);
+  if (adoptSmtpSecret !== undefined && adoptSmtpSecret === adoptTokensSecret) {
+    problems.push(`${CONTEXT_KEYS.adoptSmtpSecret} and ${CONTEXT_KEYS.adoptTokensSecret}: must be different secrets`);
+  }
+
   const settings: AlertmailSettings = {
     transport,
     sesIdentity,
@@ -157,6 +211,11 @@ export function readSettings(context: ContextReader): AlertmailSettings {
     alarmEmail,
     alarmTopicArn,
     logRetentionDays,
+    adoptConfigTable,
+    adoptStateTable,
+    adoptDeliveriesTable,
+    adoptSmtpSecret,
+    adoptTokensSecret,
   };
   if (problems.length > 0) throw new InvalidSettingsError(problems);
   return settings;

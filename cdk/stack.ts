@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CfnOutput, Duration, Fn, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -22,19 +22,20 @@ import {
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, type IAlarmAction, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { FilterPattern, LogGroup, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type FunctionName, ROUTES, routeKey } from '../functions/routes';
+import { STACK_NAME_ENV } from '../lib/log';
+import { addAlarms } from './alarms';
+import { type CloudWatchFailureQueues, cloudwatchFailureQueues } from './cloudwatch-events';
+import { type AlertmailData, alertmailData } from './data';
 import { AlertmailFunction, REPO_ROOT, Timeouts } from './function';
-import type { AlertmailSettings } from './settings';
+import { type AlertmailSettings, CONTEXT_KEYS } from './settings';
 
 export interface AlertmailStackProps extends StackProps {
   readonly settings: AlertmailSettings;
@@ -45,12 +46,6 @@ export interface AlertmailStackProps extends StackProps {
   readonly webAssetsDir?: string;
 }
 
-/** Namespace of the metrics alertmail derives from its own logs. */
-export const METRIC_NAMESPACE = 'Alertmail';
-
-/** The ingest's failed-delivery log line, whether written raw or wrapped by Lambda's JSON log format (`message`). */
-export const DELIVERY_FAILED_PATTERN = '{ ($.outcome = "failed") || ($.message.outcome = "failed") }';
-
 const INGEST_ROUTE_KEYS = ROUTES.filter((route) => route.function === 'ingest').map(routeKey);
 
 export class AlertmailStack extends Stack {
@@ -58,11 +53,13 @@ export class AlertmailStack extends Stack {
   readonly cloudwatchIngest?: AlertmailFunction;
   readonly api: HttpApi;
   readonly stage: HttpStage;
-  readonly configTable: Table;
-  readonly stateTable: Table;
-  readonly deliveriesTable: Table;
-  readonly smtpSecret: Secret;
-  readonly tokensSecret: Secret;
+  readonly configTable: ITable;
+  readonly stateTable: ITable;
+  readonly deliveriesTable: ITable;
+  readonly smtpSecret: ISecret;
+  readonly tokensSecret: ISecret;
+  /** With alertmail:cloudwatchAlarms: where CloudWatch alarm events that could not be processed wait. */
+  readonly cloudwatchFailureQueues?: CloudWatchFailureQueues;
   readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: AlertmailStackProps) {
@@ -81,54 +78,13 @@ export class AlertmailStack extends Stack {
       );
     }
 
-    // ---------------------------------------------------------------- data
-    const table = (tableId: string, withSortKey: boolean, ttl: boolean): Table =>
-      new Table(this, tableId, {
-        partitionKey: { name: 'pk', type: AttributeType.STRING },
-        sortKey: withSortKey ? { name: 'sk', type: AttributeType.STRING } : undefined,
-        timeToLiveAttribute: ttl ? 'expiresAt' : undefined,
-        billingMode: BillingMode.PAY_PER_REQUEST,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        deletionProtection: settings.retainData,
-        removalPolicy: dataRemoval,
-      });
-    this.configTable = table('ConfigTable', false, false);
-    // TTL only cleans up: the ingest's claim condition compares expiresAt itself.
-    this.stateTable = table('StateTable', false, true);
-    this.deliveriesTable = table('DeliveriesTable', true, true);
-
-    // ------------------------------------------------------------- secrets
-    // The SMTP password is write-only through the API (PutSecretValue). CloudFormation
-    // cannot create a secret without a value, so it starts as a random placeholder nobody knows.
-    this.smtpSecret = new Secret(this, 'SmtpPasswordSecret', {
-      description: 'alertmail SMTP password, written by PUT /v1/config/server (placeholder until then)',
-      generateSecretString: { passwordLength: 32, excludePunctuation: true },
-      removalPolicy: dataRemoval,
-    });
-
-    // Bearer tokens, generated at deploy: `{"admin":["<48 chars>"],"ingest":["<48 chars>"]}`.
-    // One generateSecretString yields a single random value, so each token is generated in its
-    // own seed secret and the tokens secret is assembled from CloudFormation dynamic references:
-    // the template holds `{{resolve:secretsmanager:…}}` references only, never a token.
-    // CloudFormation resolves them when it creates the secret and never again (the template does
-    // not change), so tokens rotated later with put-secret-value stay as the operator set them.
-    const seed = (seedId: string, role: string): Secret =>
-      new Secret(this, seedId, {
-        description: `alertmail: the ${role} token generated at deploy (copied once into the tokens secret; not read at run time)`,
-        // Alphanumeric only: the value is spliced into JSON without escaping.
-        generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
-        removalPolicy: dataRemoval,
-      });
-    const adminSeed = seed('AdminTokenSeed', 'admin');
-    const ingestSeed = seed('IngestTokenSeed', 'ingest');
-    const resolve = (secret: Secret): string => secret.secretValue.unsafeUnwrap();
-    this.tokensSecret = new Secret(this, 'TokensSecret', {
-      description: 'alertmail bearer tokens {"admin":[...],"ingest":[...]}: two per role during a rotation',
-      secretStringValue: new SecretValue(
-        Fn.join('', ['{"admin":["', resolve(adminSeed), '"],"ingest":["', resolve(ingestSeed), '"]}']),
-      ),
-      removalPolicy: dataRemoval,
-    });
+    // ------------------------------------------------ data (cdk/data.ts)
+    const data = alertmailData(this, settings);
+    this.configTable = data.configTable;
+    this.stateTable = data.stateTable;
+    this.deliveriesTable = data.deliveriesTable;
+    this.smtpSecret = data.smtpSecret;
+    this.tokensSecret = data.tokensSecret;
 
     // ----------------------------------------------------------- functions
     const environment: Record<string, string> = {
@@ -141,6 +97,8 @@ export class AlertmailStack extends Stack {
       ALERTMAIL_TRANSPORT: settings.transport,
       ALERTMAIL_DEFAULT_REPEAT_INTERVAL: settings.defaultRepeatInterval,
       ...(settings.sesIdentity ? { ALERTMAIL_SES_IDENTITY: settings.sesIdentity } : {}),
+      // Every log line's `stack` field (lib/log.ts): the metrics' Stack dimension (cdk/alarms.ts).
+      [STACK_NAME_ENV]: Aws.STACK_NAME,
     };
     const common = { environment, logRetention, logRemovalPolicy: dataRemoval };
 
@@ -216,9 +174,10 @@ export class AlertmailStack extends Stack {
       throttle: { rateLimit: settings.throttleRate, burstLimit: settings.throttleBurst },
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
-        // Numbers unquoted so metric filters can compare them (`$.status >= 500`).
+        // Numbers unquoted so metric filters can compare them (`$.status >= 500`); `stack` is the
+        // Ingest5xx metric's Stack dimension (cdk/alarms.ts).
         format: AccessLogFormat.custom(
-          `{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","routeKey":"$context.routeKey","path":"$context.path","status":$context.status,"protocol":"$context.protocol","responseLength":"$context.responseLength","latencyMs":$context.responseLatency,"integrationLatencyMs":"$context.integrationLatency","integrationError":"$context.integrationErrorMessage","userAgent":"$context.identity.userAgent"}`,
+          `{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","routeKey":"$context.routeKey","path":"$context.path","status":$context.status,"protocol":"$context.protocol","responseLength":"$context.responseLength","latencyMs":$context.responseLatency,"integrationLatencyMs":"$context.integrationLatency","integrationError":"$context.integrationErrorMessage","userAgent":"$context.identity.userAgent","stack":"${Aws.STACK_NAME}"}`,
         ),
       },
     });
@@ -251,114 +210,52 @@ export class AlertmailStack extends Stack {
         handler: 'cloudwatchHandler',
         description: 'alertmail ingest: CloudWatch alarm state changes from EventBridge',
         memorySize: 512,
-        timeout: Timeouts.ingest,
+        timeout: Timeouts.cloudwatchIngest,
       });
       grantIngest(cwIngest, false);
       if (settings.transport === 'ses' && settings.sesIdentity) cwIngest.grantSendAs(settings.sesIdentity);
+      // A failed send throws (the claim released): Lambda retries it, then parks the event in a
+      // failure queue for the README's redrive; the rule's own retries only cover handing it over.
+      const failures = cloudwatchFailureQueues(this, cwIngest);
       new Rule(this, 'CloudWatchAlarmRule', {
         description: 'CloudWatch alarm state changes to alertmail',
         eventPattern: { source: ['aws.cloudwatch'], detailType: ['CloudWatch Alarm State Change'] },
-        // A failed send throws: EventBridge retries (the claim was released), so nothing is lost.
-        targets: [new LambdaFunction(cwIngest.fn, { retryAttempts: 8, maxEventAge: Duration.hours(2) })],
+        targets: [
+          new LambdaFunction(cwIngest.fn, {
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(2),
+            deadLetterQueue: failures.undeliveredEvents,
+          }),
+        ],
       });
+      this.cloudwatchFailureQueues = failures;
       this.cloudwatchIngest = cwIngest;
     }
 
-    // --------------------------------------------------------------- alarms
-    let alarmAction: IAlarmAction | undefined;
-    let alarmTopic: ITopic | undefined;
-    if (settings.alarmEmail) {
-      const topic = new Topic(this, 'AlarmTopic', { displayName: 'alertmail alarms', enforceSSL: true });
-      topic.addSubscription(new EmailSubscription(settings.alarmEmail));
-      Validations.of(topic).acknowledge({
-        id: 'AwsSolutions-SNS2',
-        reason:
-          'Alarm notifications carry alarm names only; CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key would add cost for no secret.',
-      });
-      alarmTopic = topic;
-    } else if (settings.alarmTopicArn) {
-      alarmTopic = Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn);
-    }
-    if (alarmTopic) alarmAction = new SnsAction(alarmTopic);
-
-    const alarms: Alarm[] = [];
-    const addAlarm = (alarm: Alarm): void => {
-      if (alarmAction) {
-        alarm.addAlarmAction(alarmAction);
-        alarm.addOkAction(alarmAction);
-      }
-      alarms.push(alarm);
-    };
-    const allFunctions: Array<[string, AlertmailFunction]> = [
-      ['Api', api],
-      ['Ingest', ingest],
-      ['Console', consoleFn],
-      ...(this.cloudwatchIngest
-        ? ([['CloudWatchIngest', this.cloudwatchIngest]] as Array<[string, AlertmailFunction]>)
-        : []),
-    ];
-    for (const [name, fn] of allFunctions) {
-      addAlarm(
-        new Alarm(this, `${name}ErrorsAlarm`, {
-          alarmDescription: `alertmail: the ${name} function failed (uncaught error or timeout)`,
-          metric: fn.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
-    }
-
-    // 5xx answered to alert senders (503 DELIVERY_FAILED included), from the access log:
-    // cheaper than per-route detailed metrics, and exact to the ingest routes.
-    const ingest5xx = new MetricFilter(this, 'Ingest5xxFilter', {
-      logGroup: accessLogs,
-      filterPattern: FilterPattern.literal(
-        `{ ($.status >= 500) && (${INGEST_ROUTE_KEYS.map((key) => `($.routeKey = "${key}")`).join(' || ')}) }`,
-      ),
-      metricNamespace: METRIC_NAMESPACE,
-      metricName: 'Ingest5xx',
-      metricValue: '1',
+    // ------------------------------------------------ alarms (cdk/alarms.ts)
+    const cw = this.cloudwatchIngest ? ([['CloudWatchIngest', this.cloudwatchIngest]] as const) : [];
+    const queues = this.cloudwatchFailureQueues;
+    this.alarms = addAlarms(this, {
+      settings,
+      functions: [['Api', api], ['Ingest', ingest], ['Console', consoleFn], ...cw],
+      deliveringFunctions: [['Ingest', ingest], ...cw],
+      accessLogs,
+      ingestRouteKeys: INGEST_ROUTE_KEYS,
+      failureQueues: queues
+        ? [
+            [
+              'CloudWatchFailedInvocations',
+              queues.failedInvocations,
+              'alertmail: CloudWatch alarm events failed in the function after its retries (mail server down?); they wait in the queue: fix the cause, then redrive (README)',
+            ],
+            [
+              'CloudWatchUndeliveredEvents',
+              queues.undeliveredEvents,
+              'alertmail: EventBridge could not hand CloudWatch alarm events to the function; they wait in the queue: redrive them (README)',
+            ],
+          ]
+        : [],
     });
-    addAlarm(
-      new Alarm(this, 'Ingest5xxAlarm', {
-        alarmDescription: 'alertmail: alert senders got 5xx answers (they retry; mail server or AWS trouble)',
-        metric: ingest5xx.metric({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    );
-
-    // Failed deliveries, from the ingest's own JSON log line `{"level":"error","msg":"delivery failed","outcome":"failed",…}`.
-    const ingestLogGroups = [ingest, ...(this.cloudwatchIngest ? [this.cloudwatchIngest] : [])];
-    ingestLogGroups.forEach((fn, index) => {
-      new MetricFilter(this, index === 0 ? 'DeliveryFailedFilter' : `DeliveryFailedFilter${index}`, {
-        logGroup: fn.logGroup,
-        filterPattern: FilterPattern.literal(DELIVERY_FAILED_PATTERN),
-        metricNamespace: METRIC_NAMESPACE,
-        metricName: 'DeliveryFailures',
-        metricValue: '1',
-      });
-    });
-    addAlarm(
-      new Alarm(this, 'DeliveryFailuresAlarm', {
-        alarmDescription: 'alertmail: emails failed to send (see GET /v1/deliveries for the mail server error)',
-        metric: new Metric({
-          namespace: METRIC_NAMESPACE,
-          metricName: 'DeliveryFailures',
-          period: Duration.minutes(5),
-          statistic: 'Sum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    );
-    this.alarms = alarms;
 
     // -------------------------------------------------------------- outputs
     const url = this.stage.url; // ends with '/'
@@ -388,22 +285,57 @@ export class AlertmailStack extends Stack {
         'Secrets Manager secret with the SMTP password (set it through the console or PUT /v1/config/server)',
     });
 
-    this.acknowledgeFindings(adminSeed, ingestSeed);
+    // What a redeploy after `cdk destroy` needs to adopt the retained data (README, Tear down).
+    const adoptKeys: Array<[string, string]> = [
+      [CONTEXT_KEYS.adoptConfigTable, this.configTable.tableName],
+      [CONTEXT_KEYS.adoptStateTable, this.stateTable.tableName],
+      [CONTEXT_KEYS.adoptDeliveriesTable, this.deliveriesTable.tableName],
+      [CONTEXT_KEYS.adoptSmtpSecret, this.smtpSecret.secretArn],
+      [CONTEXT_KEYS.adoptTokensSecret, this.tokensSecret.secretArn],
+    ];
+    new CfnOutput(this, 'AdoptDataContext', {
+      value: Fn.join(
+        ' ',
+        adoptKeys.map(([key, value]) => Fn.join('', ['-c ', key, '=', value])),
+      ),
+      description:
+        'Context for a redeploy after cdk destroy that keeps the retained tables, secrets and tokens: npx cdk deploy <this>',
+    });
+    if (this.cloudwatchIngest && this.cloudwatchFailureQueues) {
+      new CfnOutput(this, 'CloudWatchIngestFunctionName', {
+        value: this.cloudwatchIngest.fn.functionName,
+        description: 'Function the CloudWatch alarm events are redriven to (README: redrive)',
+      });
+      new CfnOutput(this, 'CloudWatchFailedInvocationsQueueUrl', {
+        value: this.cloudwatchFailureQueues.failedInvocations.queueUrl,
+        description: 'CloudWatch alarm events the function failed on after its retries (README: redrive)',
+      });
+      new CfnOutput(this, 'CloudWatchUndeliveredEventsQueueUrl', {
+        value: this.cloudwatchFailureQueues.undeliveredEvents.queueUrl,
+        description: 'CloudWatch alarm events EventBridge could not hand to the function (README: redrive)',
+      });
+    }
+
+    this.acknowledgeFindings(data);
   }
 
   /** cdk-nag findings accepted on purpose, each on the construct it concerns. */
-  private acknowledgeFindings(adminSeed: Secret, ingestSeed: Secret): void {
+  private acknowledgeFindings(data: AlertmailData): void {
     const rotation = (secret: Secret, reason: string): void =>
       Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason });
-    rotation(
-      this.smtpSecret,
-      'The SMTP password belongs to the mail provider: the admin changes it there and stores it with PUT /v1/config/server; a rotation Lambda could not change it at the provider.',
-    );
-    rotation(
-      this.tokensSecret,
-      'Bearer tokens are rotated by the operator (put-secret-value with old and new token side by side, then the new one alone, see README), because every Alertmanager and Prometheus must be reconfigured in between; automatic rotation would cut them off.',
-    );
-    for (const seed of [adminSeed, ingestSeed]) {
+    if (data.createdSecrets.smtp) {
+      rotation(
+        data.createdSecrets.smtp,
+        'The SMTP password belongs to the mail provider: the admin changes it there and stores it with PUT /v1/config/server; a rotation Lambda could not change it at the provider.',
+      );
+    }
+    if (data.createdSecrets.tokens) {
+      rotation(
+        data.createdSecrets.tokens,
+        'Bearer tokens are rotated by the operator (put-secret-value with old and new token side by side, then the new one alone, see README), because every Alertmanager and Prometheus must be reconfigured in between; automatic rotation would cut them off.',
+      );
+    }
+    for (const seed of data.tokenSeeds) {
       rotation(
         seed,
         'Read once by CloudFormation when the tokens secret is created; never read at run time, so rotating it would change nothing.',

@@ -7,11 +7,21 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
-export function jsonLogger(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+/**
+ * Environment variable with the CloudFormation stack's name, set by cdk/stack.ts on every function.
+ * Each line carries it as `stack`: the stack's metric filters take it as the metric's `Stack`
+ * dimension, so two stacks in one account do not trigger each other's alarms.
+ */
+export const STACK_NAME_ENV = 'ALERTMAIL_STACK_NAME';
+
+export function jsonLogger(
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  stack: string | undefined = process.env[STACK_NAME_ENV] || undefined,
+): Logger {
   const emit =
     (level: string) =>
     (msg: string, fields: LogFields = {}) =>
-      write(JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields }));
+      write(JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields, ...(stack ? { stack } : {}) }));
   return { info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 
