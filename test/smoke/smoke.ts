@@ -213,7 +213,10 @@ function errorOf(answer: Answer): { code: string; message: string } {
 function unexpected(answer: Answer, what: string, tokenFlag: '--admin-token' | '--ingest-token'): StepFailed {
   const { code, message } = errorOf(answer);
   const said = `${what}: ${answer.status} ${code}: ${message}`;
-  if (answer.status === 401) return new StepFailed(said, `wrong ${tokenFlag}: the service does not know this token`);
+  if (answer.status === 401) {
+    const env = tokenFlag === '--admin-token' ? '$ALERTMAIL_ADMIN_TOKEN' : '$ALERTMAIL_INGEST_TOKEN';
+    return new StepFailed(said, `wrong ${tokenFlag} (or ${env}): the service does not know this token`);
+  }
   if (answer.status === 403) {
     return new StepFailed(
       said,
