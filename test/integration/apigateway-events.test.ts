@@ -87,6 +87,27 @@ describe('the captured events', () => {
   );
 });
 
+describe('the stage', () => {
+  it('routes by routeKey: on a named stage, whose rawPath carries the stage, the answer is the same', async () => {
+    const onDefault = admin(loadGatewayEvent('getDeliveries'));
+    const onProd: HttpApiEventV2 = {
+      ...onDefault,
+      rawPath: `/prod${onDefault.rawPath}`,
+      requestContext: {
+        ...onDefault.requestContext,
+        stage: 'prod',
+        http: { ...onDefault.requestContext.http, path: `/prod${onDefault.rawPath}` },
+      },
+    };
+
+    const [a, b] = [await invoke(onDefault), await invoke(onProd)];
+
+    expect(a.statusCode).toBe(200);
+    expect(b.statusCode).toBe(200);
+    expect(json(b)).toEqual(json(a));
+  });
+});
+
 describe('POST /v1/alerts with a base64-encoded body', () => {
   it('decodes it, ingests the Alertmanager webhook and emails it', async () => {
     // Arrange
