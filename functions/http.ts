@@ -283,8 +283,10 @@ function checkJsonValues(value: unknown, path: PathNode | undefined, depth: numb
 }
 
 /**
- * Path parameters arrive percent-encoded (the handlers decode them); one that is not valid
- * percent-encoding is refused here instead of throwing a URIError in a handler.
+ * The local runtime hands path parameters over percent-encoded; API Gateway's HTTP API hands
+ * them over decoded (`oncall@example.com`, test/integration/apigateway-events.test.ts). The
+ * handlers decode once, which leaves a decoded value without a `%` as it is. One that is not
+ * valid percent-encoding is refused here instead of throwing a URIError in a handler.
  */
 function checkedPathParameters(params: HttpEvent['pathParameters']): Record<string, string> {
   const out: Record<string, string> = {};
