@@ -89,17 +89,52 @@ export interface TestSmtpServer {
   stop(): Promise<void>;
 }
 
+/** An SMTP reply a scripted server answers with instead of accepting. */
+export interface SmtpReply {
+  readonly code: number;
+  readonly message: string;
+}
+
 export interface TestSmtpOptions {
   /** Require AUTH with these users (PLAIN and LOGIN). */
   readonly users?: Readonly<Record<string, string>>;
   /** `starttls`: offers STARTTLS with the test CA's certificate; `tls`: implicit TLS. */
   readonly tls?: 'starttls' | 'tls';
+  /** Misbehaving on purpose: refuse a recipient's RCPT TO with this reply. */
+  readonly rejectRecipient?: (address: string) => SmtpReply | undefined;
+  /** Refuse a message (after DATA) sent to these recipients with this reply. */
+  readonly rejectMessage?: (recipients: readonly string[]) => SmtpReply | undefined;
+  /** Refuse a connection while this many others are open (`421 Too many concurrent connections`). */
+  readonly maxConnections?: number;
+  /** Wait this long before each RCPT TO reply: a slow server. */
+  readonly recipientDelayMs?: number;
+}
+
+function smtpError({ code, message }: SmtpReply): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode: code });
 }
 
 export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   let failures = 0;
+  const open = new Set<string>();
   const serverOptions: SMTPServerOptions = {
+    onConnect(session, callback) {
+      if (options.maxConnections !== undefined && open.size >= options.maxConnections) {
+        return callback(smtpError({ code: 421, message: '4.7.0 Too many concurrent connections' }));
+      }
+      open.add(session.id);
+      return callback();
+    },
+    onClose(session) {
+      open.delete(session.id);
+    },
+    onRcptTo(address, _session, callback) {
+      const refusal = options.rejectRecipient?.(address.address);
+      const answer = () => callback(refusal ? smtpError(refusal) : undefined);
+      if (options.recipientDelayMs) setTimeout(answer, options.recipientDelayMs);
+      else answer();
+    },
     logger: false,
     authOptional: !options.users,
     authMethods: ['PLAIN', 'LOGIN'],
@@ -117,6 +152,8 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        const refusal = options.rejectMessage?.(session.envelope.rcptTo.map((r) => r.address));
+        if (refusal) return callback(smtpError(refusal));
         if (failures > 0) {
           failures--;
           const error = new Error('4.3.0 Temporary failure, try again later') as Error & { responseCode: number };
