@@ -33,6 +33,19 @@ export const DELIVERY_FAILED_FILTERS = [
   { suffix: 'Wrapped', pattern: '{ $.message.outcome = "failed" }', stackSelector: '$.message.stack' },
 ] as const;
 
+/**
+ * A failed delivery no retry can change (`"permanent":true`: a 5xx for the message or for every
+ * recipient): its alerts wait for the repeat interval, so someone should look now. Same two shapes.
+ */
+export const UNDELIVERABLE_FILTERS = [
+  { suffix: '', pattern: '{ ($.outcome = "failed") && ($.permanent IS TRUE) }', stackSelector: '$.stack' },
+  {
+    suffix: 'Wrapped',
+    pattern: '{ ($.message.outcome = "failed") && ($.message.permanent IS TRUE) }',
+    stackSelector: '$.message.stack',
+  },
+] as const;
+
 /** Id of the warning synth prints when the alarms have no destination. */
 export const NO_ALARM_DESTINATION_WARNING = 'alertmail:noAlarmDestination';
 
@@ -126,22 +139,33 @@ export function addAlarms(stack: Stack, props: AlarmsProps): Alarm[] {
     stackMetric('Ingest5xx'),
   );
 
+  const deliveryMetrics = [
+    ['DeliveryFailed', 'DeliveryFailures', DELIVERY_FAILED_FILTERS],
+    ['Undeliverable', 'UndeliverableDeliveries', UNDELIVERABLE_FILTERS],
+  ] as const;
   for (const [name, fn] of props.deliveringFunctions) {
-    for (const filter of DELIVERY_FAILED_FILTERS) {
-      new MetricFilter(stack, `${name}DeliveryFailed${filter.suffix}Filter`, {
-        logGroup: fn.logGroup,
-        filterPattern: FilterPattern.literal(filter.pattern),
-        metricNamespace: METRIC_NAMESPACE,
-        metricName: 'DeliveryFailures',
-        metricValue: '1',
-        dimensions: { [STACK_DIMENSION]: filter.stackSelector },
-      });
+    for (const [idPart, metricName, filters] of deliveryMetrics) {
+      for (const filter of filters) {
+        new MetricFilter(stack, `${name}${idPart}${filter.suffix}Filter`, {
+          logGroup: fn.logGroup,
+          filterPattern: FilterPattern.literal(filter.pattern),
+          metricNamespace: METRIC_NAMESPACE,
+          metricName,
+          metricValue: '1',
+          dimensions: { [STACK_DIMENSION]: filter.stackSelector },
+        });
+      }
     }
   }
   addAlarm(
     'DeliveryFailuresAlarm',
     'alertmail: emails failed to send (see GET /v1/deliveries for the mail server error)',
     stackMetric('DeliveryFailures'),
+  );
+  addAlarm(
+    'UndeliverableAlarm',
+    'alertmail: the mail server refused alert emails for good (5xx for the message or every recipient); they wait for the repeat interval (see GET /v1/deliveries, permanent: true)',
+    stackMetric('UndeliverableDeliveries'),
   );
 
   for (const [name, queue, description] of props.failureQueues) {

@@ -244,8 +244,9 @@ describe("alarms watch this stack's metrics only", () => {
 
   test('the metric filters take the Stack dimension from the stack field of the line they match', () => {
     const filters = ofType(withQueues, 'AWS::Logs::MetricFilter').map(([, filter]) => props(filter));
-    // Ingest5xx from the access log; DeliveryFailures, raw and Lambda-wrapped, from ingest and CloudWatch ingest.
-    expect(filters).toHaveLength(1 + 2 * 2);
+    // Ingest5xx from the access log; DeliveryFailures and UndeliverableDeliveries, raw and Lambda-wrapped,
+    // from ingest and CloudWatch ingest.
+    expect(filters).toHaveLength(1 + 2 * 2 * 2);
     for (const filter of filters) {
       const [transformation] = filter.MetricTransformations as Json[];
       expect(transformation?.MetricNamespace).toBe(METRIC_NAMESPACE);
@@ -258,8 +259,8 @@ describe("alarms watch this stack's metrics only", () => {
     expect(filters.filter((f) => (f.MetricTransformations as Json[])[0]?.MetricName === 'Ingest5xx')).toHaveLength(1);
   });
 
-  test('the Ingest5xx and DeliveryFailures alarms watch the metric of this stack', () => {
-    for (const metricName of ['Ingest5xx', 'DeliveryFailures']) {
+  test('the Ingest5xx, DeliveryFailures and UndeliverableDeliveries alarms watch the metric of this stack', () => {
+    for (const metricName of ['Ingest5xx', 'DeliveryFailures', 'UndeliverableDeliveries']) {
       const alarms = ofType(withQueues, 'AWS::CloudWatch::Alarm').filter(([, a]) => props(a).MetricName === metricName);
       expect(alarms.map(([, alarm]) => props(alarm))).toEqual([
         expect.objectContaining({

@@ -10,7 +10,7 @@ import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { DELIVERY_FAILED_FILTERS } from '../../cdk/alarms';
+import { DELIVERY_FAILED_FILTERS, UNDELIVERABLE_FILTERS } from '../../cdk/alarms';
 import {
   type AlertmailFunction,
   BUNDLING,
@@ -366,7 +366,7 @@ describe('operations', () => {
 
   test('alarms: errors per function, ingest 5xx, delivery failures, CloudWatch failure queues; wired to the alarm topic', () => {
     const alarms = ofType(full.resources, 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(4 + 2 + 2);
+    expect(alarms).toHaveLength(4 + 3 + 2);
     for (const [, alarm] of alarms) expect(props(alarm).AlarmActions).toHaveLength(1);
     full.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
@@ -381,7 +381,15 @@ describe('operations', () => {
     full.template.hasResourceProperties('AWS::Logs::MetricFilter', {
       FilterPattern: Match.stringLikeRegexp('\\$\\.status >= 500.*POST /v1/alerts.*POST /api/v2/alerts'),
     });
-    expect(ofType(plain.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(3 + 2);
+    for (const filter of UNDELIVERABLE_FILTERS) {
+      full.template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: filter.pattern,
+        MetricTransformations: [
+          Match.objectLike({ MetricName: 'UndeliverableDeliveries', MetricNamespace: 'Alertmail' }),
+        ],
+      });
+    }
+    expect(ofType(plain.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(3 + 3);
     expect(ofType(plain.resources, 'AWS::SNS::Topic')).toHaveLength(0);
   });
 
