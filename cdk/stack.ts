@@ -33,7 +33,7 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { type FunctionName, ROUTES, routeKey } from '../functions/routes';
-import { AlertmailFunction, REPO_ROOT, Timeouts } from './function';
+import { AlertmailFunction, type DynamoDbAction, REPO_ROOT, Timeouts } from './function';
 import type { AlertmailSettings } from './settings';
 
 export interface AlertmailStackProps extends StackProps {
@@ -178,10 +178,13 @@ export class AlertmailStack extends Stack {
     api.grantSecretRead(this.smtpSecret);
     api.grantSecretWrite(this.smtpSecret);
     api.grantSecretRead(this.tokensSecret);
-    // ingest: config read; states read in one BatchGetItem, claimed with conditional PutItem,
-    // marked sent / released with UpdateItem / DeleteItem, cleared in batches; one delivery record per batch.
-    const grantIngest = (fn: AlertmailFunction, readsTokens: boolean): void => {
-      fn.grantTable(this.configTable, 'dynamodb:GetItem');
+    // ingest: config and states read together in one BatchGetItem (lib/store/dynamo-ingest-snapshot.ts;
+    // the config alone with GetItem beside the states of a batch over 99 alerts), states claimed with
+    // conditional PutItem / UpdateItem (one each, or a transaction of them), marked sent / released with
+    // UpdateItem / DeleteItem, cleared in batches; one delivery record per batch.
+    // test/integration/iam-contract.test.ts checks these against the calls the bundled functions make.
+    const grantIngest = (fn: AlertmailFunction, readsTokens: boolean, configReads: DynamoDbAction[]): void => {
+      fn.grantTable(this.configTable, ...configReads);
       fn.grantTable(
         this.stateTable,
         'dynamodb:BatchGetItem',
@@ -194,7 +197,7 @@ export class AlertmailStack extends Stack {
       fn.grantSecretRead(this.smtpSecret);
       if (readsTokens) fn.grantSecretRead(this.tokensSecret);
     };
-    grantIngest(ingest, true);
+    grantIngest(ingest, true, ['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
     // console: serves files from its bundle and touches nothing else.
     if (settings.transport === 'ses' && settings.sesIdentity) {
       api.grantSendAs(settings.sesIdentity);
@@ -253,7 +256,8 @@ export class AlertmailStack extends Stack {
         memorySize: 512,
         timeout: Timeouts.ingest,
       });
-      grantIngest(cwIngest, false);
+      // One alarm per event: the config is always read with its state, never alone.
+      grantIngest(cwIngest, false, ['dynamodb:BatchGetItem']);
       if (settings.transport === 'ses' && settings.sesIdentity) cwIngest.grantSendAs(settings.sesIdentity);
       new Rule(this, 'CloudWatchAlarmRule', {
         description: 'CloudWatch alarm state changes to alertmail',
