@@ -108,7 +108,7 @@ async function buildFunction(
   entry: string,
   outfile: string,
   options: BundlingOptions,
-  define: Readonly<Record<string, string>>,
+  define: Readonly<Record<string, string>> = DEFINE,
 ): Promise<void> {
   await build({
     entryPoints: [path.join(repoRoot, entry)],

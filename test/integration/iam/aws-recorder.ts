@@ -34,7 +34,10 @@ export function dynamoAuthorizations(operation: string, body: Record<string, unk
   switch (operation) {
     case 'BatchGetItem':
     case 'BatchWriteItem':
-      return Object.keys((body.RequestItems ?? {}) as object).map((table) => [`dynamodb:${operation}`, tableArn(table)]);
+      return Object.keys((body.RequestItems ?? {}) as object).map((table) => [
+        `dynamodb:${operation}`,
+        tableArn(table),
+      ]);
     case 'TransactWriteItems':
     case 'TransactGetItems': {
       const kinds: Record<string, string> = {
@@ -180,15 +183,16 @@ export class AwsRecorder {
       resource: arn ?? `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${secretId}`,
     });
     if (!arn) {
-      return reply(400, {
+      reply(400, {
         __type: 'ResourceNotFoundException',
         Message: "Secrets Manager can't find the specified secret.",
       });
+      return;
     }
     const name = arn.split(':')[6] ?? secretId;
     const versionId = randomUUID();
     if (operation === 'GetSecretValue') {
-      return reply(200, {
+      reply(200, {
         ARN: arn,
         Name: name,
         VersionId: versionId,
@@ -196,10 +200,12 @@ export class AwsRecorder {
         VersionStages: ['AWSCURRENT'],
         CreatedDate: Date.now() / 1000,
       });
+      return;
     }
     if (operation === 'PutSecretValue' && typeof input.SecretString === 'string') {
       this.vault.values.set(arn, input.SecretString);
-      return reply(200, { ARN: arn, Name: name, VersionId: versionId, VersionStages: ['AWSCURRENT'] });
+      reply(200, { ARN: arn, Name: name, VersionId: versionId, VersionStages: ['AWSCURRENT'] });
+      return;
     }
     reply(400, { __type: 'InvalidRequestException', Message: `${operation} is not emulated here` });
   }
@@ -219,8 +225,7 @@ export class AwsRecorder {
       fn,
       operation: action,
       action: `ses:${action}`,
-      resource:
-        action === 'SendRawEmail' ? sesIdentityArn(source, ses.identity) : `arn:aws:ses:${REGION}:${ACCOUNT}:*`,
+      resource: action === 'SendRawEmail' ? sesIdentityArn(source, ses.identity) : `arn:aws:ses:${REGION}:${ACCOUNT}:*`,
     });
     if (action === 'SendRawEmail' && ses.rejectNext > 0) {
       ses.rejectNext--;

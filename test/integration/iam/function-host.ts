@@ -68,7 +68,12 @@ export class FunctionHost {
   }
 
   /** Starts `bundle` (an index.js) with exactly `env` (nothing inherited from the test process). */
-  static async start(name: string, bundle: string, env: Record<string, string>, workDir: string): Promise<FunctionHost> {
+  static async start(
+    name: string,
+    bundle: string,
+    env: Record<string, string>,
+    workDir: string,
+  ): Promise<FunctionHost> {
     // One file per host: a file rewritten while another host's Node reads it would run empty.
     const script = path.join(workDir, `function-host-${name}-${process.hrtime.bigint()}.js`);
     await fs.writeFile(script, HOST_SCRIPT);

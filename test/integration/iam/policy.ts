@@ -29,8 +29,7 @@ export const PLATFORM_GRANTS: readonly PlatformGrant[] = [
   {
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     resources: (fn) => [fn.logGroupArn],
-    reason:
-      "the Lambda service writes the function's stdout/stderr to its own log group with the role's credentials",
+    reason: "the Lambda service writes the function's stdout/stderr to its own log group with the role's credentials",
   },
   {
     actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
