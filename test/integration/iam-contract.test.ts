@@ -11,6 +11,9 @@
  * DynamoDB Local behind the counting proxy, an in-memory Secrets Manager, aws-ses-v2-local behind a proxy.
  * Every code path that makes a distinct AWS call is exercised, for three stacks: SMTP, SES, and
  * CloudWatch alarms on.
+ *
+ * ALERTMAIL_IAM_REPORT=<file> appends the table of each recorded (function, action, resource) and the
+ * grant that allows it, and the platform grants kept, to that file.
  */
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, promises as fs } from 'node:fs';
@@ -249,7 +252,7 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
       for (const verdict of verdicts.get(fn.logicalId) ?? []) {
         const by = verdict.by.map(grantKey).join('; ') || 'DENIED';
         lines.push(
-          `  ${nameOf(fn.logicalId)} | ${verdict.call.operation} | ${verdict.call.action} | ${verdict.call.resource} | ${by}`,
+          `  ${nameOf(fn.logicalId)} | ${verdict.operations.join(', ')} | ${verdict.call.action} | ${verdict.call.resource} | ${by}`,
         );
       }
       for (const use of grantUses(fn, verdicts.get(fn.logicalId) ?? []).filter((u) => u.platform)) {

@@ -93,6 +93,8 @@ function rolePolicy(fn: DeployedFunction): PolicyDocument {
 
 export interface Verdict {
   readonly call: AuthorizedCall;
+  /** The wire operations that needed this authorization (`PutItem`, `TransactWriteItems`). */
+  readonly operations: string[];
   readonly allowed: boolean;
   /** The grants that each alone allow the call. */
   readonly by: Grant[];
@@ -101,16 +103,27 @@ export interface Verdict {
 /** Every distinct recorded (action, resource) of this function, evaluated against its role. */
 export async function evaluateCalls(fn: DeployedFunction, calls: readonly AuthorizedCall[]): Promise<Verdict[]> {
   const distinct = new Map<string, AuthorizedCall>();
-  for (const call of calls) if (call.fn === fn.logicalId) distinct.set(`${call.action} ${call.resource}`, call);
+  const operations = new Map<string, Set<string>>();
+  for (const call of calls) {
+    if (call.fn !== fn.logicalId) continue;
+    const key = `${call.action} ${call.resource}`;
+    distinct.set(key, call);
+    operations.set(key, (operations.get(key) ?? new Set()).add(call.operation));
+  }
   const grants = grantsOf(fn);
   const policy = rolePolicy(fn);
   const verdicts: Verdict[] = [];
-  for (const call of distinct.values()) {
+  for (const [key, call] of distinct) {
     const by: Grant[] = [];
     for (const grant of grants) {
       if (await allowed(fn.roleArn, onlyGrant(grant), call.action, call.resource)) by.push(grant);
     }
-    verdicts.push({ call, allowed: await allowed(fn.roleArn, policy, call.action, call.resource), by });
+    verdicts.push({
+      call,
+      operations: [...(operations.get(key) ?? [])].sort(),
+      allowed: await allowed(fn.roleArn, policy, call.action, call.resource),
+      by,
+    });
   }
   return verdicts;
 }
