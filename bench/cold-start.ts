@@ -42,6 +42,7 @@ export async function buildLazyChunks(
     minify: boolean;
     sourceMap: boolean;
   },
+  define: Readonly<Record<string, string>> = DEFINE,
 ): Promise<string[]> {
   const { LAZY_CHUNKS, chunkReference } = await import('../cdk/function');
   const code = await fs.readFile(bundleFile, 'utf8');
@@ -64,7 +65,7 @@ export async function buildLazyChunks(
       mainFields: [...options.mainFields],
       external: [...options.externalModules],
       supported: { ...options.supported },
-      define: DEFINE,
+      define: { ...define },
     });
     files.push(outfile);
   }
@@ -107,6 +108,7 @@ async function buildFunction(
   entry: string,
   outfile: string,
   options: BundlingOptions,
+  define: Readonly<Record<string, string>> = DEFINE,
 ): Promise<void> {
   await build({
     entryPoints: [path.join(repoRoot, entry)],
@@ -123,18 +125,26 @@ async function buildFunction(
     mainFields: [...options.mainFields],
     external: [...options.externalModules],
     supported: { ...options.supported },
-    define: DEFINE,
+    define: { ...define },
   });
 }
 
-export async function buildBundles(repoRoot: string, outDir: string): Promise<{ bundles: Bundle[]; source: string }> {
+/**
+ * Every function's bundle, built with the stack's options. `define` defaults to an SMTP stack's; pass
+ * cdk/function.ts `bundlingDefine(environment)` for another (the IAM contract test builds an SES stack's).
+ */
+export async function buildBundles(
+  repoRoot: string,
+  outDir: string,
+  define: Readonly<Record<string, string>> = DEFINE,
+): Promise<{ bundles: Bundle[]; source: string }> {
   const { options, source } = await bundlingOptions();
   const bundles: Bundle[] = [];
   for (const fn of FUNCTIONS) {
     const outfile = path.join(outDir, fn.name, 'index.js');
-    await buildFunction(repoRoot, fn.entry, outfile, options);
+    await buildFunction(repoRoot, fn.entry, outfile, options, define);
     // As the stack's afterBundling hook: the lazily loaded chunks beside index.js (not counted in `bytes`).
-    const chunks = await buildLazyChunks(repoRoot, outfile, options);
+    const chunks = await buildLazyChunks(repoRoot, outfile, options, define);
     let lazyBytes = 0;
     for (const file of chunks) lazyBytes += (await fs.stat(file)).size;
     bundles.push({ name: fn.name, file: outfile, bytes: (await fs.stat(outfile)).size, lazyBytes });

@@ -34,7 +34,7 @@ import { STACK_NAME_ENV } from '../lib/log';
 import { addAlarms } from './alarms';
 import { type CloudWatchFailureQueues, cloudwatchFailureQueues } from './cloudwatch-events';
 import { type AlertmailData, alertmailData } from './data';
-import { AlertmailFunction, REPO_ROOT, Timeouts } from './function';
+import { AlertmailFunction, type DynamoDbAction, REPO_ROOT, Timeouts } from './function';
 import { type AlertmailSettings, CONTEXT_KEYS } from './settings';
 
 export interface AlertmailStackProps extends StackProps {
@@ -136,10 +136,13 @@ export class AlertmailStack extends Stack {
     api.grantSecretRead(this.smtpSecret);
     api.grantSecretWrite(this.smtpSecret);
     api.grantSecretRead(this.tokensSecret);
-    // ingest: config read; states read in one BatchGetItem, claimed with conditional PutItem,
-    // marked sent / released with UpdateItem / DeleteItem, cleared in batches; one delivery record per batch.
-    const grantIngest = (fn: AlertmailFunction, readsTokens: boolean): void => {
-      fn.grantTable(this.configTable, 'dynamodb:GetItem');
+    // ingest: config and states read together in one BatchGetItem (lib/store/dynamo-ingest-snapshot.ts;
+    // the config alone with GetItem beside the states of a batch over 99 alerts), states claimed with
+    // conditional PutItem / UpdateItem (one each, or a transaction of them), marked sent / released with
+    // UpdateItem / DeleteItem, cleared in batches; one delivery record per batch.
+    // test/integration/iam-contract.test.ts checks these against the calls the bundled functions make.
+    const grantIngest = (fn: AlertmailFunction, readsTokens: boolean, configReads: DynamoDbAction[]): void => {
+      fn.grantTable(this.configTable, ...configReads);
       fn.grantTable(
         this.stateTable,
         'dynamodb:BatchGetItem',
@@ -152,7 +155,7 @@ export class AlertmailStack extends Stack {
       fn.grantSecretRead(this.smtpSecret);
       if (readsTokens) fn.grantSecretRead(this.tokensSecret);
     };
-    grantIngest(ingest, true);
+    grantIngest(ingest, true, ['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
     // console: serves files from its bundle and touches nothing else.
     if (settings.transport === 'ses' && settings.sesIdentity) {
       api.grantSendAs(settings.sesIdentity);
@@ -212,7 +215,8 @@ export class AlertmailStack extends Stack {
         memorySize: 512,
         timeout: Timeouts.cloudwatchIngest,
       });
-      grantIngest(cwIngest, false);
+      // One alarm per event: the config is always read with its state, never alone.
+      grantIngest(cwIngest, false, ['dynamodb:BatchGetItem']);
       if (settings.transport === 'ses' && settings.sesIdentity) cwIngest.grantSendAs(settings.sesIdentity);
       // A failed send throws (the claim released): Lambda retries it, then parks the event in a
       // failure queue for the README's redrive; the rule's own retries only cover handing it over.

@@ -103,6 +103,9 @@ export function createCoreApp<Config extends IngestConfig>(
     secrets,
     clock,
     defaultRepeatInterval: env.ALERTMAIL_DEFAULT_REPEAT_INTERVAL,
+    ...(env.ALERTMAIL_TRANSPORT === 'ses' && env.ALERTMAIL_SES_IDENTITY
+      ? { sesIdentity: env.ALERTMAIL_SES_IDENTITY }
+      : {}),
   });
   const mailer = createMailer(env, sdk);
   const deliveries = sdk.deliveryLog;

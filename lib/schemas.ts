@@ -23,6 +23,17 @@ export function isAddrSpec(value: string): boolean {
   return labels.length >= 1 && domain.length <= 253 && labels.every((label) => DOMAIN_LABEL.test(label));
 }
 
+/**
+ * Whether SES sends as `address` under the verified identity `identity` (a domain or an address): the
+ * address itself, or an address in the domain or one of its subdomains (a verified domain covers them).
+ */
+export function isCoveredBySesIdentity(address: string, identity: string): boolean {
+  const wanted = identity.toLowerCase();
+  const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  if (wanted.includes('@')) return address.toLowerCase() === wanted;
+  return domain === wanted || domain.endsWith(`.${wanted}`);
+}
+
 export const EmailAddressSchema = z
   .string()
   .max(254)
@@ -71,9 +82,13 @@ export const ServerSettingsInputSchema = z
       .refine(isHost, 'must be a host name, an IPv4 or an IPv6 address'),
     port: z.number().int().min(1).max(65535).optional(),
     security: SecuritySchema.optional(),
-    username: z.string().min(1).max(256).refine(noControlChars, 'must not contain control characters').optional(),
-    /** Write-only. Omitted: keep the stored password. `null`: remove it. */
-    password: z.string().min(1).max(1024).nullable().optional(),
+    username: z.string().max(256).refine(noControlChars, 'must not contain control characters').optional().meta({
+      description: 'SMTP AUTH user; `""` means none (as a form sends it, and as Alertmanager\'s `auth_username: ""`)',
+    }),
+    /** Write-only. Omitted: keep the stored password. `null` or `""`: none (the stored one is removed). */
+    password: z.string().max(1024).nullable().optional().meta({
+      description: 'Write-only. Omitted: keep the stored password. `null` or `""`: none (the stored one is removed).',
+    }),
     from: EmailAddressSchema,
     /** Omitted: keep the stored CA. `null`: remove it. */
     ca: z
@@ -86,8 +101,11 @@ export const ServerSettingsInputSchema = z
       .nullable()
       .optional(),
   })
-  .transform((input) => ({
+  .transform(({ username, password, ...input }) => ({
     ...input,
+    // An empty user or password means none: no user stored, and the password as with `null`.
+    ...(username ? { username } : {}),
+    ...(password === undefined ? {} : { password: password === '' ? null : password }),
     port: input.port ?? 25,
     // 465 is implicit TLS; 587 (submission) requires STARTTLS; anything else defaults to plain, as KubeSphere's port 25.
     security: input.security ?? (input.port === 465 ? 'tls' : input.port === 587 ? 'starttls' : 'none'),

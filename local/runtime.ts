@@ -150,7 +150,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const app = createApp(env, log ? { log: jsonLoggerTo(log) } : {});
 
     // First start: the development mailbox is the mail server, so an alert reaches an inbox at once.
-    if ((await app.config.get()).server === null) {
+    // (Not with SES: it sends through SES, as an address of its identity the admin sets.)
+    if (env.ALERTMAIL_TRANSPORT === 'smtp' && (await app.config.get()).server === null) {
       await app.config.setServer({
         host: '127.0.0.1',
         port: mailbox.smtpPort,

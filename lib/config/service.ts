@@ -9,6 +9,8 @@ const MAX_ATTEMPTS = 25;
 
 export interface ConfigServiceDeps extends ConfigReaderDeps {
   readonly clock: () => Date;
+  /** With the `ses` transport: the verified identity (ALERTMAIL_SES_IDENTITY) every `from` must be covered by. */
+  readonly sesIdentity?: string;
 }
 
 /**
@@ -23,7 +25,16 @@ export class ConfigService extends ConfigReader {
   }
 
   async setServer(body: unknown): Promise<EmailConfig> {
-    const input = parseWith(requestSchemas().ServerSettingsInputSchema, body, 'server');
+    const schemas = requestSchemas();
+    const input = parseWith(schemas.ServerSettingsInputSchema, body, 'server');
+    const { sesIdentity } = this.deps;
+    // SES refuses to send as anyone its identity does not cover (and the role may send only as it).
+    if (sesIdentity && !schemas.isCoveredBySesIdentity(input.from, sesIdentity)) {
+      const message = sesIdentity.includes('@')
+        ? `must be ${sesIdentity}, the SES identity this deployment sends as`
+        : `must be an address in ${sesIdentity}, the SES identity this deployment sends as`;
+      throw new ValidationError(`Invalid request body: server.from: ${message}`, [{ field: 'server.from', message }]);
+    }
     // The secret is written before the config that says it is set, so a reader never sees passwordSet without one.
     if (typeof input.password === 'string') await this.deps.secrets.put('smtp-password', input.password);
     // Removed: erased from the store too, not just marked unset.

@@ -129,6 +129,33 @@ describe('the configuration API', () => {
       );
     });
 
+    it('takes an empty username or password as none (a form sends them empty, as Alertmanager\'s auth_username: "")', async () => {
+      const withAuth = await api('PUT', '/v1/config/server', {
+        host: 'smtp.example.com',
+        username: 'u',
+        password: 'a-password',
+        from: 'a@example.com',
+      });
+
+      const emptied = await api('PUT', '/v1/config/server', {
+        host: 'smtp.example.com',
+        username: '',
+        password: '',
+        from: 'a@example.com',
+      });
+      const read = await api('GET', '/v1/config');
+
+      expect(withAuth.body.server).toMatchObject({ username: 'u', passwordSet: true });
+      expect(emptied.status).toBe(200);
+      expect(emptied.body.server).not.toHaveProperty('username');
+      expect(emptied.body.server.passwordSet).toBe(false);
+      expect(read.body.server).toEqual(emptied.body.server);
+      // None means none: the stored password is erased, as with password: null.
+      await expect(fs.readFile(path.join(runtime.dataDir, 'secrets', 'smtp-password'), 'utf8')).rejects.toThrow(
+        /ENOENT/,
+      );
+    });
+
     it.each([
       [465, undefined, 'tls'],
       [587, undefined, 'starttls'],
@@ -211,7 +238,6 @@ describe('the configuration API', () => {
       [{ host: 'smtp.example.com', from: 'a@example.com', port: 25.5 }, 'server.port'],
       [{ host: 'smtp.example.com', from: 'a@example.com', security: 'ssl' }, 'server.security'],
       [{ host: 'smtp.example.com', from: 'a@example.com', username: 'a\r\nb' }, 'server.username'],
-      [{ host: 'smtp.example.com', from: 'a@example.com', password: '' }, 'server.password'],
       [{ host: 'smtp.example.com', from: 'a@example.com', password: 42 }, 'server.password'],
       [{ host: 'smtp.example.com', from: 'a@example.com', ca: 'not a certificate' }, 'server.ca'],
       [{ host: 'smtp.example.com', from: 'a@example.com', tlsVerify: false }, 'server.tlsVerify'],

@@ -41,6 +41,9 @@ const close = (server: http.Server | undefined) =>
     server.closeAllConnections();
   });
 
+/** The verified SES domain of this deployment (ALERTMAIL_SES_IDENTITY): every sender must be in it. */
+const SES_IDENTITY = 'example.com';
+
 describe('the ses transport (aws-ses-v2-local)', () => {
   let ses: http.Server;
   let sesUrl: string;
@@ -110,7 +113,9 @@ describe('the ses transport (aws-ses-v2-local)', () => {
     });
     proxyUrl = `http://127.0.0.1:${await listen(proxy)}`;
 
-    runtime = await startTestRuntime({ env: { ALERTMAIL_TRANSPORT: 'ses', ALERTMAIL_SES_ENDPOINT: proxyUrl } });
+    runtime = await startTestRuntime({
+      env: { ALERTMAIL_TRANSPORT: 'ses', ALERTMAIL_SES_ENDPOINT: proxyUrl, ALERTMAIL_SES_IDENTITY: SES_IDENTITY },
+    });
     const admin = runtime.adminToken;
     // With SES the server settings give the sender address; host and port are not used.
     await call(runtime.url, 'PUT', '/v1/config/server', {
@@ -220,6 +225,46 @@ describe('the ses transport (aws-ses-v2-local)', () => {
     expect(log.body.deliveries[1]).toMatchObject({ outcome: 'failed' });
     expect(log.body.deliveries[1].error).toMatch(/^SES_REJECTED: Amazon SES refused the message: MessageRejected/);
   });
+
+  it.each(['alerts@example.org', 'alerts@notexample.com', 'example.com@evil.example.net'])(
+    'refuses the sender %s, which the SES identity does not cover: 400 naming server.from, nothing stored',
+    async (from) => {
+      const before = await call(runtime.url, 'GET', '/v1/config', { token: runtime.adminToken });
+
+      const res = await call(runtime.url, 'PUT', '/v1/config/server', {
+        token: runtime.adminToken,
+        body: { host: 'email.us-east-1.amazonaws.com', from },
+      });
+      const after = await call(runtime.url, 'GET', '/v1/config', { token: runtime.adminToken });
+
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(res.body.error.details).toEqual([
+        {
+          field: 'server.from',
+          message: `must be an address in ${SES_IDENTITY}, the SES identity this deployment sends as`,
+        },
+      ]);
+      expect(after.text).toBe(before.text);
+    },
+  );
+
+  it.each(['alerts@example.com', 'Alerts@EXAMPLE.com', 'noreply@mail.example.com'])(
+    'accepts the sender %s, in the SES identity (a verified domain covers its subdomains)',
+    async (from) => {
+      const res = await call(runtime.url, 'PUT', '/v1/config/server', {
+        token: runtime.adminToken,
+        body: { host: 'email.us-east-1.amazonaws.com', from },
+      });
+
+      expect(res.status).toBe(200);
+      expect(res.body.server.from).toBe(from);
+      await call(runtime.url, 'PUT', '/v1/config/server', {
+        token: runtime.adminToken,
+        body: { host: 'email.us-east-1.amazonaws.com', from: 'alerts@example.com' },
+      });
+    },
+  );
 
   it('splits more than 50 recipients into several SendRawEmail calls', async () => {
     for (let i = 0; i < 53; i++) {

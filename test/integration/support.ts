@@ -260,6 +260,8 @@ export interface CountingDynamoProxy {
   readonly endpoint: string;
   /** The DynamoDB operations (X-Amz-Target, e.g. `BatchGetItem`) that passed, in order. */
   readonly operations: string[];
+  /** The same operations with their parsed JSON request bodies (the IAM contract test reads the tables they name). */
+  readonly requests: Array<{ readonly operation: string; readonly body: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
 
@@ -267,22 +269,35 @@ export interface CountingDynamoProxy {
 export async function startCountingDynamoProxy(): Promise<CountingDynamoProxy> {
   const upstream = new URL(process.env.ALERTMAIL_TEST_DYNAMODB_ENDPOINT ?? '');
   const operations: string[] = [];
+  const requests: Array<{ operation: string; body: Record<string, unknown> }> = [];
   const server = http.createServer((req, res) => {
-    operations.push(String(req.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, ''));
-    const forward = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (reply) => {
-        res.writeHead(reply.statusCode ?? 500, reply.headers);
-        reply.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    const operation = String(req.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, '');
+    operations.push(operation);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      try {
+        requests.push({ operation, body: JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown> });
+      } catch {
+        requests.push({ operation, body: {} });
+      }
+      const forward = http.request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (reply) => {
+          res.writeHead(reply.statusCode ?? 500, reply.headers);
+          reply.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     operations,
+    requests,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
