@@ -94,6 +94,17 @@ describe('deliveries view in chromium', () => {
       ...(width < 600 ? { isMobile: true, hasTouch: true } : {}),
     });
     const page = await context.newPage();
+    // Injected by the browser itself (not subject to the page's CSP): report every violation, whatever its kind.
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        console.error(`Refused by CSP: ${event.violatedDirective} ${event.blockedURI} ${event.sample}`);
+      });
+      // Before the deferred script runs, mark a node of the pre-rendered page: hydration must keep it.
+      document.addEventListener('readystatechange', () => {
+        const toggle = document.getElementById('enabled-toggle');
+        if (document.readyState === 'interactive' && toggle) toggle.dataset.prerendered = 'yes';
+      });
+    });
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) {
@@ -120,6 +131,30 @@ describe('deliveries view in chromium', () => {
         .map((node) => node.textContent ?? ''),
     );
   }
+
+  it('takes over the pre-rendered page instead of rebuilding it', async () => {
+    const page = await openConsole(1280);
+    // the node the page arrived with is the one the console now drives
+    expect(await page.getAttribute('#enabled-toggle', 'data-prerendered')).toBe('yes');
+    // no whitespace between elements came with the markup: it would stay as text and space out inline layout
+    const blankText = await page.evaluate(() => {
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      const blank: string[] = [];
+      while (walker.nextNode()) {
+        const node = walker.currentNode;
+        if (/^\s+$/.test(node.textContent ?? ''))
+          blank.push(node.parentElement?.id || node.parentElement?.tagName || '');
+      }
+      return blank;
+    });
+    expect(blankText).toEqual([]);
+    await page.click('#enabled-toggle');
+    await page.waitForSelector('#enabled-toggle[aria-checked="false"]');
+    expect((await call(runtime.url, 'GET', '/v1/config', { token: runtime.adminToken })).body.enabled).toBe(false);
+    await page.click('#enabled-toggle');
+    await page.waitForSelector('#enabled-toggle[aria-checked="true"]');
+    await page.context().close();
+  });
 
   for (const width of [1280, 375]) {
     it(`reads at ${width} px: date, subject, recipients collapsed and expandable, no page scroll`, async () => {
