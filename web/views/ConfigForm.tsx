@@ -87,6 +87,7 @@ export function ConfigForm() {
       return;
     }
     setBusy('testing');
+    let focus = true; // the outcome takes the focus, unless field errors (the summary) do
     try {
       const result = await api.request<{ accepted?: string[]; rejected?: string[] }>(
         'POST',
@@ -103,11 +104,14 @@ export function ConfigForm() {
     } catch (e) {
       if (isSignedOut(e)) return;
       setTest({ kind: 'error', text: errorText(e), extra: `Error code: ${e instanceof ApiError ? e.code : 'ERROR'}` });
-      if (e instanceof ApiError && e.details.length > 0) showErrors(detailsOf('test', e));
+      if (e instanceof ApiError && e.details.length > 0) {
+        showErrors(detailsOf('test', e));
+        focus = false;
+      }
     } finally {
       setBusy(null);
     }
-    focusAfterRender('test-result');
+    if (focus) focusAfterRender('test-result');
     refreshLogs();
   }
 
