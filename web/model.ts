@@ -51,6 +51,11 @@ export interface Delivery {
   outcome: 'sent' | 'failed';
   error: string | null;
   subject?: string;
+  /** Per-recipient outcomes, when the log records them. */
+  accepted?: string[];
+  rejected?: Array<{ address: string; reply: string }>;
+  /** On a failed delivery: the server refused for good, a retry will not help. */
+  permanent?: boolean;
 }
 
 export interface MailboxMessage {
@@ -345,6 +350,33 @@ export function slotFor(field: string): string {
   if (field.startsWith('repeatInterval')) return 'repeatInterval';
   if (field.startsWith('sendResolved')) return 'sendResolved';
   return 'general';
+}
+
+/** The error slots whose control is not the one their name says. */
+const CONTROL_IDS: Readonly<Record<string, string>> = {
+  server: 'server-host',
+  recipients: 'recipient-input',
+  conditions: 'use-conditions',
+  repeatInterval: 'repeat-interval',
+  sendResolved: 'send-resolved',
+  settings: 'repeat-interval',
+};
+
+/**
+ * The id of the control an error slot marks invalid and the summary focuses:
+ * `server.port` → `server-port`, `recipients[2]` → `recipient-remove-2`,
+ * `conditions[1].values` → `cond-1-values`; null for slots with no control.
+ */
+export function controlIdFor(slot: string): string | null {
+  const server = /^server\.(host|port|security|username|password|from|ca)$/.exec(slot);
+  if (server) return `server-${server[1]}`;
+  const direct = CONTROL_IDS[slot];
+  if (direct) return direct;
+  const recipient = /^recipients\[(\d+)\]$/.exec(slot);
+  if (recipient) return `recipient-remove-${recipient[1]}`;
+  const condition = /^conditions\[(\d+)\](?:\.(label|operator|values))?$/.exec(slot);
+  if (condition) return `cond-${condition[1]}-${condition[2] ?? 'label'}`;
+  return null;
 }
 
 /** Human names for the summary at the top. */

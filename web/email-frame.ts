@@ -1,34 +1,4 @@
-/** Tiny DOM helpers: no framework, no innerHTML with data. */
-
-export function byId<T extends HTMLElement>(id: string, type: { new (): T; prototype: T }): T {
-  const node = document.getElementById(id);
-  if (!(node instanceof type)) throw new Error(`alertmail console: #${id} is missing`);
-  return node;
-}
-
-type Attrs = Record<string, string | number | boolean | undefined | null>;
-
-/** `h('button', {type: 'button', class: 'x', 'aria-label': 'Remove'}, 'text', child)`; false/null/undefined attrs are skipped. */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Attrs = {},
-  ...children: (Node | string | null | undefined | false)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    node.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child);
-  }
-  return node;
-}
-
-export function show(node: HTMLElement, visible: boolean): void {
-  node.hidden = !visible;
-}
+/** Shows an HTML email in the console: made safe for a sandboxed frame, styled through the CSSOM (the CSP allows no inline style). */
 
 /** The attribute an email's inline `style` travels in, so the frame's CSP never sees (and reports) it. */
 const STYLE_ATTR = 'data-am-style';
