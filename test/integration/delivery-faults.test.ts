@@ -9,6 +9,7 @@ import { REQUEST_DEADLINE_MS } from '../../lib/deadlines';
 import {
   call,
   type SmtpReply,
+  startCountingDynamoProxy,
   startSmtpServer,
   startTestRuntime,
   type TestRuntime,
@@ -300,5 +301,63 @@ describe('every send has a deadline', () => {
 
     expect(answer.status).toBe(503);
     expect(elapsed).toBeLessThan(bound);
+  }, 60_000);
+});
+
+describe('a store failure after a successful send', () => {
+  /** Resets the connection (as a killed store does) for the sent marks and the log record, `times` times. */
+  function failingRecords(times: number) {
+    let left = times;
+    return (operation: string, body: Record<string, unknown>): boolean => {
+      const recording =
+        operation === 'BatchWriteItem' || (operation === 'PutItem' && String(body.TableName).endsWith('deliveries'));
+      if (!recording || left <= 0) return false;
+      left--;
+      return true;
+    };
+  }
+
+  async function setUpThrough(failWhen: (operation: string, body: Record<string, unknown>) => boolean) {
+    const proxy = await startCountingDynamoProxy({ failWhen });
+    const smtp = await startSmtpServer();
+    const runtime = await startTestRuntime({ dynamodbEndpoint: proxy.endpoint });
+    running.push(runtime, smtp, proxy);
+    await serveWith(runtime, smtp.port);
+    await call(runtime.url, 'POST', '/v1/config/recipients', {
+      token: runtime.adminToken,
+      body: { address: 'oncall@example.com' },
+    });
+    return { runtime, smtp };
+  }
+
+  it('retries the sent mark and the log entry, so the re-post sends nothing and the log has the mail', async () => {
+    // Arrange: more failures than the SDK's own five attempts, fewer than alertmail's retries on top.
+    const { runtime, smtp } = await setUpThrough(failingRecords(7));
+
+    // Act
+    const first = await post(runtime, 'StoreHiccup');
+    const again = await post(runtime, 'StoreHiccup');
+
+    // Assert
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ notified: 1 });
+    expect(again.body).toMatchObject({ notified: 0, suppressed: { repeatInterval: 1 } });
+    await smtp.expectExactly(1);
+    const [sent] = await latestDeliveries(runtime, 1);
+    expect(sent).toMatchObject({ outcome: 'sent', kind: 'firing' });
+  });
+
+  it('answers 202 when the records still fail, with a warning naming the alerts', async () => {
+    const { runtime, smtp } = await setUpThrough(failingRecords(Number.POSITIVE_INFINITY));
+
+    const first = await post(runtime, 'StoreGone');
+
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ notified: 1 });
+    await smtp.expectExactly(1);
+    const warnings = runtime.logs.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn');
+    const sentMark = warnings.find((line) => /recording it failed/.test(line.msg));
+    expect(sentMark?.alerts).toHaveLength(1);
+    expect(warnings.some((line) => /recording the delivery failed/.test(line.msg))).toBe(true);
   }, 60_000);
 });

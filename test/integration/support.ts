@@ -265,8 +265,13 @@ export interface CountingDynamoProxy {
   stop(): Promise<void>;
 }
 
+export interface CountingDynamoProxyOptions {
+  /** Faults on purpose: reset the connection (as a killed store does) for the requests this picks. */
+  readonly failWhen?: (operation: string, body: Record<string, unknown>) => boolean;
+}
+
 /** A proxy in front of the shared DynamoDB Local that notes every operation passing through it. */
-export async function startCountingDynamoProxy(): Promise<CountingDynamoProxy> {
+export async function startCountingDynamoProxy(options: CountingDynamoProxyOptions = {}): Promise<CountingDynamoProxy> {
   const upstream = new URL(process.env.ALERTMAIL_TEST_DYNAMODB_ENDPOINT ?? '');
   const operations: string[] = [];
   const requests: Array<{ operation: string; body: Record<string, unknown> }> = [];
@@ -277,11 +282,14 @@ export async function startCountingDynamoProxy(): Promise<CountingDynamoProxy> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      let parsed: Record<string, unknown> = {};
       try {
-        requests.push({ operation, body: JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown> });
+        parsed = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
       } catch {
-        requests.push({ operation, body: {} });
+        // not JSON: recorded with an empty body
       }
+      requests.push({ operation, body: parsed });
+      if (options.failWhen?.(operation, parsed)) return res.destroy();
       const forward = http.request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
         (reply) => {
