@@ -3,7 +3,7 @@
  * before any construct is made: a bad value fails `cdk synth` with every problem listed,
  * instead of deploying something that breaks at the first alert.
  */
-import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/interval';
+import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
 
 export type Transport = 'smtp' | 'ses';
 

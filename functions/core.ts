@@ -9,7 +9,7 @@ import { CachedTokenSource, parseTokenDocument } from '../lib/auth';
 import { AwsSdk } from '../lib/aws-sdk';
 import { ConfigReader } from '../lib/config/reader';
 import type { ConfigServiceDeps } from '../lib/config/service';
-import { type IngestDeps, IngestService } from '../lib/ingest';
+import { type IngestDeps, IngestService } from '../lib/ingest/service';
 import { jsonLogger, type Logger } from '../lib/log';
 import { SesMailer } from '../lib/mail/ses-mailer';
 import { SmtpMailer } from '../lib/mail/smtp-mailer';

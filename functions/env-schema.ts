@@ -3,7 +3,7 @@
  * It loads only when an environment needs it (functions/env.ts has a hand-written fast path for
  * well-formed ones), so zod is not loaded at every cold start.
  */
-import { parseDuration } from '../lib/interval';
+import { parseDuration } from '../lib/domain/durations';
 import * as z from '../lib/zod';
 
 const nonEmpty = () => z.string().check(z.minLength(1));

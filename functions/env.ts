@@ -9,7 +9,7 @@
  * schema, which words the refusal. Falling back costs time, never a different result
  * (test/unit/env-fast-path.test.ts compares both).
  */
-import { parseDuration } from '../lib/interval';
+import { parseDuration } from '../lib/domain/durations';
 import type * as z from '../lib/zod';
 import type * as EnvSchemaModule from './env-schema';
 import type { buildEnvSchema } from './env-schema';

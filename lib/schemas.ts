@@ -3,7 +3,7 @@
  * them, the OpenAPI document is generated from them and the console imports them.
  */
 import * as z from 'zod';
-import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from './interval';
+import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from './domain/durations';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;

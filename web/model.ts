@@ -6,7 +6,7 @@
  */
 
 // The one dependency-free rule shared with the server (no zod in the bundle).
-import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/interval';
+import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
 
 export type Security = 'none' | 'starttls' | 'tls';
 export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { chunk, mapLimit } from '../concurrency';
 import { CLAIM_WINDOW_SECONDS } from '../deadlines';
-import { sentStateExpiresAt } from '../interval';
+import { type ClaimCondition, claimConditions, sentStateExpiresAt } from '../domain/decide';
 import type { Claim, DeliveryProgress, NotificationState, NotificationStateStore } from '../ports';
 import { BATCH_GET_LIMIT, type BatchGet, backoff, batchGetConsistent } from './dynamo-batch-get';
 import { addState, stateKey } from './dynamo-items';
@@ -111,30 +111,10 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
   /** The conditional write of one claim, as a transaction item (also sent alone as PutItem / UpdateItem). */
   private claimWrite(claim: Claim, claimId: string, now: Date, repeatIntervalMs: number): TransactWriteItem {
     const nowMs = now.getTime();
-    const nowSeconds = Math.floor(nowMs / 1000);
-    const claimUntil = String(nowSeconds + CLAIM_WINDOW_SECONDS);
-    // The conditions are interval.ts's rules (isFiringDue, resumesFiringNotice, isResolvedDue) as DynamoDB checks them.
-    if (claim.kind === 'firing' && claim.resume) {
-      // Resume a partly delivered notice: keep firingSentTo, so only the others are sent to.
-      return {
-        Update: {
-          TableName: this.tableName,
-          Key: { pk: { S: claim.fingerprint } },
-          UpdateExpression: 'SET #status = :pending, claimId = :claim, expiresAt = :until',
-          ConditionExpression: '#status = :partial AND expiresAt > :now AND firingProgressAt > :freshAfter',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':pending': { S: 'pending' },
-            ':partial': { S: 'partial' },
-            ':claim': { S: claimId },
-            ':until': { N: claimUntil },
-            ':now': { N: String(nowSeconds) },
-            ':freshAfter': { N: String(nowMs - repeatIntervalMs) },
-          },
-        },
-      };
-    }
-    if (claim.kind === 'firing') {
+    const claimUntil = { N: String(Math.floor(nowMs / 1000) + CLAIM_WINDOW_SECONDS) };
+    // The conditions are lib/domain/decide.ts's rules as DynamoDB checks them.
+    const conditions = claimConditions(nowMs, repeatIntervalMs);
+    if (claim.kind === 'firing' && !claim.resume) {
       return {
         Put: {
           TableName: this.tableName,
@@ -142,35 +122,33 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
             pk: { S: claim.fingerprint },
             status: { S: 'pending' },
             claimId: { S: claimId },
-            expiresAt: { N: claimUntil },
+            expiresAt: claimUntil,
           },
-          // A partly delivered notice is taken afresh only once it is a whole interval old (else it is resumed).
-          ConditionExpression:
-            'attribute_not_exists(pk) OR expiresAt <= :now OR (#status = :sent AND sentAt <= :dueBefore) OR (#status = :partial AND firingProgressAt <= :dueBefore)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':now': { N: String(nowSeconds) },
-            ':sent': { S: 'sent' },
-            ':partial': { S: 'partial' },
-            ':dueBefore': { N: String(nowMs - repeatIntervalMs) },
-          },
+          ...conditional(conditions.freshFiring),
         },
       };
     }
+    // Resuming a partly delivered notice keeps firingSentTo, so only the others are sent to.
+    const update =
+      claim.kind === 'firing'
+        ? {
+            expression: 'SET #status = :pending, claimId = :claim, expiresAt = :until',
+            condition: conditions.resumeFiring,
+          }
+        : { expression: 'SET resolvingClaim = :claim, resolvingUntil = :until', condition: conditions.resolved };
+    const { ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } = conditional(update.condition);
     return {
       Update: {
         TableName: this.tableName,
         Key: { pk: { S: claim.fingerprint } },
-        UpdateExpression: 'SET resolvingClaim = :claim, resolvingUntil = :until',
-        // Only a live `sent` state has a firing notice to follow up; an expired one counts as absent.
-        ConditionExpression:
-          '#status = :sent AND expiresAt > :now AND (attribute_not_exists(resolvingClaim) OR resolvingUntil <= :now)',
-        ExpressionAttributeNames: { '#status': 'status' },
+        UpdateExpression: update.expression,
+        ConditionExpression,
+        ExpressionAttributeNames,
         ExpressionAttributeValues: {
+          ...ExpressionAttributeValues,
           ':claim': { S: claimId },
-          ':until': { N: claimUntil },
-          ':now': { N: String(nowSeconds) },
-          ':sent': { S: 'sent' },
+          ':until': claimUntil,
+          ...(claim.kind === 'firing' ? { ':pending': { S: 'pending' } } : {}),
         },
       },
     };
@@ -302,4 +280,12 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
       }
     });
   }
+}
+
+function conditional(condition: ClaimCondition) {
+  return {
+    ConditionExpression: condition.expression,
+    ExpressionAttributeNames: { ...condition.names },
+    ExpressionAttributeValues: { ...condition.values },
+  };
 }

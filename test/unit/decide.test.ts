@@ -3,12 +3,10 @@ import {
   isFiringDue,
   isInFlight,
   isResolvedDue,
-  MAX_REPEAT_INTERVAL_MS,
-  MIN_REPEAT_INTERVAL_MS,
-  parseDuration,
   SENT_STATE_RETENTION_MS,
   sentStateExpiresAt,
-} from '../../lib/interval';
+} from '../../lib/domain/decide';
+import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../../lib/domain/durations';
 
 const S = 1_000;
 const M = 60 * S;
