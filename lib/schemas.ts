@@ -34,7 +34,7 @@ export function isCoveredBySesIdentity(address: string, identity: string): boole
   return domain === wanted || domain.endsWith(`.${wanted}`);
 }
 
-export const EmailAddressSchema = z
+const EmailAddressSchema = z
   .string()
   .max(254)
   .refine(isAddrSpec, 'must be a plain email address like ops@example.com (no display name, quotes or spaces)')
@@ -69,7 +69,7 @@ export function isPemCertificates(text: string): boolean {
   return blocks !== null && normalized.replace(PEM_CERTIFICATE, '').trim() === '';
 }
 
-export const SecuritySchema = z.enum(['none', 'starttls', 'tls']).meta({
+const SecuritySchema = z.enum(['none', 'starttls', 'tls']).meta({
   description: '`none`: plain SMTP, never upgraded; `starttls`: STARTTLS required; `tls`: implicit TLS (port 465)',
 });
 
@@ -114,7 +114,7 @@ export type ServerSettingsInput = z.output<typeof ServerSettingsInputSchema>;
 
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-export const ConditionSchema = z
+const ConditionSchema = z
   .strictObject({
     label: z.string().min(1).max(128).regex(LABEL_NAME, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)'),
     operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
@@ -142,10 +142,10 @@ export const ConditionSchema = z
     values: [...new Set(condition.values ?? [])],
   }));
 
-export const MAX_CONDITIONS = 50;
+const MAX_CONDITIONS = 50;
 export const ConditionsSchema = z.array(ConditionSchema).max(MAX_CONDITIONS);
 
-export const RepeatIntervalSchema = z
+const RepeatIntervalSchema = z
   .string()
   .max(32)
   .refine((text) => {
@@ -164,7 +164,6 @@ export const ConfigPatchSchema = z
 
 export const MAX_RECIPIENTS = 100;
 export const RecipientInputSchema = z.strictObject({ address: EmailAddressSchema });
-export const RecipientsSchema = z.array(EmailAddressSchema).max(MAX_RECIPIENTS);
 
 export const TestMessageRequestSchema = z.strictObject({
   server: ServerSettingsInputSchema.optional(),
@@ -172,7 +171,7 @@ export const TestMessageRequestSchema = z.strictObject({
 });
 
 // Response shapes, for the OpenAPI document and the contract test.
-export const ServerSettingsViewSchema = z.object({
+const ServerSettingsViewSchema = z.object({
   host: z.string(),
   port: z.number().int(),
   security: SecuritySchema,
@@ -237,7 +236,7 @@ export const IngestResultSchema = z.object({
 });
 export type IngestResult = z.output<typeof IngestResultSchema>;
 
-export const DeliverySchema = z.object({
+const DeliverySchema = z.object({
   id: z.string(),
   at: z.string().meta({ format: 'date-time' }),
   kind: z.enum(['firing', 'resolved', 'test']),

@@ -2,6 +2,8 @@
  * The ingest wiring (functions/core.ts) as deployed: what it needs from the Lambda runtime's own
  * environment is checked when it is built, at the cold start, not at the first request.
  */
+import net from 'node:net';
+import tls from 'node:tls';
 import { createCoreApp } from '../../functions/core';
 import { readEnv } from '../../functions/env';
 import { ConfigReader } from '../../lib/config/reader';
@@ -42,12 +44,19 @@ describe('createCoreApp on AWS (no local endpoint)', () => {
     );
   });
 
-  it('builds with a region, without a network call', () => {
+  it('builds with a region, without a network call', async () => {
     process.env.AWS_REGION = 'eu-west-1';
     const env = readEnv(DEPLOYED);
+    const sockets = [jest.spyOn(net.Socket.prototype, 'connect'), jest.spyOn(tls, 'connect')];
 
-    const app = createCoreApp(env, {}, (deps) => new ConfigReader(deps));
+    try {
+      const app = createCoreApp(env, {}, (deps) => new ConfigReader(deps));
+      await new Promise((resolve) => setImmediate(resolve)); // anything the build started asynchronously
 
-    expect(app.env.ALERTMAIL_STATE_TABLE).toBe('stack-state');
+      expect(app.env.ALERTMAIL_STATE_TABLE).toBe('stack-state');
+      for (const connect of sockets) expect(connect).not.toHaveBeenCalled();
+    } finally {
+      for (const connect of sockets) connect.mockRestore();
+    }
   });
 });
