@@ -12,6 +12,7 @@ import {
   DeliveryFailedError,
   NotFoundError,
   PayloadTooLargeError,
+  StoreUnavailableError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -43,6 +44,8 @@ export interface HttpResult {
 export type RouteHandler = (request: HttpRequest) => Promise<HttpResult>;
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Retry-After of a 503 STORE_UNAVAILABLE (and an unhealthy /healthz): about the time a store blip or a restart takes. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
 export const MAX_JSON_DEPTH = 32;
 /** Longest string (value or key) any JSON body may hold: the largest field, a CA bundle, is 65536 characters. */
 export const MAX_STRING_LENGTH = 65_536;
@@ -116,9 +119,11 @@ function errorResponses(log: Logger): middy.MiddlewareObj<HttpEvent, HttpRespons
           { error: { code: error.code, message: error.message, details: error.details } },
           error instanceof DeliveryFailedError
             ? { 'retry-after': '10' }
-            : error instanceof UnauthorizedError
-              ? { 'www-authenticate': 'Bearer realm="alertmail"' }
-              : undefined,
+            : error instanceof StoreUnavailableError
+              ? { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) }
+              : error instanceof UnauthorizedError
+                ? { 'www-authenticate': 'Bearer realm="alertmail"' }
+                : undefined,
         );
         return;
       }

@@ -223,4 +223,5 @@ export const DeliverySchema = z.object({
   messageId: z.string().optional(),
 });
 export const DeliveriesViewSchema = z.object({ deliveries: z.array(DeliverySchema) });
-export const HealthSchema = z.object({ status: z.literal('ok') });
+/** /healthz: `ok` with the store answering, `degraded` (503) when it does not. */
+export const HealthSchema = z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unavailable']) });
