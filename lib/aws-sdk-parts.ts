@@ -13,7 +13,7 @@ import { SecretsManagerSecretStore } from './secrets/secrets-manager-store';
 import { DynamoConfigStore } from './store/dynamo-config-store';
 import { DynamoDeliveryLog } from './store/dynamo-delivery-log';
 import { DynamoNotificationStateStore } from './store/dynamo-state-store';
-import { storeErrorMiddleware, storeRetryStrategy } from './store/store-errors';
+import { sameRealmErrorMiddleware, storeErrorMiddleware, storeRetryStrategy } from './store/store-errors';
 import { STORE_CONNECTION_TIMEOUT_MS, STORE_MAX_ATTEMPTS, STORE_REQUEST_TIMEOUT_MS } from './store/store-timeouts';
 
 /**
@@ -37,11 +37,20 @@ const STORE_CLIENT_OPTIONS = {
 interface StoreClient {
   readonly middlewareStack: {
     add(middleware: ReturnType<typeof storeErrorMiddleware>, options: { step: 'initialize'; name: string }): void;
+    add(
+      middleware: ReturnType<typeof storeErrorMiddleware>,
+      options: { step: 'finalizeRequest'; name: string; priority: 'low' },
+    ): void;
   };
 }
 
 function withStoreErrors<Client extends StoreClient>(client: Client, service: string): Client {
   client.middlewareStack.add(storeErrorMiddleware(service), { step: 'initialize', name: 'alertmailStoreErrors' });
+  client.middlewareStack.add(sameRealmErrorMiddleware(), {
+    step: 'finalizeRequest',
+    priority: 'low',
+    name: 'alertmailSameRealmErrors',
+  });
   return client;
 }
 

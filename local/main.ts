@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`\n${signal}: stopping (answering requests in flight, up to ${SHUTDOWN_GRACE_MS / 1000} s)...\n`);
+    process.stderr.write(
+      `\n${signal}: stopping (answering requests in flight, up to ${SHUTDOWN_GRACE_MS / 1000} s)...\n`,
+    );
     runtime.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -86,6 +86,28 @@ export function storeErrorMiddleware(service: string) {
     };
 }
 
+/**
+ * An SDK middleware for the `finalizeRequest` step, inside the retries: an error that is not an
+ * `Error` of this realm (Node's own network errors, when the code runs in a vm context such as
+ * jest's) is copied into one, keeping its name and code; the SDK would otherwise wrap it in a bare
+ * Error and drop the code that says "connection refused".
+ */
+export function sameRealmErrorMiddleware() {
+  return <Args, Output>(next: Handler<Args, Output>): Handler<Args, Output> =>
+    async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (error instanceof Error || !error || typeof error !== 'object') throw error;
+        const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+        throw Object.assign(new Error(String(message ?? name ?? 'error')), {
+          ...(typeof name === 'string' ? { name } : {}),
+          ...(typeof code === 'string' ? { code } : {}),
+        });
+      }
+    };
+}
+
 /** The retry error kinds the SDK's retry middleware hands its strategy. */
 type RetryErrorType = 'TRANSIENT' | 'THROTTLING' | 'SERVER_ERROR' | 'CLIENT_ERROR';
 interface StoreRetryToken {
