@@ -12,7 +12,10 @@ function probeThat(outcomes: Array<'answers' | 'fails'>) {
       release.push(() => (outcome === 'answers' ? resolve() : reject(new Error('store down'))));
     });
   };
-  return { probe, calls: () => calls, settle: () => release.splice(0).forEach((done) => done()) };
+  const settle = () => {
+    for (const done of release.splice(0)) done();
+  };
+  return { probe, calls: () => calls, settle };
 }
 
 describe('StoreHealth', () => {
