@@ -111,10 +111,6 @@ const STABLE_AFTER_MS = 60_000;
 export interface SupervisedDynamoDbLocal {
   /** The same endpoint across restarts (the same port). */
   readonly endpoint: string;
-  /** The running JVM's process id; undefined while it is down. */
-  pid(): number | undefined;
-  /** Resolves once an instance started after `since` (a restart) accepts requests. */
-  restarted(since: number, timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -171,14 +167,6 @@ export async function superviseDynamoDbLocal(options: {
 
   return {
     endpoint: current.endpoint,
-    pid: () => current?.process.pid,
-    restarted: async (since, timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!(current && startedAt > since)) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not come back within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
     stop: async () => {
       stopping = true;
       if (timer) clearTimeout(timer);

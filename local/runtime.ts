@@ -20,7 +20,7 @@ import { AlertmailError } from '../lib/errors';
 import { jsonLogger } from '../lib/log';
 import { FileSecretStore } from '../lib/secrets/file-secret-store';
 import { ensureTables } from '../lib/store/tables';
-import { type SupervisedDynamoDbLocal, superviseDynamoDbLocal } from './dynamodb';
+import { superviseDynamoDbLocal } from './dynamodb';
 import { closeGracefully, readBody, SHUTDOWN_GRACE_MS, send, trackRequests } from './http-exchange';
 import { type DevMailbox, type MailboxMessage, startDevMailbox } from './mailbox';
 
@@ -50,14 +50,12 @@ export interface LocalRuntime {
   readonly ingestToken: string;
   readonly mailbox: DevMailbox;
   readonly dynamodbEndpoint: string;
-  /** The DynamoDB Local this runtime started and supervises; undefined with `dynamodbEndpoint` given. */
-  readonly dynamodb?: SupervisedDynamoDbLocal;
   readonly app: App;
   /**
-   * Stops accepting connections, lets the requests in flight finish (up to `graceMs`, default
-   * SHUTDOWN_GRACE_MS), then stops the mailbox and DynamoDB Local.
+   * Stops accepting connections, lets the requests in flight finish (up to SHUTDOWN_GRACE_MS),
+   * then stops the mailbox and DynamoDB Local.
    */
-  stop(graceMs?: number): Promise<void>;
+  stop(): Promise<void>;
 }
 
 interface CompiledRoute {
@@ -123,7 +121,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const tokens = await loadOrCreateTokens(secrets, options.adminToken, options.ingestToken);
 
   const log = jsonLogger(options.log);
-  let dynamo: SupervisedDynamoDbLocal | undefined;
   const stops: Array<() => Promise<void>> = [];
   try {
     let endpoint = options.dynamodbEndpoint;
@@ -132,7 +129,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         dbPath: path.join(dataDir, 'dynamodb'),
         log: (message, fields) => log.warn(message, fields),
       });
-      dynamo = supervised;
       stops.push(() => supervised.stop());
       endpoint = supervised.endpoint;
     }
@@ -185,10 +181,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       server.once('error', reject);
       server.listen(options.port ?? 8080, '127.0.0.1', () => resolve());
     });
-    let graceMs = SHUTDOWN_GRACE_MS;
     stops.unshift(async () => {
-      const cut = await closeGracefully(server, requests, graceMs);
-      if (cut > 0) log.warn('stopped with requests still in flight', { requests: cut, graceMs });
+      const cut = await closeGracefully(server, requests, SHUTDOWN_GRACE_MS);
+      if (cut > 0) log.warn('stopped with requests still in flight', { requests: cut, graceMs: SHUTDOWN_GRACE_MS });
     });
     const port = (server.address() as AddressInfo).port;
     return {
@@ -197,10 +192,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ingestToken: tokens.ingest,
       mailbox,
       dynamodbEndpoint: endpoint,
-      ...(dynamo ? { dynamodb: dynamo } : {}),
       app,
-      stop: async (grace = SHUTDOWN_GRACE_MS) => {
-        graceMs = grace;
+      stop: async () => {
         for (const stop of stops.splice(0)) await stop();
       },
     };
