@@ -62,10 +62,12 @@ async function timedCall(
 }
 
 function expectStoreUnavailable(res: ApiResponse<any>, route: string): void {
-  expect({ route, status: res.status, code: res.body?.error?.code }).toEqual({
+  // The answer's text rides along, so a failure shows what came instead.
+  expect({ route, status: res.status, code: res.body?.error?.code, text: res.text.slice(0, 300) }).toEqual({
     route,
     status: 503,
     code: 'STORE_UNAVAILABLE',
+    text: expect.any(String),
   });
   expect(res.headers.get('retry-after')).toBe(String(STORE_RETRY_AFTER_SECONDS));
   expect(res.body.error).toEqual({ code: 'STORE_UNAVAILABLE', message: expect.any(String), details: [] });
