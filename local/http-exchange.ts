@@ -33,18 +33,37 @@ export async function readBody(req: http.IncomingMessage, res: http.ServerRespon
     await refuseTooLarge(req, res, declared <= DISCARD_MAX_BYTES);
     return undefined;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Leaving the loop early must not destroy the request: the rest is read and discarded below.
-  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      await refuseTooLarge(req, res, true, size);
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      // Past the cap (a chunked body): the rest is read and discarded, not left unread.
+      stop();
+      refuseTooLarge(req, res, true, size).then(() => resolve(undefined), reject);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    // Closed before its end (the client gave up): nothing to answer.
+    const onClose = () => onError(new Error('the request was cut off before its end'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('close', onClose);
+  });
 }
 
 /**
