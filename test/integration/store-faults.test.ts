@@ -118,6 +118,12 @@ describe('the store killed or frozen', () => {
     await smtp?.stop();
   });
 
+  it('is our own JVM: a second DynamoDB Local on a port already taken fails to start instead of passing for ready', async () => {
+    await expect(startDynamoDbLocal({ port: Number(new URL(dynamo.endpoint).port) })).rejects.toThrow(
+      /DynamoDB Local exited/,
+    );
+  });
+
   it('frozen (SIGSTOP): requests answer 503 STORE_UNAVAILABLE within a store call bound; after SIGCONT they work', async () => {
     // Arrange: warm connections on both clients (the read client and the SDK's)
     const admin = { token: runtime.adminToken };
