@@ -1,16 +1,33 @@
 /** The config API Lambda: health, OpenAPI, configuration, test message and deliveries. */
 import { publicView } from '../lib/config/service';
 import { ValidationError } from '../lib/errors';
+import { StoreHealth } from '../lib/store/store-health';
 import { sendTestMessage } from '../lib/test-message';
 import { type App, appFromEnvironment } from './app';
-import { type HttpHandler, httpFunction } from './http';
+import { type HttpHandler, httpFunction, STORE_RETRY_AFTER_SECONDS } from './http';
 
 export function makeApiHandler(app: App): HttpHandler {
   const { config, notifier, deliveries } = app;
+  // The probe is the config read GET /v1/config makes (one GetItem the function is granted).
+  const storeHealth = new StoreHealth(async () => {
+    try {
+      await config.get();
+    } catch (error) {
+      app.log.warn('store health check failed', { error: error instanceof Error ? error.name : typeof error });
+      throw error;
+    }
+  });
   return httpFunction(
     'api',
     {
-      'GET /healthz': async () => ({ status: 200, body: { status: 'ok' } }),
+      'GET /healthz': async () =>
+        (await storeHealth.status()) === 'ok'
+          ? { status: 200, body: { status: 'ok', store: 'ok' } }
+          : {
+              status: 503,
+              body: { status: 'degraded', store: 'unavailable' },
+              headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
+            },
       // The document renders every schema as JSON Schema when its module loads: on first request, not at a cold start.
       'GET /v1/openapi.json': async () => ({ status: 200, body: (await import('../lib/openapi')).openApiDocument() }),
       'GET /v1/config': async () => ({ status: 200, body: publicView(await config.get()) }),

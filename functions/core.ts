@@ -84,7 +84,6 @@ export function createCoreApp<Config extends IngestConfig>(
     region,
     endpoint: env.ALERTMAIL_DYNAMODB_ENDPOINT,
     credentials: local ? async () => localCredentials : () => roleCredentials(sdk),
-    maxAttempts: 5,
   });
 
   const secrets: SecretStore = secretsManager

@@ -13,6 +13,7 @@ import {
   MailDeliveryError,
   NotFoundError,
   PayloadTooLargeError,
+  StoreUnavailableError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -44,6 +45,8 @@ export interface HttpResult {
 export type RouteHandler = (request: HttpRequest) => Promise<HttpResult>;
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Retry-After of a 503 STORE_UNAVAILABLE (and an unhealthy /healthz): about the time a store blip or a restart takes. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
 export const MAX_JSON_DEPTH = 32;
 /** Longest string (value or key) any JSON body may hold: the largest field, a CA bundle, is 65536 characters. */
 export const MAX_STRING_LENGTH = 65_536;
@@ -124,9 +127,11 @@ function errorResponses(log: Logger): middy.MiddlewareObj<HttpEvent, HttpRespons
           },
           error instanceof DeliveryFailedError
             ? { 'retry-after': '10' }
-            : error instanceof UnauthorizedError
-              ? { 'www-authenticate': 'Bearer realm="alertmail"' }
-              : undefined,
+            : error instanceof StoreUnavailableError
+              ? { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) }
+              : error instanceof UnauthorizedError
+                ? { 'www-authenticate': 'Bearer realm="alertmail"' }
+                : undefined,
         );
         return;
       }

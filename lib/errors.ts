@@ -95,6 +95,22 @@ export class MailDeliveryError extends AlertmailError {
   }
 }
 
+/**
+ * The store (DynamoDB, Secrets Manager) did not answer in time, refused the connection, or kept
+ * answering 5xx or throttling after the bounded retries: nothing about the request is wrong, so the
+ * client may retry later. Configuration bugs (a missing table, a refused request) are not this.
+ */
+export class StoreUnavailableError extends AlertmailError {
+  readonly status = 503;
+  readonly code = 'STORE_UNAVAILABLE';
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+  }
+}
+
 /** Alert delivery failed: nothing was marked as sent, so the sender's retry will deliver. */
 export class DeliveryFailedError extends AlertmailError {
   readonly status = 503;

@@ -71,6 +71,8 @@ interface Response {
   readonly description: string;
   readonly schema?: SchemaName;
   readonly mediaType?: string;
+  /** Declares the `Retry-After` header (the 503s). */
+  readonly retryAfter?: boolean;
 }
 
 interface Operation {
@@ -91,16 +93,19 @@ const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   415: 'The body is not JSON (UNSUPPORTED_MEDIA_TYPE)',
   500: 'Internal error; the request may be retried (INTERNAL)',
   502: 'The mail server failed: SMTP_AUTH_FAILED, SMTP_TLS_FAILED, SMTP_CONNECTION_FAILED, SMTP_TIMEOUT, SMTP_REJECTED or SES_REJECTED, with the server’s own reply in `error.message`',
-  503: 'Delivery failed; nothing was marked as sent, retry (DELIVERY_FAILED)',
+  503: 'Temporarily unavailable; retry after `Retry-After` seconds: the store (DynamoDB, Secrets Manager) did not answer (STORE_UNAVAILABLE), or, posting alerts, delivery failed and nothing was marked as sent (DELIVERY_FAILED)',
 };
 
 const errors = (...codes: number[]): Record<string, Response> =>
   Object.fromEntries(
-    codes.map((code) => [String(code), { description: ERROR_DESCRIPTIONS[code] ?? 'Error', schema: 'Error' }]),
+    codes.map((code) => [
+      String(code),
+      { description: ERROR_DESCRIPTIONS[code] ?? 'Error', schema: 'Error', retryAfter: code === 503 },
+    ]),
   );
 
-/** Every authenticated route can answer these. */
-const AUTH_ERRORS = [401, 403, 500] as const;
+/** Every authenticated route can answer these: the tokens and the data are read from the store (503). */
+const AUTH_ERRORS = [401, 403, 500, 503] as const;
 /** Every route taking a JSON body can answer these as well. */
 const BODY_ERRORS = [400, 413, 415] as const;
 const CONFIG_WRITE = (status = 200, schema: SchemaName = 'Config'): Record<string, Response> => ({
@@ -110,8 +115,12 @@ const CONFIG_WRITE = (status = 200, schema: SchemaName = 'Config'): Record<strin
 
 const OPERATIONS: Record<string, Operation> = {
   'GET /healthz': {
-    summary: 'Liveness',
-    responses: { 200: { description: 'Up', schema: 'Health' }, ...errors(500) },
+    summary: 'Liveness, and whether the store answers (looked at once per few seconds)',
+    responses: {
+      200: { description: 'Up, the store answering', schema: 'Health' },
+      503: { description: 'Up, the store not answering (`degraded`)', schema: 'Health', retryAfter: true },
+      ...errors(500),
+    },
   },
   'GET /v1/openapi.json': {
     summary: 'This document',
@@ -183,7 +192,7 @@ const OPERATIONS: Record<string, Operation> = {
     request: { schema: 'AlertsBody', required: true },
     responses: {
       202: { description: 'Accepted, with counts', schema: 'IngestResult' },
-      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 503),
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS),
     },
   },
   'POST /api/v2/alerts': {
@@ -191,7 +200,7 @@ const OPERATIONS: Record<string, Operation> = {
     request: { schema: 'AlertsBody', required: true },
     responses: {
       202: { description: 'Accepted, with counts', schema: 'IngestResult' },
-      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 503),
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS),
     },
   },
   'GET /': {
@@ -202,6 +211,11 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'Console assets',
     responses: { 200: { description: 'Asset' }, 404: { description: 'No such asset' } },
   },
+};
+
+const RETRY_AFTER_HEADER: JsonSchema = {
+  description: 'Seconds to wait before retrying',
+  schema: { type: 'integer', minimum: 1 },
 };
 
 let cached: JsonSchema | undefined;
@@ -226,6 +240,7 @@ export function openApiDocument(): JsonSchema {
           status,
           {
             description: response.description,
+            ...(response.retryAfter ? { headers: { 'Retry-After': RETRY_AFTER_HEADER } } : {}),
             ...(response.schema
               ? { content: { [response.mediaType ?? 'application/json']: { schema: ref(response.schema) } } }
               : response.mediaType

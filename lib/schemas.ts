@@ -257,4 +257,5 @@ const DeliverySchema = z.object({
     .meta({ description: 'On a failed delivery: no retry can change it; the alerts wait for the repeat interval' }),
 });
 export const DeliveriesViewSchema = z.object({ deliveries: z.array(DeliverySchema) });
-export const HealthSchema = z.object({ status: z.literal('ok') });
+/** /healthz: `ok` with the store answering, `degraded` (503) when it does not. */
+export const HealthSchema = z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unavailable']) });

@@ -1,4 +1,9 @@
-/** `npm start`: alertmail on this machine. Ctrl-C stops everything it started, DynamoDB Local's Java process included. */
+/**
+ * `npm start`: alertmail on this machine. Ctrl-C (SIGINT) or SIGTERM stops it gracefully: no new
+ * connections, the requests in flight answered (up to SHUTDOWN_GRACE_MS), then everything it
+ * started, DynamoDB Local's Java process included; it exits 0.
+ */
+import { SHUTDOWN_GRACE_MS } from './http-exchange';
 import { startLocalRuntime } from './runtime';
 
 // Lambda runs Node 22; locally Node 20 is supported by this code, so the SDK's upgrade notice is noise here.
@@ -33,7 +38,9 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`\n${signal}: stopping...\n`);
+    process.stderr.write(
+      `\n${signal}: stopping (answering requests in flight, up to ${SHUTDOWN_GRACE_MS / 1000} s)...\n`,
+    );
     runtime.stop().then(
       () => process.exit(0),
       (error: unknown) => {

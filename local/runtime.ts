@@ -13,13 +13,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type App, createApp } from '../functions/app';
 import { readEnv } from '../functions/env';
-import { type HttpHandler, MAX_BODY_BYTES, SECURITY_HEADERS, toResponse } from '../functions/http';
+import { type HttpHandler, toResponse } from '../functions/http';
 import { type FunctionName, ROUTES, type RouteSpec, routeKey } from '../functions/routes';
 import { authorize, parseTokenDocument } from '../lib/auth';
 import { AlertmailError } from '../lib/errors';
+import { jsonLogger } from '../lib/log';
 import { FileSecretStore } from '../lib/secrets/file-secret-store';
 import { ensureTables } from '../lib/store/tables';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb';
+import { superviseDynamoDbLocal } from './dynamodb';
+import { closeGracefully, readBody, SHUTDOWN_GRACE_MS, send, trackRequests } from './http-exchange';
 import { type DevMailbox, type MailboxMessage, startDevMailbox } from './mailbox';
 
 export type { MailboxMessage };
@@ -49,6 +51,10 @@ export interface LocalRuntime {
   readonly mailbox: DevMailbox;
   readonly dynamodbEndpoint: string;
   readonly app: App;
+  /**
+   * Stops accepting connections, lets the requests in flight finish (up to SHUTDOWN_GRACE_MS),
+   * then stops the mailbox and DynamoDB Local.
+   */
   stop(): Promise<void>;
 }
 
@@ -114,14 +120,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const secrets = new FileSecretStore(dataDir);
   const tokens = await loadOrCreateTokens(secrets, options.adminToken, options.ingestToken);
 
-  let dynamo: DynamoDbLocal | undefined;
+  const log = jsonLogger(options.log);
   const stops: Array<() => Promise<void>> = [];
   try {
     let endpoint = options.dynamodbEndpoint;
     if (!endpoint) {
-      dynamo = await startDynamoDbLocal({ dbPath: path.join(dataDir, 'dynamodb') });
-      stops.push(() => (dynamo as DynamoDbLocal).stop());
-      endpoint = dynamo.endpoint;
+      const supervised = await superviseDynamoDbLocal({
+        dbPath: path.join(dataDir, 'dynamodb'),
+        log: (message, fields) => log.warn(message, fields),
+      });
+      stops.push(() => supervised.stop());
+      endpoint = supervised.endpoint;
     }
     const prefix = options.tablePrefix ?? 'alertmail-';
     const tables = { config: `${prefix}config`, state: `${prefix}state`, deliveries: `${prefix}deliveries` };
@@ -146,8 +155,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ALERTMAIL_TOKEN_CACHE_SECONDS: '5',
       ...options.env,
     });
-    const log = options.log;
-    const app = createApp(env, log ? { log: jsonLoggerTo(log) } : {});
+    const app = createApp(env, { log });
 
     // First start: the development mailbox is the mail server, so an alert reaches an inbox at once.
     // (Not with SES: it sends through SES, as an address of its identity the admin sets.)
@@ -169,17 +177,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       });
     });
     server.requestTimeout = 60_000;
+    const requests = trackRequests(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 8080, '127.0.0.1', () => resolve());
     });
-    stops.unshift(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    );
+    stops.unshift(async () => {
+      const cut = await closeGracefully(server, requests, SHUTDOWN_GRACE_MS);
+      if (cut > 0) log.warn('stopped with requests still in flight', { requests: cut, graceMs: SHUTDOWN_GRACE_MS });
+    });
     const port = (server.address() as AddressInfo).port;
     return {
       url: `http://127.0.0.1:${port}`,
@@ -189,21 +195,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       dynamodbEndpoint: endpoint,
       app,
       stop: async () => {
-        for (const stop of stops) await stop();
+        for (const stop of stops.splice(0)) await stop();
       },
     };
   } catch (error) {
     for (const stop of stops) await stop().catch(() => {});
     throw error;
   }
-}
-
-function jsonLoggerTo(write: (line: string) => void) {
-  const emit =
-    (level: string) =>
-    (msg: string, fields: Record<string, unknown> = {}) =>
-      write(JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields }));
-  return { info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 
 async function loadHandlers(app: App): Promise<Record<FunctionName, HttpHandler>> {
@@ -301,57 +299,4 @@ async function serve(
   };
   const response = await handlers[hit.route.spec.function](event, {});
   send(res, response, method === 'HEAD');
-}
-
-/** Reads the body up to the cap; past it answers 413 at once (as API Gateway would) and returns undefined. */
-async function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  const tooLarge = () =>
-    send(
-      res,
-      toResponse(413, {
-        error: {
-          code: 'PAYLOAD_TOO_LARGE',
-          message: `The body exceeds ${MAX_BODY_BYTES} bytes`,
-          details: [{ field: '(body)', message: 'too large' }],
-        },
-      }),
-      false,
-      true,
-    );
-  if (declared > MAX_BODY_BYTES) {
-    tooLarge();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      tooLarge();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function send(
-  res: http.ServerResponse,
-  response: {
-    statusCode?: number;
-    headers?: Record<string, string | number | boolean>;
-    body?: string;
-    isBase64Encoded?: boolean;
-  },
-  headOnly = false,
-  close = false,
-): void {
-  const headers: Record<string, string> = { ...SECURITY_HEADERS };
-  for (const [key, value] of Object.entries(response.headers ?? {})) headers[key.toLowerCase()] = String(value);
-  if (close) headers.connection = 'close';
-  const body = response.body ? Buffer.from(response.body, response.isBase64Encoded ? 'base64' : 'utf8') : undefined;
-  if (body) headers['content-length'] = String(body.length);
-  res.writeHead(response.statusCode ?? 200, headers);
-  res.end(headOnly ? undefined : body);
 }

@@ -1,4 +1,5 @@
 import { sleep } from '../concurrency';
+import { StoreUnavailableError } from '../errors';
 import type { Item } from './dynamo-items';
 
 /** DynamoDB's cap on keys per BatchGetItem call. */
@@ -47,6 +48,9 @@ function consistentReads(keysByTable: ReadonlyArray<readonly [string, readonly I
 }
 
 export async function backoff(attempt: number): Promise<void> {
-  if (attempt > 8) throw new Error('DynamoDB kept returning unprocessed items');
+  // Unprocessed items are DynamoDB throttling part of a batch: past ~4 s of backoff, answer "retry later".
+  if (attempt > 8) {
+    throw new StoreUnavailableError('DynamoDB is unavailable (kept returning unprocessed items); retry later', null);
+  }
   await sleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2));
 }

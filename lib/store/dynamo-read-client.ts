@@ -13,6 +13,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { asStoreError, TRANSIENT_ERROR_TYPES, TRANSIENT_NETWORK_CODES } from './store-errors';
+import {
+  STORE_CONNECTION_TIMEOUT_MS,
+  STORE_MAX_ATTEMPTS,
+  STORE_REQUEST_TIMEOUT_MS,
+  storeBackoffMs,
+} from './store-timeouts';
 
 export type Item = Record<string, AttributeValue>;
 export interface ReadCredentials {
@@ -26,9 +33,9 @@ export interface DynamoReadClientOptions {
   readonly endpoint?: string;
   /** Called once per attempt: the caller caches. */
   readonly credentials: () => Promise<ReadCredentials>;
-  /** Attempts per call, first included (default 5). */
+  /** Attempts per call, first included (default STORE_MAX_ATTEMPTS). */
   readonly maxAttempts?: number;
-  /** Per-attempt timeout, from sending the request to the last byte of the answer (default 5000 ms). */
+  /** Per-attempt timeout, from sending the request to the last byte of the answer (default STORE_REQUEST_TIMEOUT_MS). */
   readonly timeoutMs?: number;
 }
 /** As DynamoDB (and the SDK's type of the same name) models it: `Keys` optional, so SDK-typed requests fit. */
@@ -56,21 +63,12 @@ const PARTITION_SUFFIXES: readonly (readonly [string, string])[] = [
   ['eu-isoe-', 'cloud.adc-e.uk'],
   ['eusc-', 'amazonaws.eu'],
 ];
-const RETRYABLE_TYPES = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'LimitExceededException',
-  'InternalServerError',
-  'TransactionConflictException',
-]);
-/** Node's "socket hang up" is an ECONNRESET. */
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 const MAX_MESSAGE = 300;
-const BACKOFF_BASE_MS = 25;
-const BACKOFF_CAP_MS = 1000;
 
-/** A failed call: `name` is DynamoDB's short error type (or the network error's code, or `TimeoutError`). */
+/**
+ * A failed attempt: `name` is DynamoDB's short error type (or the network error's code, or
+ * `TimeoutError`). A call that gives up on retryable ones throws StoreUnavailableError instead.
+ */
 export class DynamoReadError extends Error {
   constructor(
     type: string,
@@ -106,8 +104,8 @@ export class DynamoReadClient {
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') throw new Error('endpoint: http(s) only');
     this.transport = this.url.protocol === 'https:' ? https : http;
     this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 50 });
-    this.maxAttempts = options.maxAttempts ?? 5;
-    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.maxAttempts = options.maxAttempts ?? STORE_MAX_ATTEMPTS;
+    this.timeoutMs = options.timeoutMs ?? STORE_REQUEST_TIMEOUT_MS;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new Error('maxAttempts: an integer >= 1');
     if (!(this.timeoutMs > 0 && this.timeoutMs <= 2 ** 31 - 1)) throw new Error('timeoutMs: a positive number of ms');
   }
@@ -132,9 +130,9 @@ export class DynamoReadClient {
       try {
         return (await this.attempt(operation, body)) as T;
       } catch (error) {
-        if (!(error instanceof DynamoReadError) || !error.retryable || attempt >= this.maxAttempts) throw error;
-        const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+        if (!(error instanceof DynamoReadError) || !error.retryable) throw error;
+        if (attempt >= this.maxAttempts) throw asStoreError('DynamoDB', error);
+        await new Promise((resolve) => setTimeout(resolve, storeBackoffMs(attempt - 1)));
       }
     }
   }
@@ -178,7 +176,7 @@ export class DynamoReadClient {
     const answer = (parsed ?? {}) as { __type?: unknown; message?: unknown; Message?: unknown };
     const type = typeof answer.__type === 'string' ? (answer.__type.split('#').pop() ?? '') : '';
     const message = answer.message ?? answer.Message;
-    const retryable = status >= 500 || RETRYABLE_TYPES.has(type);
+    const retryable = status >= 500 || status === 429 || TRANSIENT_ERROR_TYPES.has(type);
     throw failure(operation, type || 'UnknownError', String(message ?? `HTTP ${status}`), status, retryable, secrets);
   }
 
@@ -217,11 +215,22 @@ export class DynamoReadClient {
           response.on('close', () => settle(Object.assign(new Error('answer cut short'), { code: 'ECONNRESET' })));
         },
       );
-      const timer = setTimeout(() => {
-        const timeout = failure(operation, 'TimeoutError', `no answer within ${this.timeoutMs} ms`, undefined, true);
+      const giveUp = (message: string) => {
+        const timeout = failure(operation, 'TimeoutError', message, undefined, true);
         settle(timeout);
         request.destroy(timeout);
-      }, this.timeoutMs);
+      };
+      const timer = setTimeout(() => giveUp(`no answer within ${this.timeoutMs} ms`), this.timeoutMs);
+      // A kept-alive socket is connected already; a new one must connect within the connection timeout.
+      request.once('socket', (socket) => {
+        if (!socket.connecting) return;
+        const connecting = setTimeout(
+          () => giveUp(`not connected within ${STORE_CONNECTION_TIMEOUT_MS} ms`),
+          STORE_CONNECTION_TIMEOUT_MS,
+        );
+        socket.once('connect', () => clearTimeout(connecting));
+        socket.once('close', () => clearTimeout(connecting));
+      });
       request.on('error', (error) => settle(error));
       request.end(body);
     });
@@ -276,5 +285,5 @@ function failure(
 function networkFailure(operation: Operation, error: Error | undefined): DynamoReadError {
   if (error instanceof DynamoReadError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'NetworkError';
-  return failure(operation, code, error?.message ?? 'request failed', undefined, RETRYABLE_CODES.has(code));
+  return failure(operation, code, error?.message ?? 'request failed', undefined, TRANSIENT_NETWORK_CODES.has(code));
 }

@@ -36,7 +36,7 @@ describe('an alert posted to the local runtime', () => {
   it('answers /healthz without a token', async () => {
     const res = await call(runtime.url, 'GET', '/healthz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.body).toEqual({ status: 'ok', store: 'ok' });
   });
 
   it('emails an Alertmanager webhook once, then suppresses the re-post inside the repeat interval', async () => {

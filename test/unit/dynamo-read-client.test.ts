@@ -11,6 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { StoreUnavailableError } from '../../lib/errors';
 import {
   DynamoReadClient,
   type DynamoReadClientOptions,
@@ -97,6 +98,19 @@ describe('DynamoReadClient', () => {
       (error: unknown) => {
         expect(error).toBeInstanceOf(DynamoReadError);
         return error as DynamoReadError;
+      },
+    );
+  /** A call that gave up on retryable failures: StoreUnavailableError, carrying the last attempt's DynamoReadError. */
+  const unavailableOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected a StoreUnavailableError');
+      },
+      (error: unknown) => {
+        expect(error).toBeInstanceOf(StoreUnavailableError);
+        expect((error as StoreUnavailableError).code).toBe('STORE_UNAVAILABLE');
+        expect((error as StoreUnavailableError).cause).toBeInstanceOf(DynamoReadError);
+        return (error as StoreUnavailableError).cause as DynamoReadError;
       },
     );
 
@@ -241,10 +255,10 @@ describe('DynamoReadClient', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     });
 
-    it('throws TimeoutError, retryable, when every attempt times out', async () => {
+    it('throws StoreUnavailableError (of a TimeoutError) when every attempt times out', async () => {
       const { client, seen } = await start(['hang'], { timeoutMs: 100, maxAttempts: 2 });
 
-      const error = await failureOf(client.getItem('t', { pk: { S: 'a' } }, true));
+      const error = await unavailableOf(client.getItem('t', { pk: { S: 'a' } }, true));
 
       expect(error.name).toBe('TimeoutError');
       expect(error.retryable).toBe(true);
@@ -253,10 +267,10 @@ describe('DynamoReadClient', () => {
       expect(seen).toHaveLength(2);
     });
 
-    it('throws the last error, retryable, once maxAttempts attempts were throttled', async () => {
+    it('throws StoreUnavailableError (of the last error) once maxAttempts attempts were throttled', async () => {
       const { client, seen } = await start([THROTTLED], { maxAttempts: 3 });
 
-      const error = await failureOf(client.batchGetItem({ t: { Keys: [{ pk: { S: 'a' } }] } }));
+      const error = await unavailableOf(client.batchGetItem({ t: { Keys: [{ pk: { S: 'a' } }] } }));
 
       expect(seen).toHaveLength(3);
       expect(error.name).toBe('ProvisionedThroughputExceededException');
@@ -267,11 +281,11 @@ describe('DynamoReadClient', () => {
       );
     });
 
-    it('retries a refused connection, then throws ECONNREFUSED after maxAttempts', async () => {
+    it('retries a refused connection, then throws StoreUnavailableError (of ECONNREFUSED) after maxAttempts', async () => {
       const { client } = await start([{ status: 200, body: '{}' }], { maxAttempts: 3 });
       await server?.stop();
 
-      const error = await failureOf(client.getItem('t', { pk: { S: 'a' } }, true));
+      const error = await unavailableOf(client.getItem('t', { pk: { S: 'a' } }, true));
 
       expect(error.name).toBe('ECONNREFUSED');
       expect(error.retryable).toBe(true);
