@@ -4,7 +4,8 @@ import { ValidationError } from '../lib/errors';
 import { StoreHealth } from '../lib/store/store-health';
 import { sendTestMessage } from '../lib/test-message';
 import { type App, appFromEnvironment } from './app';
-import { type HttpHandler, httpFunction, STORE_RETRY_AFTER_SECONDS } from './http';
+import { STORE_RETRY_AFTER_SECONDS } from './errors';
+import { type HttpHandler, httpFunction } from './http';
 
 export function makeApiHandler(app: App): HttpHandler {
   const { config, notifier, deliveries } = app;

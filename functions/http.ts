@@ -20,6 +20,7 @@ import {
 } from '../lib/errors';
 import type { Logger } from '../lib/log';
 import type { Role, TokenSource } from '../lib/ports';
+import { errorAnswer } from './errors';
 import { type FunctionName, ROUTES, type RouteSpec, rolesAllowed, routeKey } from './routes';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -45,8 +46,6 @@ export interface HttpResult {
 export type RouteHandler = (request: HttpRequest) => Promise<HttpResult>;
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Retry-After of a 503 STORE_UNAVAILABLE (and an unhealthy /healthz): about the time a store blip or a restart takes. */
-export const STORE_RETRY_AFTER_SECONDS = 5;
 export const MAX_JSON_DEPTH = 32;
 /** Longest string (value or key) any JSON body may hold: the largest field, a CA bundle, is 65536 characters. */
 export const MAX_STRING_LENGTH = 65_536;
@@ -114,25 +113,9 @@ function errorResponses(log: Logger): middy.MiddlewareObj<HttpEvent, HttpRespons
     onError: (request) => {
       const error = request.error;
       if (error instanceof AlertmailError) {
-        if (error.status >= 500) log.error('request failed', { code: error.code, route: request.event.routeKey });
-        request.response = toResponse(
-          error.status,
-          {
-            error: {
-              code: error.code,
-              message: error.message,
-              details: error.details,
-              ...(error instanceof MailDeliveryError ? { permanent: error.permanent } : {}),
-            },
-          },
-          error instanceof DeliveryFailedError
-            ? { 'retry-after': '10' }
-            : error instanceof StoreUnavailableError
-              ? { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) }
-              : error instanceof UnauthorizedError
-                ? { 'www-authenticate': 'Bearer realm="alertmail"' }
-                : undefined,
-        );
+        const answer = errorAnswer(error);
+        if (answer.status >= 500) log.error('request failed', { code: error.code, route: request.event.routeKey });
+        request.response = toResponse(answer.status, answer.body, answer.headers);
         return;
       }
       // Unknown failures: log the kind and where it was thrown, answer without internals. The message is

@@ -1,7 +1,21 @@
 /**
- * The one error hierarchy of alertmail. The core throws these; `functions/http.ts`
- * maps them to HTTP in one place (`{"error": {code, message, details}}`).
+ * The one error hierarchy of alertmail. The core throws these, each with a code and knowing
+ * nothing of HTTP; the edge maps codes to statuses in one table (functions/errors.ts).
  */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'NOT_CONFIGURED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'CONCURRENT_MODIFICATION'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | MailErrorCode
+  | 'STORE_UNAVAILABLE'
+  | 'DELIVERY_FAILED';
+
 export interface ErrorDetail {
   /** Dotted path of the offending field, e.g. `server.port` or `alerts[3].labels`. */
   readonly field: string;
@@ -9,8 +23,7 @@ export interface ErrorDetail {
 }
 
 export abstract class AlertmailError extends Error {
-  abstract readonly status: number;
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   readonly details: readonly ErrorDetail[];
 
   constructor(message: string, details: readonly ErrorDetail[] = []) {
@@ -21,53 +34,39 @@ export abstract class AlertmailError extends Error {
 }
 
 export class ValidationError extends AlertmailError {
-  readonly status = 400;
   readonly code = 'VALIDATION_FAILED';
 }
 
 export class NotConfiguredError extends AlertmailError {
-  readonly status = 400;
   readonly code = 'NOT_CONFIGURED';
 }
 
 export class UnauthorizedError extends AlertmailError {
-  readonly status = 401;
   readonly code = 'UNAUTHORIZED';
 }
 
 export class ForbiddenError extends AlertmailError {
-  readonly status = 403;
   readonly code = 'FORBIDDEN';
 }
 
 export class NotFoundError extends AlertmailError {
-  readonly status = 404;
   readonly code = 'NOT_FOUND';
 }
 
-export class MethodNotAllowedError extends AlertmailError {
-  readonly status = 405;
-  readonly code = 'METHOD_NOT_ALLOWED';
-}
-
 export class ConflictError extends AlertmailError {
-  readonly status = 409;
   readonly code = 'CONFLICT';
 }
 
 export class PayloadTooLargeError extends AlertmailError {
-  readonly status = 413;
   readonly code = 'PAYLOAD_TOO_LARGE';
 }
 
 export class UnsupportedMediaTypeError extends AlertmailError {
-  readonly status = 415;
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
 }
 
 /** Concurrent writers raced and retries ran out; the client may simply retry. */
 export class ConcurrentModificationError extends AlertmailError {
-  readonly status = 409;
   readonly code = 'CONCURRENT_MODIFICATION';
 }
 
@@ -85,7 +84,6 @@ export type MailErrorCode =
  * otherwise (connection, timeout, 4xx, throttling) a retry may succeed.
  */
 export class MailDeliveryError extends AlertmailError {
-  readonly status = 502;
   constructor(
     readonly code: MailErrorCode,
     message: string,
@@ -101,7 +99,6 @@ export class MailDeliveryError extends AlertmailError {
  * client may retry later. Configuration bugs (a missing table, a refused request) are not this.
  */
 export class StoreUnavailableError extends AlertmailError {
-  readonly status = 503;
   readonly code = 'STORE_UNAVAILABLE';
   constructor(
     message: string,
@@ -113,7 +110,6 @@ export class StoreUnavailableError extends AlertmailError {
 
 /** Alert delivery failed: nothing was marked as sent, so the sender's retry will deliver. */
 export class DeliveryFailedError extends AlertmailError {
-  readonly status = 503;
   readonly code = 'DELIVERY_FAILED';
   constructor(
     message: string,

@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type App, createApp } from '../functions/app';
 import { readEnv } from '../functions/env';
+import { errorAnswer } from '../functions/errors';
 import { type HttpHandler, toResponse } from '../functions/http';
 import { type FunctionName, ROUTES, type RouteSpec, routeKey } from '../functions/routes';
 import { authorize, parseTokenDocument } from '../lib/auth';
@@ -237,7 +238,8 @@ async function serve(
       await authorize(req.headers.authorization, ['admin'], app.tokens);
     } catch (error) {
       if (!(error instanceof AlertmailError)) throw error;
-      return send(res, toResponse(error.status, { error: { code: error.code, message: error.message, details: [] } }));
+      const answer = errorAnswer(error);
+      return send(res, toResponse(answer.status, answer.body, answer.headers));
     }
     return send(res, toResponse(200, { messages: await mailbox.messages(100) }));
   }

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { STORE_RETRY_AFTER_SECONDS } from '../../functions/http';
+import { STORE_RETRY_AFTER_SECONDS } from '../../functions/errors';
 import { STORE_CALL_BOUND_MS, STORE_HEALTH_CACHE_MS } from '../../lib/store/store-timeouts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb';
 import { alertmanagerFiring } from '../fixtures';

@@ -95,7 +95,7 @@ describe('ConfigService', () => {
     const error = await config.addRecipient({ address: 'a@example.com' }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ConcurrentModificationError);
-    expect((error as ConcurrentModificationError).status).toBe(409);
+    expect((error as ConcurrentModificationError).code).toBe('CONCURRENT_MODIFICATION');
   }, 15_000);
 
   it('writes nothing for a refused document', async () => {
