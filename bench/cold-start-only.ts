@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       log: () => {},
     });
     try {
-      await runtime.app.config.addRecipient({ address: 'oncall@bench.invalid' });
+      await runtime.app.config.addRecipient('oncall@bench.invalid');
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
     }

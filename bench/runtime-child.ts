@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     from: 'alertmail@bench.invalid',
   });
   try {
-    await runtime.app.config.addRecipient({ address: env('BENCH_RECIPIENT') });
+    await runtime.app.config.addRecipient(env('BENCH_RECIPIENT'));
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
   }

@@ -3,9 +3,11 @@ import { publicView } from '../lib/config/service';
 import { ValidationError } from '../lib/errors';
 import { StoreHealth } from '../lib/store/store-health';
 import { sendTestMessage } from '../lib/test-message';
+import { parseWith } from '../lib/validation';
 import { type App, appFromEnvironment } from './app';
 import { STORE_RETRY_AFTER_SECONDS } from './errors';
 import { type HttpHandler, httpFunction } from './http';
+import { requestSchemas } from './request-schemas';
 
 export function makeApiHandler(app: App): HttpHandler {
   const { config, notifier, deliveries } = app;
@@ -30,23 +32,38 @@ export function makeApiHandler(app: App): HttpHandler {
               headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
             },
       // The document renders every schema as JSON Schema when its module loads: on first request, not at a cold start.
-      'GET /v1/openapi.json': async () => ({ status: 200, body: (await import('../lib/openapi')).openApiDocument() }),
+      'GET /v1/openapi.json': async () => ({ status: 200, body: (await import('./openapi')).openApiDocument() }),
       'GET /v1/config': async () => ({ status: 200, body: publicView(await config.get()) }),
-      'PATCH /v1/config': async ({ body }) => ({ status: 200, body: await config.patch(body) }),
-      'PUT /v1/config/server': async ({ body }) => ({ status: 200, body: await config.setServer(body) }),
+      'PATCH /v1/config': async ({ body }) => ({
+        status: 200,
+        body: await config.patch(parseWith(requestSchemas().ConfigPatchSchema, body)),
+      }),
+      'PUT /v1/config/server': async ({ body }) => ({
+        status: 200,
+        body: await config.setServer(parseWith(requestSchemas().ServerSettingsInputSchema, body, 'server')),
+      }),
       'GET /v1/config/recipients': async () => ({ status: 200, body: { recipients: (await config.get()).recipients } }),
       'POST /v1/config/recipients': async ({ body }) => ({
         status: 201,
-        body: { recipients: (await config.addRecipient(body)).recipients },
+        body: {
+          recipients: (await config.addRecipient(parseWith(requestSchemas().RecipientInputSchema, body).address))
+            .recipients,
+        },
       }),
       'DELETE /v1/config/recipients/{address}': async ({ pathParameters }) => {
         await config.removeRecipient(decodePathParameter('address', pathParameters.address ?? ''));
         return { status: 204 };
       },
-      'PUT /v1/config/conditions': async ({ body }) => ({ status: 200, body: await config.setConditions(body) }),
+      'PUT /v1/config/conditions': async ({ body }) => ({
+        status: 200,
+        body: await config.setConditions(parseWith(requestSchemas().ConditionsSchema, body, 'conditions')),
+      }),
       'POST /v1/test-message': async ({ body }) => ({
         status: 200,
-        body: await sendTestMessage(body, { config, notifier }),
+        body: await sendTestMessage(parseWith(requestSchemas().TestMessageRequestSchema, body ?? {}), {
+          config,
+          notifier,
+        }),
       }),
       'GET /v1/deliveries': async ({ query }) => {
         const limit = query.limit === undefined ? 50 : Number(query.limit);

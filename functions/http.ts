@@ -9,12 +9,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { authorize } from '../lib/auth';
 import {
   AlertmailError,
-  DeliveryFailedError,
-  MailDeliveryError,
   NotFoundError,
   PayloadTooLargeError,
-  StoreUnavailableError,
-  UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../lib/errors';

@@ -2,7 +2,7 @@
 import { cloudwatch } from '../lib/alerts/cloudwatch-lazy';
 import { parseAlertPayload } from '../lib/alerts/parse';
 import { ValidationError } from '../lib/errors';
-import type { IngestResult } from '../lib/schemas';
+import type { IngestResult } from '../lib/ingest/service';
 import { type CoreApp, coreAppFromEnvironment } from './core';
 import { type HttpHandler, httpFunction } from './http';
 

@@ -1,9 +1,8 @@
+import type { TestMessageRequest } from './config/model';
 import type { ConfigService } from './config/service';
 import { TEST_MESSAGE_DEADLINE_MS } from './deadlines';
 import { NotConfiguredError } from './errors';
 import type { Notifier } from './notifier';
-import { requestSchemas } from './request-schemas';
-import { parseWith } from './validation';
 
 export interface TestMessageResult {
   readonly sent: true;
@@ -14,10 +13,9 @@ export interface TestMessageResult {
 
 /** Send Test Message with the saved settings, or the draft in the body (the saved password when the draft has none). */
 export async function sendTestMessage(
-  body: unknown,
+  request: TestMessageRequest,
   deps: { config: ConfigService; notifier: Notifier },
 ): Promise<TestMessageResult> {
-  const request = parseWith(requestSchemas().TestMessageRequestSchema, body ?? {});
   const stored = await deps.config.get();
   const recipients = request.recipients ?? stored.recipients;
   const server = await deps.config.mailServer(stored, request.server);

@@ -32,6 +32,35 @@ export interface EmailConfig {
   readonly updatedAt: string;
 }
 
+/** At most this many recipients (on the default route): a mail goes to each of them. */
+export const MAX_RECIPIENTS = 100;
+
+/** Server settings as an admin writes them (validated at the edge, functions/schemas.ts). */
+export interface ServerSettingsInput {
+  readonly host: string;
+  readonly port: number;
+  readonly security: Security;
+  readonly username?: string;
+  /** Write-only. Omitted: keep the stored password. `null`: none (the stored one is removed). */
+  readonly password?: string | null;
+  readonly from: string;
+  /** Omitted: keep the stored CA. `null`: remove it. */
+  readonly ca?: string | null;
+}
+
+/** `PATCH /v1/config`: what it sets, at least one of them. */
+export interface ConfigPatch {
+  readonly enabled?: boolean;
+  readonly repeatInterval?: string;
+  readonly sendResolved?: boolean;
+}
+
+/** Send Test Message: the saved settings and recipients, or a draft of either. */
+export interface TestMessageRequest {
+  readonly server?: ServerSettingsInput;
+  readonly recipients?: readonly string[];
+}
+
 /** What the config store keeps: the config plus bookkeeping that never leaves the core. */
 export interface StoredConfig extends EmailConfig {
   /** Bumped on every password write, so a cached password is never used after a change. */

@@ -1,6 +1,11 @@
 import type { ConfigStore, SecretStore, Versioned } from '../ports';
-import type { ServerSettingsInput } from '../schemas';
-import { defaultConfig, type MailServer, type ServerSettings, type StoredConfig } from './model';
+import {
+  defaultConfig,
+  type MailServer,
+  type ServerSettings,
+  type ServerSettingsInput,
+  type StoredConfig,
+} from './model';
 
 export interface ConfigReaderDeps {
   readonly store: ConfigStore;

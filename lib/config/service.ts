@@ -1,8 +1,15 @@
 import { ConcurrentModificationError, ConflictError, NotFoundError, ValidationError } from '../errors';
-import { requestSchemas } from '../request-schemas';
-import { parseWith } from '../validation';
-import { defaultConfig, type EmailConfig, type StoredConfig } from './model';
+import {
+  type Condition,
+  type ConfigPatch,
+  defaultConfig,
+  type EmailConfig,
+  MAX_RECIPIENTS,
+  type ServerSettingsInput,
+  type StoredConfig,
+} from './model';
 import { ConfigReader, type ConfigReaderDeps, toServerSettings } from './reader';
+import { isCoveredBySesIdentity } from './ses-identity';
 
 /** Enough for a burst of concurrent admins: each lost race means another writer won, so progress is guaranteed. */
 const MAX_ATTEMPTS = 25;
@@ -14,8 +21,9 @@ export interface ConfigServiceDeps extends ConfigReaderDeps {
 }
 
 /**
- * The configuration use cases: the reads of ConfigReader, plus the writes. Every write
- * validates the whole input first, then applies it as a read-modify-write guarded by the
+ * The configuration use cases: the reads of ConfigReader, plus the writes. Every write takes an
+ * input the edge has validated as a whole (functions/schemas.ts), checks the rules that need the
+ * stored config or the deployment (duplicates, limits, the SES identity), then applies it as a read-modify-write guarded by the
  * stored version, retrying on a lost race: a refused write changes nothing and concurrent
  * writes lose nothing.
  */
@@ -24,12 +32,10 @@ export class ConfigService extends ConfigReader {
     super(deps);
   }
 
-  async setServer(body: unknown): Promise<EmailConfig> {
-    const schemas = requestSchemas();
-    const input = parseWith(schemas.ServerSettingsInputSchema, body, 'server');
+  async setServer(input: ServerSettingsInput): Promise<EmailConfig> {
     const { sesIdentity } = this.deps;
     // SES refuses to send as anyone its identity does not cover (and the role may send only as it).
-    if (sesIdentity && !schemas.isCoveredBySesIdentity(input.from, sesIdentity)) {
+    if (sesIdentity && !isCoveredBySesIdentity(input.from, sesIdentity)) {
       const message = sesIdentity.includes('@')
         ? `must be ${sesIdentity}, the SES identity this deployment sends as`
         : `must be an address in ${sesIdentity}, the SES identity this deployment sends as`;
@@ -54,15 +60,13 @@ export class ConfigService extends ConfigReader {
     });
   }
 
-  async addRecipient(body: unknown): Promise<EmailConfig> {
-    const { address } = parseWith(requestSchemas().RecipientInputSchema, body);
+  async addRecipient(address: string): Promise<EmailConfig> {
     return this.update((current) => {
       if (current.recipients.some((existing) => existing.toLowerCase() === address.toLowerCase())) {
         throw new ConflictError(`${address} is already a recipient`, [
           { field: 'address', message: 'already present' },
         ]);
       }
-      const { MAX_RECIPIENTS } = requestSchemas();
       if (current.recipients.length >= MAX_RECIPIENTS) {
         throw new ValidationError(`At most ${MAX_RECIPIENTS} recipients`, [
           { field: 'address', message: `the list already holds ${MAX_RECIPIENTS} recipients` },
@@ -82,13 +86,11 @@ export class ConfigService extends ConfigReader {
     });
   }
 
-  async setConditions(body: unknown): Promise<EmailConfig> {
-    const conditions = parseWith(requestSchemas().ConditionsSchema, body, 'conditions');
+  async setConditions(conditions: readonly Condition[]): Promise<EmailConfig> {
     return this.update((current) => ({ ...current, conditions }));
   }
 
-  async patch(body: unknown): Promise<EmailConfig> {
-    const patch = parseWith(requestSchemas().ConfigPatchSchema, body);
+  async patch(patch: ConfigPatch): Promise<EmailConfig> {
     return this.update((current) => ({
       ...current,
       enabled: patch.enabled ?? current.enabled,

@@ -8,7 +8,6 @@ import { DeliveryFailedError } from '../errors';
 import type { Logger } from '../log';
 import type { Notifier } from '../notifier';
 import type { IngestSnapshotReader, NotificationStateStore } from '../ports';
-import type { IngestResult } from '../schemas';
 import { deliver } from './deliver';
 import {
   claim,
@@ -20,6 +19,22 @@ import {
   onePerFingerprint,
   type Settled,
 } from './stages';
+
+/** What one request did: every received alert counted once, under its first reason. */
+export interface IngestResult {
+  readonly received: number;
+  readonly matched: number;
+  readonly notified: number;
+  readonly suppressed: {
+    readonly conditions: number;
+    readonly repeatInterval: number;
+    readonly disabled: number;
+    readonly notConfigured: number;
+    readonly undeliverable: number;
+  };
+  /** The delivery someone received, or null when nothing was sent. */
+  readonly deliveryId: string | null;
+}
 
 export interface IngestDeps {
   readonly config: ConfigReader;

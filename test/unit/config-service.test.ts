@@ -39,7 +39,7 @@ class MemorySecrets implements SecretStore {
   }
 }
 
-function service() {
+function service(sesIdentity?: string) {
   const store = new MemoryStore();
   const secrets = new MemorySecrets();
   const config = new ConfigService({
@@ -47,11 +47,12 @@ function service() {
     secrets,
     clock: () => new Date('2030-01-02T03:04:05Z'),
     defaultRepeatInterval: '12h',
+    ...(sesIdentity ? { sesIdentity } : {}),
   });
   return { store, secrets, config };
 }
 
-const server = { host: 'smtp.example.com', from: 'a@example.com', username: 'u' };
+const server = { host: 'smtp.example.com', port: 25, security: 'none' as const, from: 'a@example.com', username: 'u' };
 
 describe('ConfigService', () => {
   it('answers the defaults before anything is stored', async () => {
@@ -69,20 +70,20 @@ describe('ConfigService', () => {
   });
 
   it('answers the same bytes for a fresh install around a refused write', async () => {
-    const { config } = service();
+    const { config } = service('alerts.example.org');
     const before = JSON.stringify(await config.get());
 
-    await expect(config.patch({ repeatInterval: '1s' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(config.setServer(server)).rejects.toBeInstanceOf(ValidationError);
 
     expect(JSON.stringify(await config.get())).toBe(before);
   });
 
   it('retries a lost race and keeps the winner’s change', async () => {
     const { store, config } = service();
-    await config.addRecipient({ address: 'a@example.com' });
+    await config.addRecipient('a@example.com');
     store.loseNext = 3;
 
-    await config.addRecipient({ address: 'b@example.com' });
+    await config.addRecipient('b@example.com');
 
     expect(store.current?.value.recipients).toEqual(['a@example.com', 'b@example.com']);
     expect(store.saves).toBe(5);
@@ -92,16 +93,16 @@ describe('ConfigService', () => {
     const { store, config } = service();
     store.loseNext = Number.POSITIVE_INFINITY;
 
-    const error = await config.addRecipient({ address: 'a@example.com' }).catch((e: unknown) => e);
+    const error = await config.addRecipient('a@example.com').catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ConcurrentModificationError);
     expect((error as ConcurrentModificationError).code).toBe('CONCURRENT_MODIFICATION');
   }, 15_000);
 
-  it('writes nothing for a refused document', async () => {
-    const { store, secrets, config } = service();
+  it('writes nothing, not even the password, for a sender its SES identity does not cover', async () => {
+    const { store, secrets, config } = service('alerts.example.org');
 
-    await expect(config.setServer({ ...server, password: 'p', port: 'x' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(config.setServer({ ...server, password: 'p' })).rejects.toBeInstanceOf(ValidationError);
 
     expect(store.saves).toBe(0);
     expect(secrets.values.size).toBe(0);

@@ -1,7 +1,6 @@
 /** The shared zod schemas: what the API accepts, what it stores, and how refusals name fields. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ValidationError } from '../../lib/errors';
 import {
   ConditionsSchema,
   ConfigPatchSchema,
@@ -11,7 +10,8 @@ import {
   RecipientInputSchema,
   ServerSettingsInputSchema,
   TestMessageRequestSchema,
-} from '../../lib/schemas';
+} from '../../functions/schemas';
+import { ValidationError } from '../../lib/errors';
 import { parseWith } from '../../lib/validation';
 
 const CA = readFileSync(path.join(__dirname, '../fixtures/tls/ca.pem'), 'utf8');

@@ -1,9 +1,17 @@
 /**
- * The one set of schemas for the configuration API: the handlers validate with
- * them, the OpenAPI document is generated from them and the console imports them.
+ * The HTTP contract's schemas: the request bodies the handlers validate with (producing the core's
+ * input types, checked below), the answers' shapes, and the OpenAPI document generated from both.
  */
 import * as z from 'zod';
-import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from './domain/durations';
+import {
+  type Condition,
+  type ConfigPatch,
+  MAX_RECIPIENTS,
+  type ServerSettingsInput,
+  type TestMessageRequest,
+} from '../lib/config/model';
+import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
+import type { IngestResult } from '../lib/ingest/service';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -21,17 +29,6 @@ export function isAddrSpec(value: string): boolean {
   if (local.length > 64 || !LOCAL_PART.test(local)) return false;
   const labels = domain.split('.');
   return labels.length >= 1 && domain.length <= 253 && labels.every((label) => DOMAIN_LABEL.test(label));
-}
-
-/**
- * Whether SES sends as `address` under the verified identity `identity` (a domain or an address): the
- * address itself, or an address in the domain or one of its subdomains (a verified domain covers them).
- */
-export function isCoveredBySesIdentity(address: string, identity: string): boolean {
-  const wanted = identity.toLowerCase();
-  const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-  if (wanted.includes('@')) return address.toLowerCase() === wanted;
-  return domain === wanted || domain.endsWith(`.${wanted}`);
 }
 
 const EmailAddressSchema = z
@@ -110,7 +107,6 @@ export const ServerSettingsInputSchema = z
     // 465 is implicit TLS; 587 (submission) requires STARTTLS; anything else defaults to plain, as KubeSphere's port 25.
     security: input.security ?? (input.port === 465 ? 'tls' : input.port === 587 ? 'starttls' : 'none'),
   }));
-export type ServerSettingsInput = z.output<typeof ServerSettingsInputSchema>;
 
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -162,7 +158,6 @@ export const ConfigPatchSchema = z
   })
   .refine((patch) => Object.keys(patch).length > 0, 'must set at least one of enabled, repeatInterval, sendResolved');
 
-export const MAX_RECIPIENTS = 100;
 export const RecipientInputSchema = z.strictObject({ address: EmailAddressSchema });
 
 export const TestMessageRequestSchema = z.strictObject({
@@ -234,7 +229,6 @@ export const IngestResultSchema = z.object({
   }),
   deliveryId: z.string().nullable(),
 });
-export type IngestResult = z.output<typeof IngestResultSchema>;
 
 const DeliverySchema = z.object({
   id: z.string(),
@@ -259,3 +253,14 @@ const DeliverySchema = z.object({
 export const DeliveriesViewSchema = z.object({ deliveries: z.array(DeliverySchema) });
 /** /healthz: `ok` with the store answering, `degraded` (503) when it does not. */
 export const HealthSchema = z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unavailable']) });
+
+/** The request schemas produce the core's input types, and the core's result is the answer's shape: checked at compile time. */
+type Produces<Schema extends z.ZodType, T> = z.output<Schema> extends T ? true : never;
+type Describes<Schema extends z.ZodType, T> = T extends z.output<Schema> ? true : never;
+export const CONTRACT_MATCHES_CORE: [
+  Produces<typeof ServerSettingsInputSchema, ServerSettingsInput>,
+  Produces<typeof ConditionsSchema, readonly Condition[]>,
+  Produces<typeof ConfigPatchSchema, ConfigPatch>,
+  Produces<typeof TestMessageRequestSchema, TestMessageRequest>,
+  Describes<typeof IngestResultSchema, IngestResult>,
+] = [true, true, true, true, true];

@@ -4,7 +4,7 @@
  * table has an operation, with a schema for each answer it can give.
  */
 import * as z from 'zod';
-import { ROUTES } from '../functions/routes';
+import { ROUTES } from './routes';
 import {
   ConditionsSchema,
   ConfigPatchSchema,
