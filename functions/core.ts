@@ -5,7 +5,7 @@
  * ConfigService (the config API and the local runtime write the configuration); the ingest
  * Lambda needs only a ConfigReader (lib/config/reader.ts), which keeps classic zod out of its bundle.
  */
-import { CachedTokenSource, parseTokenDocument } from '../lib/auth';
+
 import { AwsSdk } from '../lib/aws-sdk';
 import { ConfigReader } from '../lib/config/reader';
 import type { ConfigServiceDeps } from '../lib/config/service';
@@ -18,6 +18,7 @@ import type { DeliveryLog, Mailer, SecretStore, TokenSource } from '../lib/ports
 import { FileSecretStore } from '../lib/secrets/file-secret-store';
 import { DynamoIngestSnapshotReader } from '../lib/store/dynamo-ingest-snapshot';
 import { DynamoReadClient, type ReadCredentials } from '../lib/store/dynamo-read-client';
+import { CachedTokenSource, parseTokenDocument } from '../lib/tokens';
 import { type DeploymentEnv, readEnv } from './env';
 
 /** What the ingest service reads the configuration through: a ConfigReader is all it needs. */

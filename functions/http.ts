@@ -6,7 +6,6 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { authorize } from '../lib/auth';
 import {
   AlertmailError,
   NotFoundError,
@@ -16,6 +15,7 @@ import {
 } from '../lib/errors';
 import type { Logger } from '../lib/log';
 import type { Role, TokenSource } from '../lib/ports';
+import { authorize } from './auth';
 import { errorAnswer } from './errors';
 import { type FunctionName, ROUTES, type RouteSpec, rolesAllowed, routeKey } from './routes';
 

@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ForbiddenError, UnauthorizedError } from './errors';
 import type { Role, TokenSource } from './ports';
 
 /** Tokens shorter than this are ignored: a short token could be guessed. */
@@ -57,41 +56,11 @@ function sameToken(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
-/**
- * Extracts the presented token: `Bearer <token>`, or `Basic base64(user:token)`
- * because Alertmanager's `basic_auth` is what many setups already have (any user name).
- */
-export function presentedToken(authorization: string | undefined): string | undefined {
-  if (!authorization) return undefined;
-  const match = /^(Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{1,1024})$/i.exec(authorization.trim());
-  if (!match?.[1] || !match[2]) return undefined;
-  if (match[1].toLowerCase() === 'bearer') return match[2];
-  const decoded = Buffer.from(match[2], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  const password = colon >= 0 ? decoded.slice(colon + 1) : '';
-  return password === '' ? undefined : password;
-}
-
 /** Which role does this token carry? Checks every token of every role, so timing does not reveal the role either. */
 export async function roleOf(token: string, source: TokenSource): Promise<Role | undefined> {
   const tokens = await source.tokens();
   let role: Role | undefined;
   for (const candidate of tokens.ingest) if (sameToken(token, candidate)) role = 'ingest';
   for (const candidate of tokens.admin) if (sameToken(token, candidate)) role = 'admin';
-  return role;
-}
-
-/** 401 without a valid token, 403 when its role may not use the route. Returns the caller's role. */
-export async function authorize(
-  authorization: string | undefined,
-  allowed: readonly Role[],
-  source: TokenSource,
-): Promise<Role> {
-  const token = presentedToken(authorization);
-  if (!token)
-    throw new UnauthorizedError('Missing or malformed Authorization header: send "Authorization: Bearer <token>"');
-  const role = await roleOf(token, source);
-  if (!role) throw new UnauthorizedError('Unknown token');
-  if (!allowed.includes(role)) throw new ForbiddenError(`A token with role "${role}" may not use this route`);
   return role;
 }
