@@ -27,7 +27,7 @@ import {
 } from './render-batch';
 
 /** The longest run of characters the HTML leaves without a break opportunity (fits a 375 px phone in any cell). */
-export const MAX_UNBROKEN = 20;
+export const MAX_UNBROKEN = 16;
 
 /**
  * The break opportunity: U+200B ZERO WIDTH SPACE, written as an entity to keep the part ASCII.
@@ -80,7 +80,7 @@ export function breakable(text: string): string {
 
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 const MONO = 'ui-monospace,Menlo,Consolas,monospace';
-const TABLE = 'cellpadding="0" cellspacing="0" border="0"';
+const TABLE = 'cellpadding="0" cellspacing="0"';
 
 /** Light colours (inline, so every client has them) with their dark-mode overrides in DARK_MODE_CSS. */
 const PAGE_BG = '#f3f4f6';
