@@ -29,8 +29,8 @@ const columns = (value: string): number => Array.from(value).length;
 
 /**
  * `text` (one line, words separated by spaces) as lines of at most `width` columns:
- * the first starting with `first`, the others with `rest`. A URL is never cut: it goes on a
- * line of its own when it fits there, else it stays where it is (moving it would only add a line).
+ * the first starting with `first`, the others with `rest`. A URL is never cut: when it does not
+ * fit where it is, it goes on a line of its own (the only kind of line that may be wider).
  */
 export function wrap(text: string, first: string, rest: string, width = TEXT_WIDTH): string[] {
   const lines: string[] = [];
@@ -53,8 +53,10 @@ export function wrap(text: string, first: string, rest: string, width = TEXT_WID
     else if (!empty && fitsAlone) {
       newLine();
       add(word);
-    } else if (safeHttpUrl(word) !== undefined) add(word);
-    else {
+    } else if (safeHttpUrl(word) !== undefined) {
+      if (!empty) newLine();
+      add(word);
+    } else {
       let chars = Array.from(word);
       while (columns(line) + (empty ? 0 : 1) + chars.length > width) {
         const room = width - columns(line) - (empty ? 0 : 1);
@@ -83,11 +85,12 @@ function fieldLines(fields: readonly Field[], prefix: string): string[] {
   return fields.flatMap((f) => wrap(`${singleLine(f.name)} = ${singleLine(f.value)}`, prefix, `${prefix}    `));
 }
 
-export function renderText(batch: BatchView, subject: string, now: Date, consoleUrl: string | undefined): string {
+export function renderText(batch: BatchView, now: Date, consoleUrl: string | undefined): string {
   const lines: string[] = [];
   const state = batch.kind === 'firing' ? 'FIRING' : 'RESOLVED';
   lines.push(`${state}: ${batch.count} ${batch.count === 1 ? 'alert' : 'alerts'}`);
-  lines.push(...wrap(subject.replace(/^\[[A-Z]+:\d+\] /, ''), '', ''));
+  const context = batch.keyValues.length > 0 ? ` (${batch.keyValues.join(', ')})` : '';
+  lines.push(...wrap(`${batch.names}${context}`, '', '    '));
   lines.push('');
   if (batch.common.length > 0) {
     lines.push(batch.count === 1 ? 'Labels:' : 'Labels common to all alerts:');

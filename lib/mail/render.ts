@@ -60,7 +60,7 @@ export function renderAlertMail(
   const consoleUrl = safeHttpUrl(options.consoleUrl);
   return {
     subject,
-    text: renderText(batch, subject, now, consoleUrl),
+    text: renderText(batch, now, consoleUrl),
     html: renderHtml(batch, subject, now, consoleUrl),
   };
 }

@@ -84,8 +84,8 @@ function illegibleText(page: Page, min: number, inverted: boolean): Promise<Ille
         return canvas;
       };
       const found: { text: string; fg: string; bg: string; ratio: number }[] = [];
-      for (const el of document.body.querySelectorAll('*')) {
-        const own = [...el.childNodes]
+      for (const el of Array.from(document.body.querySelectorAll('*'))) {
+        const own = Array.from(el.childNodes)
           .filter((n) => n.nodeType === Node.TEXT_NODE)
           .map((n) => n.textContent ?? '')
           .join('')
@@ -153,7 +153,7 @@ describe('the alert mail in chromium', () => {
     const page = await open(browser, renderAlertMail('firing', alerts, MAIL_NOW).html, 375, scheme);
 
     const badges = await page.evaluate(() =>
-      [...document.querySelectorAll('td.c span')]
+      Array.from(document.querySelectorAll('td.c span'))
         .filter((s) => /^(CRITICAL|WARNING)$/.test(s.textContent ?? ''))
         .map((s) => ({ text: s.textContent, background: getComputedStyle(s).backgroundColor })),
     );

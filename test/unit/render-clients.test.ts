@@ -6,8 +6,8 @@
  * `float`, `overflow`, `display`, the `role` attribute...) fails the test.
  */
 import { doIUseEmail } from '@jsx-email/doiuse-email';
-import { MAX_UNBROKEN } from '../../lib/mail/render-html';
 import { renderAlertMail, renderTestMail } from '../../lib/mail/render';
+import { MAX_UNBROKEN } from '../../lib/mail/render-html';
 import { MAIL_NOW, mailSets } from '../fixtures/mail-sets';
 
 const FAMILIES = ['gmail.*', 'outlook.*', 'apple-mail.*', 'yahoo.*'];
@@ -81,7 +81,10 @@ const mails = [
     name: set.name,
     html: renderAlertMail(set.kind, set.alerts, MAIL_NOW, { consoleUrl: 'https://alertmail.example/' }).html,
   })),
-  { name: 'test message', html: renderTestMail(MAIL_NOW, { host: 'smtp.example.com', port: 587, security: 'starttls' }).html },
+  {
+    name: 'test message',
+    html: renderTestMail(MAIL_NOW, { host: 'smtp.example.com', port: 587, security: 'starttls' }).html,
+  },
 ];
 
 describe.each(mails)('the $name mail in Gmail, Outlook, Apple Mail and Yahoo (caniemail)', ({ html }) => {
@@ -150,6 +153,8 @@ describe('dark mode declarations', () => {
   });
 
   it('has dark overrides for the clients that honour prefers-color-scheme', () => {
-    expect(html).toMatch(/<style>[^<]*@media \(prefers-color-scheme:dark\)\{[^<]*\.c\{background-color:#1f2937!important/);
+    expect(html).toMatch(
+      /<style>[^<]*@media \(prefers-color-scheme:dark\)\{[^<]*\.c\{background-color:#1f2937!important/,
+    );
   });
 });
