@@ -102,8 +102,10 @@ export function renderText(batch: BatchView, now: Date, consoleUrl: string | und
     const facts = [`[${i + 1}/${batch.count}]`];
     if (view.resolved) facts.push('RESOLVED |');
     if (view.severity.label !== undefined) facts.push(`${view.severity.label.toUpperCase()} |`);
-    facts.push(`${view.duration} |`, view.headline);
-    lines.push(...wrap(facts.join(' '), '', '    '));
+    facts.push(view.duration);
+    lines.push(facts.join(' '));
+    // The headline on a line of its own, like under the badges in the HTML: whole when it fits 78 columns.
+    lines.push(...wrap(view.headline, '', ''));
     if (view.description !== undefined) lines.push(...wrapParagraphs(view.description, '    '));
     if (view.labels.length > 0) {
       lines.push('    Labels:');

@@ -179,7 +179,7 @@ describe('renderAlertMail body', () => {
 
     const { html, text } = renderAlertMail('firing', alerts, NOW);
 
-    expect(text).toContain('[1/1] CRITICAL | firing for 2h 29m | DiskFull\n    Disk is full.');
+    expect(text).toContain('[1/1] CRITICAL | firing for 2h 29m\nDiskFull\n    Disk is full.');
     expect(html).toContain('>DiskFull</div>');
   });
 
@@ -227,7 +227,7 @@ describe('renderAlertMail body', () => {
     const { html, text, subject } = renderAlertMail('firing', alerts, NOW);
 
     const line = (severity: string, headline: string): number =>
-      text.indexOf(`${severity} | firing for 2h 29m | ${headline}`);
+      text.indexOf(`${severity} | firing for 2h 29m\n${headline}\n`);
     expect(line('CRITICAL', 'down thing')).toBeGreaterThan(0);
     expect(line('CRITICAL', 'down thing')).toBeLessThan(line('WARNING', 'warm thing'));
     expect(line('WARNING', 'warm thing')).toBeLessThan(line('INFO', 'slow thing'));
