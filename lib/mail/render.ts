@@ -32,7 +32,7 @@ import {
   viewBatch,
 } from './render-batch';
 import { htmlDocument, renderHtml, STATE_COLORS } from './render-html';
-import { renderText } from './render-text';
+import { renderText, wrap } from './render-text';
 
 export {
   escapeHtml,
@@ -86,11 +86,13 @@ export function renderTestMail(now: Date, server: TestMailServer): RenderedMail 
   const text = [
     'alertmail test message',
     '',
-    'Your email settings work: this message was accepted by',
-    `${via}, and reached this mailbox.`,
+    ...wrap(`Your email settings work: this message was accepted by ${via}, and reached this mailbox.`, '', ''),
     '',
-    'Alert notifications that meet your notification conditions will be sent',
-    'the same way. Nothing needs to be done about this message.',
+    ...wrap(
+      'Alert notifications that meet your notification conditions will be sent the same way. Nothing needs to be done about this message.',
+      '',
+      '',
+    ),
     '',
     '--',
     `Sent by alertmail at ${sentAt}.`,

@@ -3,7 +3,7 @@
  * a line of its own excepted), the same facts as the HTML part in the same order, and none of
  * the HTML's zero-width break opportunities.
  */
-import { renderAlertMail } from '../../lib/mail/render';
+import { renderAlertMail, renderTestMail } from '../../lib/mail/render';
 import { TEXT_WIDTH, wrap } from '../../lib/mail/render-text';
 import { MAIL_NOW, mailSets } from '../fixtures/mail-sets';
 
@@ -80,6 +80,19 @@ describe.each(mailSets())('the text part of the $name mail', ({ kind, alerts }) 
 
   it('has none of the zero-width break opportunities of the HTML part', () => {
     expect(mail.text).not.toMatch(/\u200b|&#8203;/);
+  });
+});
+
+describe('the text part of the test message', () => {
+  it.each([
+    { host: 'smtp.example.com', port: 587, security: 'starttls' },
+    { host: `${'relay-'.repeat(30)}example.com`, port: 465, security: 'tls' },
+    { transport: 'ses' as const },
+  ])(`has no line wider than ${TEXT_WIDTH} columns (%j)`, (server) => {
+    const { text } = renderTestMail(MAIL_NOW, server);
+
+    expect(overlong(text)).toEqual([]);
+    expect(text.replace(/\s+/g, ' ')).toContain('Your email settings work: this message was accepted by');
   });
 });
 
