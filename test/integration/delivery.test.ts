@@ -578,7 +578,8 @@ describe('alert delivery', () => {
     expect(mail?.parsed.bcc).toBeUndefined();
     expect(mail?.parsed.headers.get('x-injected')).toBeUndefined();
     expect(mail?.parsed.subject).toBe('[FIRING:1] Inject Bcc: evil@example.com (db-1 X-Injected: yes <b>body</b>)');
-    const html = String(mail?.parsed.html);
+    // without the zero-width break opportunities the renderer puts in long tokens
+    const html = String(mail?.parsed.html).replaceAll('&#8203;', '');
     expect(html).not.toMatch(/<script|<img|<a href="javascript|<b>body/i);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
