@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import { fingerprint } from '../../lib/alerts/fingerprint';
+import { AlertmanagerV2AlertsSchema } from '../../lib/alerts/formats/alertmanager-v2';
+import { AlertmanagerWebhookSchema } from '../../lib/alerts/formats/alertmanager-webhook';
+import { GenericAlertsPayloadSchema } from '../../lib/alerts/formats/generic';
+import { GrafanaWebhookSchema } from '../../lib/alerts/formats/grafana';
+import { isGoZeroTime, parseTimestamp } from '../../lib/alerts/formats/rules';
 import { ALERT_LIMITS } from '../../lib/alerts/model';
-import {
-  AlertmanagerV2AlertsSchema,
-  AlertmanagerWebhookSchema,
-  AlertPayloadSchema,
-  GenericAlertsPayloadSchema,
-  GrafanaWebhookSchema,
-  isGoZeroTime,
-  parseAlertPayload,
-  parseTimestamp,
-} from '../../lib/alerts/parse';
+import { AlertPayloadSchema, parseAlertPayload } from '../../lib/alerts/parse';
 import { ValidationError } from '../../lib/errors';
 import {
   alertmanagerFiring,

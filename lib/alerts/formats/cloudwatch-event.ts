@@ -1,0 +1,177 @@
+/**
+ * The EventBridge "CloudWatch Alarm State Change" event: delivered straight to the ingest Lambda by
+ * an EventBridge rule (functions/ingest.ts), or posted like any other payload.
+ */
+import { parseWith } from '../../validation';
+import * as z from '../../zod';
+import type { Alert } from '../model';
+import {
+  alertFromCloudWatchAlarm,
+  CloudWatchTimestampSchema,
+  isCloudWatchTimestamp,
+  isNonEmpty,
+  isStateValue,
+  nonEmpty,
+  nullishString,
+  objectAt,
+  requireTimestamp,
+  StateValueSchema,
+} from './cloudwatch-alarm';
+import { type PayloadFormat, parseAs, Refused, within } from './format';
+import { isNullishString, isRecord } from './rules';
+
+const DETAIL_TYPE = 'CloudWatch Alarm State Change';
+
+const EventMetricSchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  dimensions: z.nullish(z.record(z.string(), z.string())),
+});
+
+/** EventBridge `detail-type: "CloudWatch Alarm State Change"` (fields alertmail does not use are ignored). */
+export const CloudWatchAlarmStateChangeEventSchema = z.object({
+  'detail-type': z.literal(DETAIL_TYPE),
+  source: z.optional(z.string()),
+  account: nonEmpty(),
+  region: nonEmpty(),
+  detail: z.object({
+    alarmName: nonEmpty(),
+    state: z.object({
+      value: StateValueSchema,
+      reason: nullishString(),
+      timestamp: CloudWatchTimestampSchema,
+    }),
+    previousState: z.nullish(z.object({ value: z.string(), timestamp: z.nullish(CloudWatchTimestampSchema) })),
+    configuration: z.nullish(
+      z.object({
+        description: nullishString(),
+        metrics: z.nullish(
+          z.array(
+            z.object({
+              expression: nullishString(),
+              metricStat: z.nullish(z.object({ metric: EventMetricSchema })),
+            }),
+          ),
+        ),
+      }),
+    ),
+  }),
+});
+
+export type CloudWatchAlarmStateChangeEvent = z.infer<typeof CloudWatchAlarmStateChangeEventSchema>;
+
+/** The alert of a checked event (the schema's output, or the body itself once the fast path checked it). */
+function toAlert(e: CloudWatchAlarmStateChangeEvent, now: Date): Alert {
+  const { detail } = e;
+  const metrics = detail.configuration?.metrics ?? [];
+  const only = metrics.length === 1 ? metrics[0] : undefined;
+  const stat = only && !only.expression ? only.metricStat?.metric : undefined;
+  const previous = detail.previousState;
+  return alertFromCloudWatchAlarm(
+    {
+      name: detail.alarmName,
+      description: detail.configuration?.description ?? undefined,
+      account: e.account,
+      region: e.region,
+      state: detail.state.value,
+      reason: detail.state.reason ?? undefined,
+      stateChangedAt: requireTimestamp(detail.state.timestamp),
+      previousState: previous
+        ? {
+            value: previous.value,
+            changedAt: previous.timestamp ? requireTimestamp(previous.timestamp) : undefined,
+          }
+        : undefined,
+      metric: stat ? { namespace: stat.namespace, name: stat.name, dimensions: stat.dimensions ?? {} } : undefined,
+    },
+    now,
+  );
+}
+
+type Check = true | Refused | undefined;
+
+/** The schema's rules by hand, in its order: true, the first offending field, or undefined (not sure). */
+function checkEvent(e: Record<string, unknown>): Check {
+  if (e['detail-type'] !== DETAIL_TYPE) return new Refused(['detail-type']);
+  if (e.source !== undefined && typeof e.source !== 'string') return new Refused(['source']);
+  if (!isNonEmpty(e.account)) return new Refused(['account']);
+  if (!isNonEmpty(e.region)) return new Refused(['region']);
+  const detail = objectAt(e.detail, ['detail']);
+  if (detail === undefined || detail instanceof Refused) return detail;
+  if (!isNonEmpty(detail.alarmName)) return new Refused(['detail', 'alarmName']);
+  const state = objectAt(detail.state, ['detail', 'state']);
+  if (state === undefined || state instanceof Refused) return state;
+  if (!isStateValue(state.value)) return new Refused(['detail', 'state', 'value']);
+  if (!isNullishString(state.reason)) return new Refused(['detail', 'state', 'reason']);
+  if (!isCloudWatchTimestamp(state.timestamp)) return new Refused(['detail', 'state', 'timestamp']);
+  if (detail.previousState != null) {
+    const previous = objectAt(detail.previousState, ['detail', 'previousState']);
+    if (previous === undefined || previous instanceof Refused) return previous;
+    if (typeof previous.value !== 'string') return new Refused(['detail', 'previousState', 'value']);
+    if (previous.timestamp != null && !isCloudWatchTimestamp(previous.timestamp))
+      return new Refused(['detail', 'previousState', 'timestamp']);
+  }
+  if (detail.configuration == null) return true;
+  const configuration = objectAt(detail.configuration, ['detail', 'configuration']);
+  if (configuration === undefined || configuration instanceof Refused) return configuration;
+  if (!isNullishString(configuration.description)) return new Refused(['detail', 'configuration', 'description']);
+  const { metrics } = configuration;
+  if (metrics == null) return true;
+  if (!Array.isArray(metrics)) return new Refused(['detail', 'configuration', 'metrics']);
+  for (let i = 0; i < metrics.length; i++) {
+    const check = checkMetric(metrics[i]);
+    if (check !== true) return within(check, 'detail', 'configuration', 'metrics', i);
+  }
+  return true;
+}
+
+function checkMetric(m: unknown): Check {
+  const metric = objectAt(m, []);
+  if (metric === undefined || metric instanceof Refused) return metric;
+  if (!isNullishString(metric.expression)) return new Refused(['expression']);
+  if (metric.metricStat == null) return true;
+  const stat = objectAt(metric.metricStat, ['metricStat']);
+  if (stat === undefined || stat instanceof Refused) return stat;
+  const inner = objectAt(stat.metric, ['metricStat', 'metric']);
+  if (inner === undefined || inner instanceof Refused) return inner;
+  if (typeof inner.namespace !== 'string') return new Refused(['metricStat', 'metric', 'namespace']);
+  if (typeof inner.name !== 'string') return new Refused(['metricStat', 'metric', 'name']);
+  return inner.dimensions == null
+    ? true
+    : within(checkDimensions(inner.dimensions), 'metricStat', 'metric', 'dimensions');
+}
+
+/** `z.record(z.string(), z.string())`; a `__proto__` or symbol key (the record drops or trips on them) is not sure. */
+function checkDimensions(d: unknown): Check {
+  const dimensions = objectAt(d, []);
+  if (dimensions === undefined || dimensions instanceof Refused) return dimensions;
+  if (Object.hasOwn(dimensions, '__proto__') || Object.getOwnPropertySymbols(dimensions).length !== 0) return undefined;
+  for (const name of Object.keys(dimensions)) if (typeof dimensions[name] !== 'string') return new Refused([name]);
+  return true;
+}
+
+export const cloudwatchEvent: PayloadFormat = {
+  name: 'cloudwatch-event',
+  source: 'cloudwatch',
+  schema: CloudWatchAlarmStateChangeEventSchema,
+
+  matches: (body) => isRecord(body) && body['detail-type'] === DETAIL_TYPE,
+
+  parse(body, now) {
+    const event = objectAt(body, []);
+    if (event === undefined || event instanceof Refused) return event;
+    const check = checkEvent(event);
+    return check === true ? [toAlert(event as CloudWatchAlarmStateChangeEvent, now)] : check;
+  },
+
+  parseWithSchema: (body, now) => [
+    toAlert(parseWith(CloudWatchAlarmStateChangeEventSchema, body, '', 'CloudWatch alarm event'), now),
+  ],
+};
+
+/** The EventBridge rule's event, delivered straight to the ingest Lambda. Throws ValidationError. */
+export function alertFromCloudWatchEvent(event: unknown, now: Date): Alert {
+  const [alert] = parseAs(cloudwatchEvent, event, now);
+  if (!alert) throw new Error('unreachable: a CloudWatch event is one alert');
+  return alert;
+}

@@ -1,0 +1,257 @@
+/**
+ * A CloudWatch alarm delivered by Amazon SNS to an HTTP(S) subscription: the SNS notification whose
+ * `Message` holds the alarm as a JSON string, or (raw message delivery) the alarm message itself.
+ */
+import { parseWith } from '../../validation';
+import * as z from '../../zod';
+import type { Alert } from '../model';
+import {
+  alertFromCloudWatchAlarm,
+  type CloudWatchMetric,
+  CloudWatchTimestampSchema,
+  isCloudWatchTimestamp,
+  isNonEmpty,
+  isStateValue,
+  nonEmpty,
+  nullishString,
+  objectAt,
+  requireTimestamp,
+  StateValueSchema,
+} from './cloudwatch-alarm';
+import { type FastVerdict, type PayloadFormat, Refused, refusal, within } from './format';
+import { isNullishString, isRecord } from './rules';
+
+const SnsDimensionsSchema = z.nullish(z.array(z.object({ name: z.string(), value: z.string() })));
+
+/** The JSON alarm message CloudWatch publishes to SNS (the `Message` of the SNS notification). */
+export const CloudWatchAlarmSnsMessageSchema = z.object({
+  AlarmName: nonEmpty(),
+  AlarmDescription: nullishString(),
+  AWSAccountId: nonEmpty(),
+  NewStateValue: StateValueSchema,
+  NewStateReason: nullishString(),
+  StateChangeTime: CloudWatchTimestampSchema,
+  /** The region's long name ("US East (N. Virginia)"); the code is taken from `AlarmArn`. */
+  Region: nullishString(),
+  AlarmArn: nullishString(),
+  OldStateValue: nullishString(),
+  Trigger: z.nullish(
+    z.object({
+      MetricName: nullishString(),
+      Namespace: nullishString(),
+      Dimensions: SnsDimensionsSchema,
+      Metrics: z.nullish(
+        z.array(
+          z.object({
+            Expression: nullishString(),
+            MetricStat: z.nullish(
+              z.object({
+                Metric: z.object({
+                  MetricName: z.string(),
+                  Namespace: z.string(),
+                  Dimensions: SnsDimensionsSchema,
+                }),
+              }),
+            ),
+          }),
+        ),
+      ),
+    }),
+  ),
+});
+
+export type CloudWatchAlarmSnsMessage = z.infer<typeof CloudWatchAlarmSnsMessageSchema>;
+
+/** An Amazon SNS HTTP(S) notification; `Message` holds the CloudWatch alarm as a JSON string. */
+export const SnsNotificationSchema = z.object({
+  Type: z.literal('Notification'),
+  Message: z.string(),
+  TopicArn: z.nullish(z.string()),
+  Subject: z.nullish(z.string()),
+});
+
+/** The alert of a checked alarm message (the schema's output, or the message once the fast path checked it). */
+function toAlert(m: CloudWatchAlarmSnsMessage, now: Date): Alert {
+  const trigger = m.Trigger;
+  let metric: CloudWatchMetric | undefined;
+  if (trigger?.MetricName && trigger.Namespace && !trigger.Metrics?.length) {
+    metric = { namespace: trigger.Namespace, name: trigger.MetricName, dimensions: dimensionMap(trigger.Dimensions) };
+  } else if (trigger?.Metrics?.length === 1) {
+    const only = trigger.Metrics[0];
+    const stat = only && !only.Expression ? only.MetricStat?.Metric : undefined;
+    if (stat) metric = { namespace: stat.Namespace, name: stat.MetricName, dimensions: dimensionMap(stat.Dimensions) };
+  }
+  return alertFromCloudWatchAlarm(
+    {
+      name: m.AlarmName,
+      description: m.AlarmDescription ?? undefined,
+      account: m.AWSAccountId,
+      region: regionFromArn(m.AlarmArn) ?? m.Region ?? 'unknown',
+      state: m.NewStateValue,
+      reason: m.NewStateReason ?? undefined,
+      stateChangedAt: requireTimestamp(m.StateChangeTime),
+      previousState: m.OldStateValue ? { value: m.OldStateValue } : undefined,
+      metric,
+    },
+    now,
+  );
+}
+
+function dimensionMap(
+  dimensions: readonly { name: string; value: string }[] | null | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of dimensions ?? []) out[d.name] = d.value;
+  return out;
+}
+
+function regionFromArn(arn: string | null | undefined): string | undefined {
+  // arn:aws:cloudwatch:us-east-1:123456789012:alarm:Name
+  const region = arn?.split(':')[3];
+  return region ? region : undefined;
+}
+
+type Check = true | Refused | undefined;
+
+/** The message's last plain fields, in the schema's order. */
+const TRAILING_STRINGS = ['Region', 'AlarmArn', 'OldStateValue'] as const;
+
+/** The message schema's rules by hand, in its order: true, the first offending field, or undefined (not sure). */
+function checkMessage(m: Record<string, unknown>): Check {
+  if (!isNonEmpty(m.AlarmName)) return new Refused(['AlarmName']);
+  if (!isNullishString(m.AlarmDescription)) return new Refused(['AlarmDescription']);
+  if (!isNonEmpty(m.AWSAccountId)) return new Refused(['AWSAccountId']);
+  if (!isStateValue(m.NewStateValue)) return new Refused(['NewStateValue']);
+  if (!isNullishString(m.NewStateReason)) return new Refused(['NewStateReason']);
+  if (!isCloudWatchTimestamp(m.StateChangeTime)) return new Refused(['StateChangeTime']);
+  for (const name of TRAILING_STRINGS) if (!isNullishString(m[name])) return new Refused([name]);
+  if (m.Trigger == null) return true;
+  const trigger = objectAt(m.Trigger, ['Trigger']);
+  if (trigger === undefined || trigger instanceof Refused) return trigger;
+  if (!isNullishString(trigger.MetricName)) return new Refused(['Trigger', 'MetricName']);
+  if (!isNullishString(trigger.Namespace)) return new Refused(['Trigger', 'Namespace']);
+  const dimensions = checkDimensions(trigger.Dimensions);
+  if (dimensions !== true) return within(dimensions, 'Trigger', 'Dimensions');
+  if (trigger.Metrics == null) return true;
+  if (!Array.isArray(trigger.Metrics)) return new Refused(['Trigger', 'Metrics']);
+  for (let i = 0; i < trigger.Metrics.length; i++) {
+    const check = checkMetric(trigger.Metrics[i]);
+    if (check !== true) return within(check, 'Trigger', 'Metrics', i);
+  }
+  return true;
+}
+
+function checkMetric(m: unknown): Check {
+  const metric = objectAt(m, []);
+  if (metric === undefined || metric instanceof Refused) return metric;
+  if (!isNullishString(metric.Expression)) return new Refused(['Expression']);
+  if (metric.MetricStat == null) return true;
+  const stat = objectAt(metric.MetricStat, ['MetricStat']);
+  if (stat === undefined || stat instanceof Refused) return stat;
+  const inner = objectAt(stat.Metric, ['MetricStat', 'Metric']);
+  if (inner === undefined || inner instanceof Refused) return inner;
+  if (typeof inner.MetricName !== 'string') return new Refused(['MetricStat', 'Metric', 'MetricName']);
+  if (typeof inner.Namespace !== 'string') return new Refused(['MetricStat', 'Metric', 'Namespace']);
+  return within(checkDimensions(inner.Dimensions), 'MetricStat', 'Metric', 'Dimensions');
+}
+
+/** `SnsDimensionsSchema`: nullish, or an array of `{name, value}` strings. */
+function checkDimensions(d: unknown): Check {
+  if (d == null) return true;
+  if (!Array.isArray(d)) return new Refused([]);
+  for (let i = 0; i < d.length; i++) {
+    const dimension = objectAt(d[i], [i]);
+    if (dimension === undefined || dimension instanceof Refused) return dimension;
+    if (typeof dimension.name !== 'string') return new Refused([i, 'name']);
+    if (typeof dimension.value !== 'string') return new Refused([i, 'value']);
+  }
+  return true;
+}
+
+/** The fast path over an alarm message (its refusals' paths are below the message). */
+function fastMessage(message: unknown, now: Date): FastVerdict {
+  const m = objectAt(message, []);
+  if (m === undefined || m instanceof Refused) return m;
+  const check = checkMessage(m);
+  return check === true ? [toAlert(m as CloudWatchAlarmSnsMessage, now)] : check;
+}
+
+/** The schema path over an alarm message; `root` prefixes the fields of a refusal (`Message.NewStateValue`). */
+function messageWithSchema(message: unknown, now: Date, root: string): Alert[] {
+  return [toAlert(parseWith(CloudWatchAlarmSnsMessageSchema, message, root, 'CloudWatch alarm message'), now)];
+}
+
+/** The notification's own type: only a Notification carries an alarm. Throws the refusal naming `Type`. */
+function refuseOtherTypes(body: Record<string, unknown>): void {
+  if (body.Type === 'SubscriptionConfirmation') {
+    throw refusal(
+      'Type',
+      'This is an Amazon SNS subscription confirmation, not an alert. alertmail does not confirm subscriptions ' +
+        'itself: confirm it in the Amazon SNS console (Subscriptions → Confirm subscription, using the SubscribeURL ' +
+        'of this request), then alarm notifications will be accepted.',
+    );
+  }
+  if (body.Type !== 'Notification') {
+    throw refusal('Type', `SNS message type ${JSON.stringify(body.Type)} carries no alert; only "Notification" does`);
+  }
+}
+
+/** The `Message` as JSON, or undefined when it is not JSON. */
+function decodedMessage(message: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(message) };
+  } catch {
+    return undefined;
+  }
+}
+
+const NOT_JSON = 'must be the JSON alarm message CloudWatch publishes to SNS';
+
+export const cloudwatchSns: PayloadFormat = {
+  name: 'cloudwatch-sns',
+  source: 'cloudwatch',
+  schema: SnsNotificationSchema,
+
+  matches: (body) => isRecord(body) && typeof body.Type === 'string',
+
+  parse(body, now) {
+    const envelope = objectAt(body, []);
+    if (envelope === undefined || envelope instanceof Refused) return envelope;
+    if (envelope.Type !== 'Notification') return new Refused(['Type']);
+    if (typeof envelope.Message !== 'string') return new Refused(['Message']);
+    if (!isNullishString(envelope.TopicArn)) return new Refused(['TopicArn']);
+    if (!isNullishString(envelope.Subject)) return new Refused(['Subject']);
+    const message = decodedMessage(envelope.Message);
+    if (!message) return new Refused(['Message']);
+    return within(fastMessage(message.value, now), 'Message');
+  },
+
+  parseWithSchema(body, now) {
+    if (isRecord(body)) refuseOtherTypes(body);
+    const envelope = parseWith(SnsNotificationSchema, body, '', 'SNS notification');
+    const message = decodedMessage(envelope.Message);
+    if (!message) throw refusal('Message', NOT_JSON);
+    return messageWithSchema(message.value, now, 'Message');
+  },
+};
+
+/** SNS with raw message delivery: the body is the alarm message itself. */
+export const cloudwatchSnsRaw: PayloadFormat = {
+  name: 'cloudwatch-sns-raw',
+  source: 'cloudwatch',
+  schema: CloudWatchAlarmSnsMessageSchema,
+  matches: (body) => isRecord(body) && typeof body.AlarmName === 'string' && 'NewStateValue' in body,
+  parse: fastMessage,
+  parseWithSchema: (body, now) => messageWithSchema(body, now, ''),
+};
+
+/**
+ * The alarm message inside an SNS notification (already JSON-decoded). `root` prefixes the
+ * field names of validation errors (`Message.NewStateValue`). Throws ValidationError.
+ */
+export function alertFromCloudWatchSnsMessage(message: unknown, now: Date, root = 'Message'): Alert {
+  const fast = fastMessage(message, now);
+  const [alert] = Array.isArray(fast) ? fast : messageWithSchema(message, now, root);
+  if (!alert) throw new Error('unreachable: a CloudWatch alarm message is one alert');
+  return alert;
+}
