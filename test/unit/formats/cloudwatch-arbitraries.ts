@@ -198,7 +198,7 @@ export function mutated<T>(valid: fc.Arbitrary<T>): fc.Arbitrary<T> {
         const key = path[path.length - 1] as string | number;
         const target = parent as Record<string | number, unknown>;
         if (value === REMOVE) delete target[key];
-        else target[key] = value;
+        else target[key] = structuredClone(value); // fast-check's constants are shared: never mutate them
       }
       return copy as T;
     });
