@@ -1,8 +1,8 @@
 import * as z from '../../zod';
 import { fingerprint } from '../fingerprint';
 import { ALERT_LIMITS, type Alert, type AlertStatus } from '../model';
-import { Refused } from './format';
-import { isPlainObject, parseTimestamp } from './rules';
+import { Refused, within } from './format';
+import { isNullishString, isPlainObject, parseTimestamp } from './rules';
 
 /**
  * What the two CloudWatch formats share (lib/alerts/formats/cloudwatch-event.ts, cloudwatch-sns.ts):
@@ -62,6 +62,44 @@ export const isCloudWatchTimestamp = (v: unknown): v is string =>
 export function objectAt(v: unknown, path: PropertyKey[]): Record<string, unknown> | Refused | undefined {
   if (isPlainObject(v)) return v;
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : new Refused(path);
+}
+
+/** The fast path's verdict on a part of a CloudWatch payload: passes, refused, or not sure (undefined). */
+export type Check = true | Refused | undefined;
+
+/** How a CloudWatch payload spells its metric list: the event in camelCase, the SNS message in PascalCase. */
+export interface MetricFields {
+  readonly expression: string;
+  readonly metricStat: string;
+  readonly metric: string;
+  /** The metric's two names (namespace, name), in the schema's order. */
+  readonly names: readonly [string, string];
+  readonly dimensions: string;
+  readonly checkDimensions: (dimensions: unknown) => Check;
+}
+
+/** A nullish metric list, or one whose every `{expression?, metricStat?: {metric}}` is well formed. */
+export function checkMetrics(metrics: unknown, fields: MetricFields): Check {
+  if (metrics == null) return true;
+  if (!Array.isArray(metrics)) return new Refused([]);
+  for (let i = 0; i < metrics.length; i++) {
+    const check = checkMetric(metrics[i], fields);
+    if (check !== true) return within(check, i);
+  }
+  return true;
+}
+
+function checkMetric(m: unknown, f: MetricFields): Check {
+  const metric = objectAt(m, []);
+  if (metric === undefined || metric instanceof Refused) return metric;
+  if (!isNullishString(metric[f.expression])) return new Refused([f.expression]);
+  if (metric[f.metricStat] == null) return true;
+  const stat = objectAt(metric[f.metricStat], [f.metricStat]);
+  if (stat === undefined || stat instanceof Refused) return stat;
+  const inner = objectAt(stat[f.metric], [f.metricStat, f.metric]);
+  if (inner === undefined || inner instanceof Refused) return inner;
+  for (const name of f.names) if (typeof inner[name] !== 'string') return new Refused([f.metricStat, f.metric, name]);
+  return within(f.checkDimensions(inner[f.dimensions]), f.metricStat, f.metric, f.dimensions);
 }
 
 /** The one mapping from a CloudWatch alarm state change to an alert. */

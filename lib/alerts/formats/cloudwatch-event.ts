@@ -7,10 +7,13 @@ import * as z from '../../zod';
 import type { Alert } from '../model';
 import {
   alertFromCloudWatchAlarm,
+  type Check,
   CloudWatchTimestampSchema,
+  checkMetrics,
   isCloudWatchTimestamp,
   isNonEmpty,
   isStateValue,
+  type MetricFields,
   nonEmpty,
   nullishString,
   objectAt,
@@ -88,8 +91,6 @@ function toAlert(e: CloudWatchAlarmStateChangeEvent, now: Date): Alert {
   );
 }
 
-type Check = true | Refused | undefined;
-
 /** The schema's rules by hand, in its order: true, the first offending field, or undefined (not sure). */
 function checkEvent(e: Record<string, unknown>): Check {
   if (e['detail-type'] !== DETAIL_TYPE) return new Refused(['detail-type']);
@@ -115,40 +116,27 @@ function checkEvent(e: Record<string, unknown>): Check {
   const configuration = objectAt(detail.configuration, ['detail', 'configuration']);
   if (configuration === undefined || configuration instanceof Refused) return configuration;
   if (!isNullishString(configuration.description)) return new Refused(['detail', 'configuration', 'description']);
-  const { metrics } = configuration;
-  if (metrics == null) return true;
-  if (!Array.isArray(metrics)) return new Refused(['detail', 'configuration', 'metrics']);
-  for (let i = 0; i < metrics.length; i++) {
-    const check = checkMetric(metrics[i]);
-    if (check !== true) return within(check, 'detail', 'configuration', 'metrics', i);
-  }
-  return true;
+  return within(checkMetrics(configuration.metrics, EVENT_METRIC), 'detail', 'configuration', 'metrics');
 }
 
-function checkMetric(m: unknown): Check {
-  const metric = objectAt(m, []);
-  if (metric === undefined || metric instanceof Refused) return metric;
-  if (!isNullishString(metric.expression)) return new Refused(['expression']);
-  if (metric.metricStat == null) return true;
-  const stat = objectAt(metric.metricStat, ['metricStat']);
-  if (stat === undefined || stat instanceof Refused) return stat;
-  const inner = objectAt(stat.metric, ['metricStat', 'metric']);
-  if (inner === undefined || inner instanceof Refused) return inner;
-  if (typeof inner.namespace !== 'string') return new Refused(['metricStat', 'metric', 'namespace']);
-  if (typeof inner.name !== 'string') return new Refused(['metricStat', 'metric', 'name']);
-  return inner.dimensions == null
-    ? true
-    : within(checkDimensions(inner.dimensions), 'metricStat', 'metric', 'dimensions');
-}
-
-/** `z.record(z.string(), z.string())`; a `__proto__` or symbol key (the record drops or trips on them) is not sure. */
+/** `z.nullish(z.record(z.string(), z.string()))`; a `__proto__` or symbol key (the record drops them) is not sure. */
 function checkDimensions(d: unknown): Check {
+  if (d == null) return true;
   const dimensions = objectAt(d, []);
   if (dimensions === undefined || dimensions instanceof Refused) return dimensions;
   if (Object.hasOwn(dimensions, '__proto__') || Object.getOwnPropertySymbols(dimensions).length !== 0) return undefined;
   for (const name of Object.keys(dimensions)) if (typeof dimensions[name] !== 'string') return new Refused([name]);
   return true;
 }
+
+const EVENT_METRIC: MetricFields = {
+  expression: 'expression',
+  metricStat: 'metricStat',
+  metric: 'metric',
+  names: ['namespace', 'name'],
+  dimensions: 'dimensions',
+  checkDimensions,
+};
 
 export const cloudwatchEvent: PayloadFormat = {
   name: 'cloudwatch-event',

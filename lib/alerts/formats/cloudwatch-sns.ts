@@ -5,19 +5,7 @@
 import { parseWith } from '../../validation';
 import * as z from '../../zod';
 import type { Alert } from '../model';
-import {
-  alertFromCloudWatchAlarm,
-  type CloudWatchMetric,
-  CloudWatchTimestampSchema,
-  isCloudWatchTimestamp,
-  isNonEmpty,
-  isStateValue,
-  nonEmpty,
-  nullishString,
-  objectAt,
-  requireTimestamp,
-  StateValueSchema,
-} from './cloudwatch-alarm';
+import * as alarm from './cloudwatch-alarm';
 import { type FastVerdict, type PayloadFormat, Refused, refusal, within } from './format';
 import { isNullishString, isRecord } from './rules';
 
@@ -25,25 +13,25 @@ const SnsDimensionsSchema = z.nullish(z.array(z.object({ name: z.string(), value
 
 /** The JSON alarm message CloudWatch publishes to SNS (the `Message` of the SNS notification). */
 export const CloudWatchAlarmSnsMessageSchema = z.object({
-  AlarmName: nonEmpty(),
-  AlarmDescription: nullishString(),
-  AWSAccountId: nonEmpty(),
-  NewStateValue: StateValueSchema,
-  NewStateReason: nullishString(),
-  StateChangeTime: CloudWatchTimestampSchema,
+  AlarmName: alarm.nonEmpty(),
+  AlarmDescription: alarm.nullishString(),
+  AWSAccountId: alarm.nonEmpty(),
+  NewStateValue: alarm.StateValueSchema,
+  NewStateReason: alarm.nullishString(),
+  StateChangeTime: alarm.CloudWatchTimestampSchema,
   /** The region's long name ("US East (N. Virginia)"); the code is taken from `AlarmArn`. */
-  Region: nullishString(),
-  AlarmArn: nullishString(),
-  OldStateValue: nullishString(),
+  Region: alarm.nullishString(),
+  AlarmArn: alarm.nullishString(),
+  OldStateValue: alarm.nullishString(),
   Trigger: z.nullish(
     z.object({
-      MetricName: nullishString(),
-      Namespace: nullishString(),
+      MetricName: alarm.nullishString(),
+      Namespace: alarm.nullishString(),
       Dimensions: SnsDimensionsSchema,
       Metrics: z.nullish(
         z.array(
           z.object({
-            Expression: nullishString(),
+            Expression: alarm.nullishString(),
             MetricStat: z.nullish(
               z.object({
                 Metric: z.object({
@@ -73,7 +61,7 @@ export const SnsNotificationSchema = z.object({
 /** The alert of a checked alarm message (the schema's output, or the message once the fast path checked it). */
 function toAlert(m: CloudWatchAlarmSnsMessage, now: Date): Alert {
   const trigger = m.Trigger;
-  let metric: CloudWatchMetric | undefined;
+  let metric: alarm.CloudWatchMetric | undefined;
   if (trigger?.MetricName && trigger.Namespace && !trigger.Metrics?.length) {
     metric = { namespace: trigger.Namespace, name: trigger.MetricName, dimensions: dimensionMap(trigger.Dimensions) };
   } else if (trigger?.Metrics?.length === 1) {
@@ -81,7 +69,7 @@ function toAlert(m: CloudWatchAlarmSnsMessage, now: Date): Alert {
     const stat = only && !only.Expression ? only.MetricStat?.Metric : undefined;
     if (stat) metric = { namespace: stat.Namespace, name: stat.MetricName, dimensions: dimensionMap(stat.Dimensions) };
   }
-  return alertFromCloudWatchAlarm(
+  return alarm.alertFromCloudWatchAlarm(
     {
       name: m.AlarmName,
       description: m.AlarmDescription ?? undefined,
@@ -89,7 +77,7 @@ function toAlert(m: CloudWatchAlarmSnsMessage, now: Date): Alert {
       region: regionFromArn(m.AlarmArn) ?? m.Region ?? 'unknown',
       state: m.NewStateValue,
       reason: m.NewStateReason ?? undefined,
-      stateChangedAt: requireTimestamp(m.StateChangeTime),
+      stateChangedAt: alarm.requireTimestamp(m.StateChangeTime),
       previousState: m.OldStateValue ? { value: m.OldStateValue } : undefined,
       metric,
     },
@@ -111,56 +99,34 @@ function regionFromArn(arn: string | null | undefined): string | undefined {
   return region ? region : undefined;
 }
 
-type Check = true | Refused | undefined;
-
 /** The message's last plain fields, in the schema's order. */
 const TRAILING_STRINGS = ['Region', 'AlarmArn', 'OldStateValue'] as const;
 
 /** The message schema's rules by hand, in its order: true, the first offending field, or undefined (not sure). */
-function checkMessage(m: Record<string, unknown>): Check {
-  if (!isNonEmpty(m.AlarmName)) return new Refused(['AlarmName']);
+function checkMessage(m: Record<string, unknown>): alarm.Check {
+  if (!alarm.isNonEmpty(m.AlarmName)) return new Refused(['AlarmName']);
   if (!isNullishString(m.AlarmDescription)) return new Refused(['AlarmDescription']);
-  if (!isNonEmpty(m.AWSAccountId)) return new Refused(['AWSAccountId']);
-  if (!isStateValue(m.NewStateValue)) return new Refused(['NewStateValue']);
+  if (!alarm.isNonEmpty(m.AWSAccountId)) return new Refused(['AWSAccountId']);
+  if (!alarm.isStateValue(m.NewStateValue)) return new Refused(['NewStateValue']);
   if (!isNullishString(m.NewStateReason)) return new Refused(['NewStateReason']);
-  if (!isCloudWatchTimestamp(m.StateChangeTime)) return new Refused(['StateChangeTime']);
+  if (!alarm.isCloudWatchTimestamp(m.StateChangeTime)) return new Refused(['StateChangeTime']);
   for (const name of TRAILING_STRINGS) if (!isNullishString(m[name])) return new Refused([name]);
   if (m.Trigger == null) return true;
-  const trigger = objectAt(m.Trigger, ['Trigger']);
+  const trigger = alarm.objectAt(m.Trigger, ['Trigger']);
   if (trigger === undefined || trigger instanceof Refused) return trigger;
   if (!isNullishString(trigger.MetricName)) return new Refused(['Trigger', 'MetricName']);
   if (!isNullishString(trigger.Namespace)) return new Refused(['Trigger', 'Namespace']);
   const dimensions = checkDimensions(trigger.Dimensions);
   if (dimensions !== true) return within(dimensions, 'Trigger', 'Dimensions');
-  if (trigger.Metrics == null) return true;
-  if (!Array.isArray(trigger.Metrics)) return new Refused(['Trigger', 'Metrics']);
-  for (let i = 0; i < trigger.Metrics.length; i++) {
-    const check = checkMetric(trigger.Metrics[i]);
-    if (check !== true) return within(check, 'Trigger', 'Metrics', i);
-  }
-  return true;
-}
-
-function checkMetric(m: unknown): Check {
-  const metric = objectAt(m, []);
-  if (metric === undefined || metric instanceof Refused) return metric;
-  if (!isNullishString(metric.Expression)) return new Refused(['Expression']);
-  if (metric.MetricStat == null) return true;
-  const stat = objectAt(metric.MetricStat, ['MetricStat']);
-  if (stat === undefined || stat instanceof Refused) return stat;
-  const inner = objectAt(stat.Metric, ['MetricStat', 'Metric']);
-  if (inner === undefined || inner instanceof Refused) return inner;
-  if (typeof inner.MetricName !== 'string') return new Refused(['MetricStat', 'Metric', 'MetricName']);
-  if (typeof inner.Namespace !== 'string') return new Refused(['MetricStat', 'Metric', 'Namespace']);
-  return within(checkDimensions(inner.Dimensions), 'MetricStat', 'Metric', 'Dimensions');
+  return within(alarm.checkMetrics(trigger.Metrics, SNS_METRIC), 'Trigger', 'Metrics');
 }
 
 /** `SnsDimensionsSchema`: nullish, or an array of `{name, value}` strings. */
-function checkDimensions(d: unknown): Check {
+function checkDimensions(d: unknown): alarm.Check {
   if (d == null) return true;
   if (!Array.isArray(d)) return new Refused([]);
   for (let i = 0; i < d.length; i++) {
-    const dimension = objectAt(d[i], [i]);
+    const dimension = alarm.objectAt(d[i], [i]);
     if (dimension === undefined || dimension instanceof Refused) return dimension;
     if (typeof dimension.name !== 'string') return new Refused([i, 'name']);
     if (typeof dimension.value !== 'string') return new Refused([i, 'value']);
@@ -168,9 +134,18 @@ function checkDimensions(d: unknown): Check {
   return true;
 }
 
+const SNS_METRIC: alarm.MetricFields = {
+  expression: 'Expression',
+  metricStat: 'MetricStat',
+  metric: 'Metric',
+  names: ['MetricName', 'Namespace'],
+  dimensions: 'Dimensions',
+  checkDimensions,
+};
+
 /** The fast path over an alarm message (its refusals' paths are below the message). */
 function fastMessage(message: unknown, now: Date): FastVerdict {
-  const m = objectAt(message, []);
+  const m = alarm.objectAt(message, []);
   if (m === undefined || m instanceof Refused) return m;
   const check = checkMessage(m);
   return check === true ? [toAlert(m as CloudWatchAlarmSnsMessage, now)] : check;
@@ -215,7 +190,7 @@ export const cloudwatchSns: PayloadFormat = {
   matches: (body) => isRecord(body) && typeof body.Type === 'string',
 
   parse(body, now) {
-    const envelope = objectAt(body, []);
+    const envelope = alarm.objectAt(body, []);
     if (envelope === undefined || envelope instanceof Refused) return envelope;
     if (envelope.Type !== 'Notification') return new Refused(['Type']);
     if (typeof envelope.Message !== 'string') return new Refused(['Message']);

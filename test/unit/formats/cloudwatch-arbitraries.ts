@@ -184,24 +184,33 @@ const replacement = fc.oneof(
   fc.constantFrom('ALARM', 'alarm', 'Notification', 'SubscriptionConfirmation', '{', '{}', '[]', REMOVE),
 );
 
-/** `valid` with one to three fields, anywhere in it, replaced by a wrong or odd value, or removed. */
+/**
+ * `valid` with one to three fields, anywhere in it, replaced by a wrong or odd value, or removed. Half
+ * the picks are among the objects only (an object emptied loses all its required fields at once, which
+ * shows whether both paths report the first in the same order).
+ */
 export function mutated<T>(valid: fc.Arbitrary<T>): fc.Arbitrary<T> {
   return fc
-    .tuple(valid, fc.array(fc.tuple(fc.nat(), replacement), { minLength: 1, maxLength: 3 }))
+    .tuple(valid, fc.array(fc.tuple(fc.nat(), fc.boolean(), replacement), { minLength: 1, maxLength: 3 }))
     .map(([body, changes]) => {
       const copy = clone(body) as unknown;
-      for (const [pick, value] of changes) {
-        const paths = pathsOf(copy);
+      for (const [pick, objectsOnly, value] of changes) {
+        const all = pathsOf(copy);
+        const objects = all.filter((p) => typeof valueAt(copy, p) === 'object');
+        const paths = objectsOnly && objects.length > 0 ? objects : all;
         const path = paths[pick % Math.max(1, paths.length)];
         if (!path) break;
-        const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], copy);
+        const target = valueAt(copy, path.slice(0, -1)) as Record<string | number, unknown>;
         const key = path[path.length - 1] as string | number;
-        const target = parent as Record<string | number, unknown>;
         if (value === REMOVE) delete target[key];
         else target[key] = structuredClone(value); // fast-check's constants are shared: never mutate them
       }
       return copy as T;
     });
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
+  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root);
 }
 
 /** SNS notifications whose `Message` (the alarm message, as JSON) is mutated. */
