@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { ALERT_LIMITS } from '../../lib/alerts/model';
 import { fastPathStats, parseAlertPayload, parseAlertPayloadWithSchemas } from '../../lib/alerts/parse';
 import { alertmanagerFiring, grafanaFiring, prometheusV2 } from '../fixtures';
-import { alertOf, clone, NOW, oddEnvelope, payload } from './formats/arbitraries';
+import { clone, NOW, oddEnvelope, payload } from './formats/arbitraries';
 
 const L = ALERT_LIMITS;
 
