@@ -9,7 +9,7 @@ import { parseWith } from '../../validation';
 import * as z from '../../zod';
 import { fingerprint } from '../fingerprint';
 import { ALERT_LIMITS, type Alert, type AlertSource, type AlertStatus, type Labels } from '../model';
-import { type FastVerdict, type PayloadFormat, Refused, refusal, within } from './format';
+import { type FastVerdict, objectAt, type PayloadFormat, Refused, refusal, within } from './format';
 import {
   ANNOTATION_LIMITS,
   isGoZeroTime,
@@ -131,10 +131,11 @@ export function fastAlerts(items: unknown, source: AlertSource, now: Date, withS
 
 /** `GenericAlertSchema`'s output for `item`, checked field by field in the schema's order. */
 function wellFormedAlert(item: unknown, withStatus: boolean): RawAlert | Refused | undefined {
-  if (!isPlainObject(item)) return objectOrRefused(item);
-  const { annotations, startsAt, endsAt, generatorURL } = item;
-  const status = withStatus ? item.status : undefined;
-  const labels = wellFormedMap(item.labels, LABEL_LIMITS);
+  const alert = objectAt(item, []);
+  if (alert === undefined || alert instanceof Refused) return alert;
+  const { annotations, startsAt, endsAt, generatorURL } = alert;
+  const status = withStatus ? alert.status : undefined;
+  const labels = wellFormedMap(alert.labels, LABEL_LIMITS);
   if (labels === undefined || labels instanceof Refused) return within(labels, 'labels');
   const annotationMap = annotations == null ? annotations : wellFormedMap(annotations, ANNOTATION_LIMITS);
   if (annotationMap instanceof Refused) return annotationMap.under('annotations');
@@ -153,11 +154,12 @@ function wellFormedAlert(item: unknown, withStatus: boolean): RawAlert | Refused
  * checks run only when that passed), the count, then each name and value in order.
  */
 function wellFormedMap(map: unknown, limits: MapLimits): Record<string, string> | Refused | undefined {
-  if (!isPlainObject(map)) return objectOrRefused(map);
-  if (Object.hasOwn(map, '__proto__')) return new Refused([]);
-  if (Object.getOwnPropertySymbols(map).length !== 0) return undefined;
+  const object = objectAt(map, []);
+  if (object === undefined || object instanceof Refused) return object;
+  if (Object.hasOwn(object, '__proto__')) return new Refused([]);
+  if (Object.getOwnPropertySymbols(object).length !== 0) return undefined;
   // Own enumerable properties in key order, as the record schema copies them (and faster than one by one).
-  const copy: Record<string, unknown> = { ...map };
+  const copy: Record<string, unknown> = { ...object };
   const names = Object.keys(copy);
   for (const name of names) if (typeof copy[name] !== 'string') return new Refused([name]);
   if (names.length < limits.minCount || names.length > limits.maxCount) return new Refused([]);
@@ -166,11 +168,6 @@ function wellFormedMap(map: unknown, limits: MapLimits): Record<string, string> 
     if ((copy[name] as string).length > limits.maxValueLength) return new Refused([name]);
   }
   return copy as Record<string, string>;
-}
-
-/** Not an object at all: refused where it is. Another kind of object: not sure (the schema decides). */
-export function objectOrRefused(v: unknown): Refused | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : new Refused([]);
 }
 
 function isNullishStatus(v: unknown): v is AlertStatus | null | undefined {

@@ -1,8 +1,8 @@
 import * as z from '../../zod';
 import { fingerprint } from '../fingerprint';
 import { ALERT_LIMITS, type Alert, type AlertStatus } from '../model';
-import { Refused, within } from './format';
-import { isNullishString, isPlainObject, parseTimestamp } from './rules';
+import { objectAt, Refused, within } from './format';
+import { isNullishString, parseTimestamp } from './rules';
 
 /**
  * What the two CloudWatch formats share (lib/alerts/formats/cloudwatch-event.ts, cloudwatch-sns.ts):
@@ -54,15 +54,6 @@ export const isStateValue = (v: unknown): v is CloudWatchAlarmState =>
   v === 'ALARM' || v === 'OK' || v === 'INSUFFICIENT_DATA';
 export const isCloudWatchTimestamp = (v: unknown): v is string =>
   typeof v === 'string' && parseCloudWatchTimestamp(v) !== undefined;
-
-/**
- * The fast path's view of a nested object: the object when JSON.parse could have made it, refused at
- * `path` when it is no object at all, undefined (not sure) for any other object.
- */
-export function objectAt(v: unknown, path: PropertyKey[]): Record<string, unknown> | Refused | undefined {
-  if (isPlainObject(v)) return v;
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : new Refused(path);
-}
 
 /** The fast path's verdict on a part of a CloudWatch payload: passes, refused, or not sure (undefined). */
 export type Check = true | Refused | undefined;

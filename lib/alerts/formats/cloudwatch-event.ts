@@ -16,11 +16,10 @@ import {
   type MetricFields,
   nonEmpty,
   nullishString,
-  objectAt,
   requireTimestamp,
   StateValueSchema,
 } from './cloudwatch-alarm';
-import { type PayloadFormat, parseAs, Refused, within } from './format';
+import { objectAt, type PayloadFormat, parseAs, Refused, within } from './format';
 import { isNullishString, isRecord } from './rules';
 
 const DETAIL_TYPE = 'CloudWatch Alarm State Change';

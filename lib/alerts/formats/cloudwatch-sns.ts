@@ -6,7 +6,7 @@ import { parseWith } from '../../validation';
 import * as z from '../../zod';
 import type { Alert } from '../model';
 import * as alarm from './cloudwatch-alarm';
-import { type FastVerdict, type PayloadFormat, Refused, refusal, within } from './format';
+import { type FastVerdict, objectAt, type PayloadFormat, Refused, refusal, within } from './format';
 import { isNullishString, isRecord } from './rules';
 
 const SnsDimensionsSchema = z.nullish(z.array(z.object({ name: z.string(), value: z.string() })));
@@ -112,7 +112,7 @@ function checkMessage(m: Record<string, unknown>): alarm.Check {
   if (!alarm.isCloudWatchTimestamp(m.StateChangeTime)) return new Refused(['StateChangeTime']);
   for (const name of TRAILING_STRINGS) if (!isNullishString(m[name])) return new Refused([name]);
   if (m.Trigger == null) return true;
-  const trigger = alarm.objectAt(m.Trigger, ['Trigger']);
+  const trigger = objectAt(m.Trigger, ['Trigger']);
   if (trigger === undefined || trigger instanceof Refused) return trigger;
   if (!isNullishString(trigger.MetricName)) return new Refused(['Trigger', 'MetricName']);
   if (!isNullishString(trigger.Namespace)) return new Refused(['Trigger', 'Namespace']);
@@ -126,7 +126,7 @@ function checkDimensions(d: unknown): alarm.Check {
   if (d == null) return true;
   if (!Array.isArray(d)) return new Refused([]);
   for (let i = 0; i < d.length; i++) {
-    const dimension = alarm.objectAt(d[i], [i]);
+    const dimension = objectAt(d[i], [i]);
     if (dimension === undefined || dimension instanceof Refused) return dimension;
     if (typeof dimension.name !== 'string') return new Refused([i, 'name']);
     if (typeof dimension.value !== 'string') return new Refused([i, 'value']);
@@ -145,7 +145,7 @@ const SNS_METRIC: alarm.MetricFields = {
 
 /** The fast path over an alarm message (its refusals' paths are below the message). */
 function fastMessage(message: unknown, now: Date): FastVerdict {
-  const m = alarm.objectAt(message, []);
+  const m = objectAt(message, []);
   if (m === undefined || m instanceof Refused) return m;
   const check = checkMessage(m);
   return check === true ? [toAlert(m as CloudWatchAlarmSnsMessage, now)] : check;
@@ -190,7 +190,7 @@ export const cloudwatchSns: PayloadFormat = {
   matches: (body) => isRecord(body) && typeof body.Type === 'string',
 
   parse(body, now) {
-    const envelope = alarm.objectAt(body, []);
+    const envelope = objectAt(body, []);
     if (envelope === undefined || envelope instanceof Refused) return envelope;
     if (envelope.Type !== 'Notification') return new Refused(['Type']);
     if (typeof envelope.Message !== 'string') return new Refused(['Message']);

@@ -5,6 +5,7 @@
 import type { $ZodType } from 'zod/v4/core';
 import { type ErrorDetail, ValidationError } from '../../errors';
 import type { Alert, AlertSource } from '../model';
+import { isPlainObject, isRecord } from './rules';
 
 /**
  * The fast path's verdict on a body it cannot accept: the path of the first offending field, as the
@@ -24,6 +25,15 @@ export class Refused {
  * The fast path's answer: the alerts, a refusal, or undefined when the body holds what JSON.parse
  * never makes (another prototype, a symbol key) and only the schema can say what it means.
  */
+/**
+ * The fast path's view of an object in a body: the object when JSON.parse could have made it, refused
+ * at `path` when it is no object at all, undefined (not sure) for any other object.
+ */
+export function objectAt(v: unknown, path: PropertyKey[]): Record<string, unknown> | Refused | undefined {
+  if (isPlainObject(v)) return v;
+  return isRecord(v) ? undefined : new Refused(path);
+}
+
 /** `v`, or its refusal one level down. */
 export function within<T>(v: T | Refused, ...prefix: PropertyKey[]): T | Refused {
   return v instanceof Refused ? v.under(...prefix) : v;
