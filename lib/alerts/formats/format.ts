@@ -22,10 +22,6 @@ export class Refused {
 }
 
 /**
- * The fast path's answer: the alerts, a refusal, or undefined when the body holds what JSON.parse
- * never makes (another prototype, a symbol key) and only the schema can say what it means.
- */
-/**
  * The fast path's view of an object in a body: the object when JSON.parse could have made it, refused
  * at `path` when it is no object at all, undefined (not sure) for any other object.
  */
@@ -39,10 +35,14 @@ export function within<T>(v: T | Refused, ...prefix: PropertyKey[]): T | Refused
   return v instanceof Refused ? v.under(...prefix) : v;
 }
 
+/**
+ * The fast path's answer: the alerts, a refusal, or undefined when the body holds what JSON.parse
+ * never makes (another prototype, a symbol key) and only the schema can say what it means.
+ */
 export type FastVerdict = Alert[] | Refused | undefined;
 
 export interface PayloadFormat {
-  /** The file's name under lib/alerts/formats/, e.g. `alertmanager-webhook`. */
+  /** The name of the file under lib/alerts/formats/ that defines it (`-raw`: SNS raw message delivery). */
   readonly name: string;
   /** What the alerts' `source` says. */
   readonly source: AlertSource;
@@ -52,7 +52,7 @@ export interface PayloadFormat {
   parse(body: unknown, now: Date): FastVerdict;
   /** The slow, exact path: the schema, whose first issue names the offending field in the 400. */
   parseWithSchema(body: unknown, now: Date): Alert[];
-  /** The exact shape of the format (also for the OpenAPI document and the tests). */
+  /** The exact shape of the format (renders as JSON Schema: `AlertPayloadSchema` in lib/alerts/parse.ts). */
   readonly schema: $ZodType;
 }
 
