@@ -4,12 +4,11 @@
  * schema to word a refusal). A body no format matches is refused with the list of accepted formats.
  */
 import { ValidationError } from '../errors';
-import * as z from '../zod';
 import { alertmanagerV2 } from './formats/alertmanager-v2';
 import { alertmanagerWebhook } from './formats/alertmanager-webhook';
 import { cloudwatchEvent } from './formats/cloudwatch-event';
 import { cloudwatchSns, cloudwatchSnsRaw } from './formats/cloudwatch-sns';
-import { type PayloadFormat, parseAs } from './formats/format';
+import { lazySchema, type PayloadFormat, parseAs } from './formats/format';
 import { generic } from './formats/generic';
 import { grafana } from './formats/grafana';
 import { isRecord } from './formats/rules';
@@ -38,14 +37,16 @@ export const ACCEPTED_FORMATS =
   'a Grafana webhook contact point (version "1"), the generic {"alerts": [{"labels": {...}}]}, ' +
   'an SNS notification carrying a CloudWatch alarm, or a CloudWatch Alarm State Change event';
 
-/** Any of the payloads posted over HTTP, for the OpenAPI request body. */
-export const AlertPayloadSchema = z.union([
-  alertmanagerV2.schema,
-  alertmanagerWebhook.schema,
-  grafana.schema,
-  generic.schema,
-  cloudwatchSns.schema,
-]);
+/** Any of the payloads posted over HTTP, for a JSON Schema of the request body (built on first use). */
+export const alertPayloadSchema = lazySchema((z) =>
+  z.union([
+    alertmanagerV2.schema(),
+    alertmanagerWebhook.schema(),
+    grafana.schema(),
+    generic.schema(),
+    cloudwatchSns.schema(),
+  ]),
+);
 
 /**
  * Detects the format of `body` (already JSON-decoded) and parses it into alerts. `now` decides

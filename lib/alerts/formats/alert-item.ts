@@ -5,11 +5,19 @@
  * order the schema reports them, so a refusal names the field the schema's first issue names.
  */
 
-import { parseWith } from '../../validation';
-import * as z from '../../zod';
+import type * as Zod from '../../zod';
 import { fingerprint } from '../fingerprint';
 import { ALERT_LIMITS, type Alert, type AlertSource, type AlertStatus, type Labels } from '../model';
-import { type FastVerdict, objectAt, type PayloadFormat, Refused, refusal, within } from './format';
+import {
+  type FastVerdict,
+  lazySchema,
+  objectAt,
+  type PayloadFormat,
+  parseWith,
+  Refused,
+  refusal,
+  within,
+} from './format';
 import {
   ANNOTATION_LIMITS,
   isGoZeroTime,
@@ -24,92 +32,103 @@ import {
 // ---------------------------------------------------------------------------------------------
 // The schema
 
-/**
- * A `{name: value}` map of strings with the limits of its kind. Values may hold anything (they are
- * escaped where they are rendered); names are bounded and free of control characters.
- */
-function stringMapSchema({ kind, minCount, maxCount, maxValueLength }: MapLimits) {
-  // zod drops a `__proto__` key silently; refuse it instead of fingerprinting a different set.
-  // (What classic zod's `z.preprocess` is: a transform piped into the schema; an issue stops the pipe.)
-  const refuseProtoKey = (input: unknown, payload: z.core.ParsePayload): unknown => {
-    if (input !== null && typeof input === 'object' && Object.hasOwn(input, '__proto__')) {
-      payload.issues.push({ code: 'custom', message: `${kind} name "__proto__" is not supported`, input });
-    }
-    return input;
+/** The family's schemas, built on first use (lib/alerts/formats/format.ts `lazySchema`). */
+export const alertSchemas = lazySchema((z) => {
+  /**
+   * A `{name: value}` map of strings with the limits of its kind. Values may hold anything (they are
+   * escaped where they are rendered); names are bounded and free of control characters.
+   */
+  const stringMapSchema = ({ kind, minCount, maxCount, maxValueLength }: MapLimits) => {
+    // zod drops a `__proto__` key silently; refuse it instead of fingerprinting a different set.
+    // (What classic zod's `z.preprocess` is: a transform piped into the schema; an issue stops the pipe.)
+    const refuseProtoKey = (input: unknown, payload: Zod.core.ParsePayload): unknown => {
+      if (input !== null && typeof input === 'object' && Object.hasOwn(input, '__proto__')) {
+        payload.issues.push({ code: 'custom', message: `${kind} name "__proto__" is not supported`, input });
+      }
+      return input;
+    };
+    return z.pipe(
+      z.transform(refuseProtoKey),
+      z.record(z.string(), z.string()).check(
+        z.superRefine((map, ctx) => {
+          const names = Object.keys(map);
+          if (names.length < minCount)
+            ctx.addIssue({ code: 'custom', message: `at least ${minCount} ${kind} is required` });
+          if (names.length > maxCount) {
+            ctx.addIssue({ code: 'custom', message: `at most ${maxCount} ${kind}s are allowed, got ${names.length}` });
+          }
+          for (const name of names) {
+            const problem = nameProblem(kind, name);
+            if (problem) {
+              ctx.addIssue({ code: 'custom', message: problem });
+              continue;
+            }
+            const value = map[name] ?? '';
+            if (value.length > maxValueLength) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [name],
+                message: `${kind} value is longer than ${maxValueLength} characters (${value.length})`,
+              });
+            }
+          }
+        }),
+      ),
+    );
   };
-  return z.pipe(
-    z.transform(refuseProtoKey),
-    z.record(z.string(), z.string()).check(
-      z.superRefine((map, ctx) => {
-        const names = Object.keys(map);
-        if (names.length < minCount)
-          ctx.addIssue({ code: 'custom', message: `at least ${minCount} ${kind} is required` });
-        if (names.length > maxCount) {
-          ctx.addIssue({ code: 'custom', message: `at most ${maxCount} ${kind}s are allowed, got ${names.length}` });
-        }
-        for (const name of names) {
-          const problem = nameProblem(kind, name);
-          if (problem) {
-            ctx.addIssue({ code: 'custom', message: problem });
-            continue;
-          }
-          const value = map[name] ?? '';
-          if (value.length > maxValueLength) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [name],
-              message: `${kind} value is longer than ${maxValueLength} characters (${value.length})`,
-            });
-          }
-        }
+
+  const TimestampSchema = z
+    .string()
+    .check(
+      z.refine((s) => parseTimestamp(s) !== null, {
+        message: 'must be an RFC 3339 timestamp, e.g. 2024-05-01T12:00:00Z',
       }),
-    ),
-  );
-}
+    )
+    .register(z.globalRegistry, { format: 'date-time' });
 
-const TimestampSchema = z
-  .string()
-  .check(
-    z.refine((s) => parseTimestamp(s) !== null, {
-      message: 'must be an RFC 3339 timestamp, e.g. 2024-05-01T12:00:00Z',
+  const LabelsSchema = stringMapSchema(LABEL_LIMITS).register(z.globalRegistry, {
+    description: 'Identifies the alert: its fingerprint is computed from these labels alone.',
+  });
+
+  const AnnotationsSchema = stringMapSchema(ANNOTATION_LIMITS).register(z.globalRegistry, {
+    description: 'summary, description, runbook_url, …',
+  });
+
+  const AlertStatusSchema = z.enum(['firing', 'resolved']);
+
+  const alertFields = {
+    labels: LabelsSchema,
+    annotations: z.nullish(AnnotationsSchema),
+    startsAt: z.nullish(TimestampSchema).register(z.globalRegistry, {
+      description: 'Defaults to the time alertmail receives the alert.',
     }),
-  )
-  .register(z.globalRegistry, { format: 'date-time' });
+    endsAt: z.nullish(TimestampSchema).register(z.globalRegistry, {
+      description: 'Absent or 0001-01-01T00:00:00Z: no end. At or before now: the alert is resolved.',
+    }),
+    generatorURL: z.nullish(z.string().check(z.maxLength(ALERT_LIMITS.maxUrlLength))),
+  };
 
-export const LabelsSchema = stringMapSchema(LABEL_LIMITS).register(z.globalRegistry, {
-  description: 'Identifies the alert: its fingerprint is computed from these labels alone.',
+  /** One alert of the generic shape; also the alert of the Alertmanager and Grafana webhooks. */
+  const GenericAlertSchema = z.object({ ...alertFields, status: z.nullish(AlertStatusSchema) });
+
+  /** The alert list of a payload, at most ALERT_LIMITS.maxAlertsPerRequest long. */
+  const alertsArray = <T extends Zod.core.SomeType>(alert: T) =>
+    z.array(alert).check(z.maxLength(ALERT_LIMITS.maxAlertsPerRequest));
+
+  return {
+    LabelsSchema,
+    AnnotationsSchema,
+    AlertStatusSchema,
+    GenericAlertSchema,
+    /** One alert of `POST /api/v2/alerts` (Alertmanager's `postableAlert`): no status. */
+    AlertmanagerV2AlertSchema: z.object(alertFields),
+    alertsArray,
+    /** The alert list of a webhook or of the generic shape. */
+    GenericAlertsSchema: alertsArray(GenericAlertSchema),
+  };
 });
 
-export const AnnotationsSchema = stringMapSchema(ANNOTATION_LIMITS).register(z.globalRegistry, {
-  description: 'summary, description, runbook_url, …',
-});
-
-export const AlertStatusSchema = z.enum(['firing', 'resolved']);
-
-const alertFields = {
-  labels: LabelsSchema,
-  annotations: z.nullish(AnnotationsSchema),
-  startsAt: z.nullish(TimestampSchema).register(z.globalRegistry, {
-    description: 'Defaults to the time alertmail receives the alert.',
-  }),
-  endsAt: z.nullish(TimestampSchema).register(z.globalRegistry, {
-    description: 'Absent or 0001-01-01T00:00:00Z: no end. At or before now: the alert is resolved.',
-  }),
-  generatorURL: z.nullish(z.string().check(z.maxLength(ALERT_LIMITS.maxUrlLength))),
-};
-
-/** One alert of the generic shape; also the alert of the Alertmanager and Grafana webhooks. */
-export const GenericAlertSchema = z.object({ ...alertFields, status: z.nullish(AlertStatusSchema) });
-
-/** One alert of `POST /api/v2/alerts` (Alertmanager's `postableAlert`): no status. */
-export const AlertmanagerV2AlertSchema = z.object(alertFields);
-
-/** The alert list of a payload, at most ALERT_LIMITS.maxAlertsPerRequest long. */
-export function alertsArray<T extends z.core.SomeType>(alert: T) {
-  return z.array(alert).check(z.maxLength(ALERT_LIMITS.maxAlertsPerRequest));
-}
-
-type RawAlert = z.infer<typeof GenericAlertSchema>;
+type RawAlert = Zod.infer<ReturnType<typeof alertSchemas>['GenericAlertSchema']>;
 
 // ---------------------------------------------------------------------------------------------
 // The fast path: zod costs ~10 % of the runtime's CPU on steady Prometheus re-posts
@@ -234,7 +253,7 @@ export function refuseTooMany(items: unknown, field: string): void {
 export function envelopeFormat(spec: {
   name: string;
   source: AlertSource;
-  schema: z.core.$ZodType<{ alerts: RawAlert[] }>;
+  schema: () => Zod.ZodMiniType<{ alerts: RawAlert[] }>;
   /** What the refusal calls it: `Invalid ${what}: …`. */
   what: string;
   matches: (body: Record<string, unknown>) => boolean;
@@ -254,7 +273,7 @@ export function envelopeFormat(spec: {
     },
     parseWithSchema(body, now) {
       refuseTooMany(isRecord(body) ? body.alerts : undefined, 'alerts');
-      return parseWith(schema, body, '', what).alerts.map((a) => toAlert(a, source, now));
+      return parseWith(schema(), body, '', what).alerts.map((a) => toAlert(a, source, now));
     },
   };
 }

@@ -2,16 +2,15 @@
  * `POST /api/v2/alerts` (Alertmanager's `postableAlerts`), as Prometheus posts it: a bare array of
  * alerts without status, resolved when `endsAt` has passed.
  */
-import { parseWith } from '../../validation';
-import { AlertmanagerV2AlertSchema, alertsArray, fastAlerts, refuseTooMany, toAlert } from './alert-item';
-import type { PayloadFormat } from './format';
+import { alertSchemas, fastAlerts, refuseTooMany, toAlert } from './alert-item';
+import { lazySchema, type PayloadFormat, parseWith } from './format';
 
-export const AlertmanagerV2AlertsSchema = alertsArray(AlertmanagerV2AlertSchema);
+const schema = lazySchema(() => alertSchemas().alertsArray(alertSchemas().AlertmanagerV2AlertSchema));
 
 export const alertmanagerV2: PayloadFormat = {
   name: 'alertmanager-v2',
   source: 'prometheus',
-  schema: AlertmanagerV2AlertsSchema,
+  schema,
 
   matches: (body) => Array.isArray(body),
 
@@ -19,6 +18,6 @@ export const alertmanagerV2: PayloadFormat = {
 
   parseWithSchema(body, now) {
     refuseTooMany(body, '(body)');
-    return parseWith(AlertmanagerV2AlertsSchema, body, '', 'alerts').map((a) => toAlert(a, 'prometheus', now));
+    return parseWith(schema(), body, '', 'alerts').map((a) => toAlert(a, 'prometheus', now));
   },
 };

@@ -1,20 +1,21 @@
 /** Alertmanager's webhook receiver, payload version 4. Its `fingerprint`s are ignored (recomputed). */
-import * as z from '../../zod';
-import { AlertStatusSchema, alertsArray, envelopeFormat, GenericAlertSchema, isEnvelopeStatus } from './alert-item';
-import { Refused } from './format';
+import { alertSchemas, envelopeFormat, isEnvelopeStatus } from './alert-item';
+import { lazySchema, Refused } from './format';
 import { isNullishString } from './rules';
 
-export const AlertmanagerWebhookSchema = z.object({
-  version: z.literal('4'),
-  status: z.nullish(AlertStatusSchema),
-  receiver: z.nullish(z.string()),
-  alerts: alertsArray(GenericAlertSchema),
-});
+const schema = lazySchema((z) =>
+  z.object({
+    version: z.literal('4'),
+    status: z.nullish(alertSchemas().AlertStatusSchema),
+    receiver: z.nullish(z.string()),
+    alerts: alertSchemas().GenericAlertsSchema,
+  }),
+);
 
 export const alertmanagerWebhook = envelopeFormat({
   name: 'alertmanager-webhook',
   source: 'alertmanager',
-  schema: AlertmanagerWebhookSchema,
+  schema,
   what: 'Alertmanager webhook',
   matches: (body) => body.version === '4',
   // `version` is what `matches` recognised it by.

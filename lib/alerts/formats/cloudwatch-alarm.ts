@@ -1,7 +1,6 @@
-import * as z from '../../zod';
 import { fingerprint } from '../fingerprint';
 import { ALERT_LIMITS, type Alert, type AlertStatus } from '../model';
-import { objectAt, Refused, within } from './format';
+import { lazySchema, objectAt, Refused, within } from './format';
 import { isNullishString, parseTimestamp } from './rules';
 
 /**
@@ -36,17 +35,18 @@ export interface CloudWatchAlarm {
   readonly metric?: CloudWatchMetric;
 }
 
-export const StateValueSchema = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
-
-/** CloudWatch writes `2019-10-02T17:04:40.989+0000`; also accept `Z` and `+00:00`. */
-export const CloudWatchTimestampSchema = z.string().check(
-  z.refine((s) => parseCloudWatchTimestamp(s) !== undefined, {
-    message: 'must be a timestamp like 2019-10-02T17:04:40.989+0000',
-  }),
-);
-
-export const nonEmpty = () => z.string().check(z.minLength(1));
-export const nullishString = () => z.nullish(z.string());
+/** The field schemas both CloudWatch formats use, built on first use. */
+export const cloudWatchFields = lazySchema((z) => ({
+  state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
+  /** CloudWatch writes `2019-10-02T17:04:40.989+0000`; also accept `Z` and `+00:00`. */
+  timestamp: z.string().check(
+    z.refine((s) => parseCloudWatchTimestamp(s) !== undefined, {
+      message: 'must be a timestamp like 2019-10-02T17:04:40.989+0000',
+    }),
+  ),
+  nonEmpty: z.string().check(z.minLength(1)),
+  nullishString: z.nullish(z.string()),
+}));
 
 // The same rules for the fast paths: true when the value passes.
 export const isNonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== '';

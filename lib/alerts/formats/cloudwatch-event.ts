@@ -2,65 +2,54 @@
  * The EventBridge "CloudWatch Alarm State Change" event: delivered straight to the ingest Lambda by
  * an EventBridge rule (functions/ingest.ts), or posted like any other payload.
  */
-import { parseWith } from '../../validation';
-import * as z from '../../zod';
+import type * as Zod from '../../zod';
 import type { Alert } from '../model';
 import {
   alertFromCloudWatchAlarm,
   type Check,
-  CloudWatchTimestampSchema,
   checkMetrics,
+  cloudWatchFields,
   isCloudWatchTimestamp,
   isNonEmpty,
   isStateValue,
   type MetricFields,
-  nonEmpty,
-  nullishString,
   requireTimestamp,
-  StateValueSchema,
 } from './cloudwatch-alarm';
-import { objectAt, type PayloadFormat, parseAs, Refused, within } from './format';
+import { lazySchema, objectAt, type PayloadFormat, parseAs, parseWith, Refused, within } from './format';
 import { isNullishString, isRecord } from './rules';
 
 const DETAIL_TYPE = 'CloudWatch Alarm State Change';
 
-const EventMetricSchema = z.object({
-  namespace: z.string(),
-  name: z.string(),
-  dimensions: z.nullish(z.record(z.string(), z.string())),
-});
-
 /** EventBridge `detail-type: "CloudWatch Alarm State Change"` (fields alertmail does not use are ignored). */
-export const CloudWatchAlarmStateChangeEventSchema = z.object({
-  'detail-type': z.literal(DETAIL_TYPE),
-  source: z.optional(z.string()),
-  account: nonEmpty(),
-  region: nonEmpty(),
-  detail: z.object({
-    alarmName: nonEmpty(),
-    state: z.object({
-      value: StateValueSchema,
-      reason: nullishString(),
-      timestamp: CloudWatchTimestampSchema,
-    }),
-    previousState: z.nullish(z.object({ value: z.string(), timestamp: z.nullish(CloudWatchTimestampSchema) })),
-    configuration: z.nullish(
-      z.object({
-        description: nullishString(),
-        metrics: z.nullish(
-          z.array(
-            z.object({
-              expression: nullishString(),
-              metricStat: z.nullish(z.object({ metric: EventMetricSchema })),
-            }),
+const schema = lazySchema((z) => {
+  const { state, timestamp, nonEmpty, nullishString } = cloudWatchFields();
+  const metric = z.object({
+    namespace: z.string(),
+    name: z.string(),
+    dimensions: z.nullish(z.record(z.string(), z.string())),
+  });
+  return z.object({
+    'detail-type': z.literal(DETAIL_TYPE),
+    source: z.optional(z.string()),
+    account: nonEmpty,
+    region: nonEmpty,
+    detail: z.object({
+      alarmName: nonEmpty,
+      state: z.object({ value: state, reason: nullishString, timestamp }),
+      previousState: z.nullish(z.object({ value: z.string(), timestamp: z.nullish(timestamp) })),
+      configuration: z.nullish(
+        z.object({
+          description: nullishString,
+          metrics: z.nullish(
+            z.array(z.object({ expression: nullishString, metricStat: z.nullish(z.object({ metric })) })),
           ),
-        ),
-      }),
-    ),
-  }),
+        }),
+      ),
+    }),
+  });
 });
 
-export type CloudWatchAlarmStateChangeEvent = z.infer<typeof CloudWatchAlarmStateChangeEventSchema>;
+export type CloudWatchAlarmStateChangeEvent = Zod.infer<ReturnType<typeof schema>>;
 
 /** The alert of a checked event (the schema's output, or the body itself once the fast path checked it). */
 function toAlert(e: CloudWatchAlarmStateChangeEvent, now: Date): Alert {
@@ -140,7 +129,7 @@ const EVENT_METRIC: MetricFields = {
 export const cloudwatchEvent: PayloadFormat = {
   name: 'cloudwatch-event',
   source: 'cloudwatch',
-  schema: CloudWatchAlarmStateChangeEventSchema,
+  schema,
 
   matches: (body) => isRecord(body) && body['detail-type'] === DETAIL_TYPE,
 
@@ -151,9 +140,7 @@ export const cloudwatchEvent: PayloadFormat = {
     return check === true ? [toAlert(event as CloudWatchAlarmStateChangeEvent, now)] : check;
   },
 
-  parseWithSchema: (body, now) => [
-    toAlert(parseWith(CloudWatchAlarmStateChangeEventSchema, body, '', 'CloudWatch alarm event'), now),
-  ],
+  parseWithSchema: (body, now) => [toAlert(parseWith(schema(), body, '', 'CloudWatch alarm event'), now)],
 };
 
 /** The EventBridge rule's event, delivered straight to the ingest Lambda. Throws ValidationError. */

@@ -2,61 +2,61 @@
  * A CloudWatch alarm delivered by Amazon SNS to an HTTP(S) subscription: the SNS notification whose
  * `Message` holds the alarm as a JSON string, or (raw message delivery) the alarm message itself.
  */
-import { parseWith } from '../../validation';
-import * as z from '../../zod';
+import type * as Zod from '../../zod';
 import type { Alert } from '../model';
 import * as alarm from './cloudwatch-alarm';
-import { type FastVerdict, objectAt, type PayloadFormat, Refused, refusal, within } from './format';
+import {
+  type FastVerdict,
+  lazySchema,
+  objectAt,
+  type PayloadFormat,
+  parseWith,
+  Refused,
+  refusal,
+  within,
+} from './format';
 import { isNullishString, isRecord } from './rules';
 
-const SnsDimensionsSchema = z.nullish(z.array(z.object({ name: z.string(), value: z.string() })));
-
 /** The JSON alarm message CloudWatch publishes to SNS (the `Message` of the SNS notification). */
-export const CloudWatchAlarmSnsMessageSchema = z.object({
-  AlarmName: alarm.nonEmpty(),
-  AlarmDescription: alarm.nullishString(),
-  AWSAccountId: alarm.nonEmpty(),
-  NewStateValue: alarm.StateValueSchema,
-  NewStateReason: alarm.nullishString(),
-  StateChangeTime: alarm.CloudWatchTimestampSchema,
-  /** The region's long name ("US East (N. Virginia)"); the code is taken from `AlarmArn`. */
-  Region: alarm.nullishString(),
-  AlarmArn: alarm.nullishString(),
-  OldStateValue: alarm.nullishString(),
-  Trigger: z.nullish(
-    z.object({
-      MetricName: alarm.nullishString(),
-      Namespace: alarm.nullishString(),
-      Dimensions: SnsDimensionsSchema,
-      Metrics: z.nullish(
-        z.array(
-          z.object({
-            Expression: alarm.nullishString(),
-            MetricStat: z.nullish(
-              z.object({
-                Metric: z.object({
-                  MetricName: z.string(),
-                  Namespace: z.string(),
-                  Dimensions: SnsDimensionsSchema,
-                }),
-              }),
-            ),
-          }),
+const messageSchema = lazySchema((z) => {
+  const { state, timestamp, nonEmpty, nullishString } = alarm.cloudWatchFields();
+  const dimensions = z.nullish(z.array(z.object({ name: z.string(), value: z.string() })));
+  const metric = z.object({ MetricName: z.string(), Namespace: z.string(), Dimensions: dimensions });
+  return z.object({
+    AlarmName: nonEmpty,
+    AlarmDescription: nullishString,
+    AWSAccountId: nonEmpty,
+    NewStateValue: state,
+    NewStateReason: nullishString,
+    StateChangeTime: timestamp,
+    /** The region's long name ("US East (N. Virginia)"); the code is taken from `AlarmArn`. */
+    Region: nullishString,
+    AlarmArn: nullishString,
+    OldStateValue: nullishString,
+    Trigger: z.nullish(
+      z.object({
+        MetricName: nullishString,
+        Namespace: nullishString,
+        Dimensions: dimensions,
+        Metrics: z.nullish(
+          z.array(z.object({ Expression: nullishString, MetricStat: z.nullish(z.object({ Metric: metric })) })),
         ),
-      ),
-    }),
-  ),
+      }),
+    ),
+  });
 });
 
-export type CloudWatchAlarmSnsMessage = z.infer<typeof CloudWatchAlarmSnsMessageSchema>;
+export type CloudWatchAlarmSnsMessage = Zod.infer<ReturnType<typeof messageSchema>>;
 
 /** An Amazon SNS HTTP(S) notification; `Message` holds the CloudWatch alarm as a JSON string. */
-export const SnsNotificationSchema = z.object({
-  Type: z.literal('Notification'),
-  Message: z.string(),
-  TopicArn: z.nullish(z.string()),
-  Subject: z.nullish(z.string()),
-});
+const notificationSchema = lazySchema((z) =>
+  z.object({
+    Type: z.literal('Notification'),
+    Message: z.string(),
+    TopicArn: z.nullish(z.string()),
+    Subject: z.nullish(z.string()),
+  }),
+);
 
 /** The alert of a checked alarm message (the schema's output, or the message once the fast path checked it). */
 function toAlert(m: CloudWatchAlarmSnsMessage, now: Date): Alert {
@@ -121,7 +121,7 @@ function checkMessage(m: Record<string, unknown>): alarm.Check {
   return within(alarm.checkMetrics(trigger.Metrics, SNS_METRIC), 'Trigger', 'Metrics');
 }
 
-/** `SnsDimensionsSchema`: nullish, or an array of `{name, value}` strings. */
+/** The message's dimension lists: nullish, or an array of `{name, value}` strings. */
 function checkDimensions(d: unknown): alarm.Check {
   if (d == null) return true;
   if (!Array.isArray(d)) return new Refused([]);
@@ -153,7 +153,7 @@ function fastMessage(message: unknown, now: Date): FastVerdict {
 
 /** The schema path over an alarm message; `root` prefixes the fields of a refusal (`Message.NewStateValue`). */
 function messageWithSchema(message: unknown, now: Date, root: string): Alert[] {
-  return [toAlert(parseWith(CloudWatchAlarmSnsMessageSchema, message, root, 'CloudWatch alarm message'), now)];
+  return [toAlert(parseWith(messageSchema(), message, root, 'CloudWatch alarm message'), now)];
 }
 
 /** The notification's own type: only a Notification carries an alarm. Throws the refusal naming `Type`. */
@@ -185,7 +185,7 @@ const NOT_JSON = 'must be the JSON alarm message CloudWatch publishes to SNS';
 export const cloudwatchSns: PayloadFormat = {
   name: 'cloudwatch-sns',
   source: 'cloudwatch',
-  schema: SnsNotificationSchema,
+  schema: notificationSchema,
 
   matches: (body) => isRecord(body) && typeof body.Type === 'string',
 
@@ -203,7 +203,7 @@ export const cloudwatchSns: PayloadFormat = {
 
   parseWithSchema(body, now) {
     if (isRecord(body)) refuseOtherTypes(body);
-    const envelope = parseWith(SnsNotificationSchema, body, '', 'SNS notification');
+    const envelope = parseWith(notificationSchema(), body, '', 'SNS notification');
     const message = decodedMessage(envelope.Message);
     if (!message) throw refusal('Message', NOT_JSON);
     return messageWithSchema(message.value, now, 'Message');
@@ -214,7 +214,7 @@ export const cloudwatchSns: PayloadFormat = {
 export const cloudwatchSnsRaw: PayloadFormat = {
   name: 'cloudwatch-sns-raw',
   source: 'cloudwatch',
-  schema: CloudWatchAlarmSnsMessageSchema,
+  schema: messageSchema,
   matches: (body) => isRecord(body) && typeof body.AlarmName === 'string' && 'NewStateValue' in body,
   parse: fastMessage,
   parseWithSchema: (body, now) => messageWithSchema(body, now, ''),

@@ -2,8 +2,10 @@
  * What every payload format exports (lib/alerts/formats/*.ts), and the one way a body is parsed with
  * one: the fast path first, the schema when the fast path refuses or is unsure.
  */
-import type { $ZodType } from 'zod/v4/core';
+import type { $ZodType, output } from 'zod/v4/core';
 import { type ErrorDetail, ValidationError } from '../../errors';
+import type * as Validation from '../../validation';
+import type * as Zod from '../../zod';
 import type { Alert, AlertSource } from '../model';
 import { isPlainObject, isRecord } from './rules';
 
@@ -52,8 +54,8 @@ export interface PayloadFormat {
   parse(body: unknown, now: Date): FastVerdict;
   /** The slow, exact path: the schema, whose first issue names the offending field in the 400. */
   parseWithSchema(body: unknown, now: Date): Alert[];
-  /** The exact shape of the format (renders as JSON Schema: `AlertPayloadSchema` in lib/alerts/parse.ts). */
-  readonly schema: $ZodType;
+  /** The exact shape of the format, built on first use (renders as JSON Schema: lib/alerts/parse.ts `alertPayloadSchema`). */
+  readonly schema: () => Zod.ZodMiniType;
 }
 
 /** How many payloads the fast path parsed (the others went through the schemas): read by tests and benchmarks. */
@@ -67,6 +69,33 @@ export function parseAs(format: PayloadFormat, body: unknown, now: Date): Alert[
     return fast;
   }
   return format.parseWithSchema(body, now);
+}
+
+let loadedZod: typeof Zod | undefined;
+
+/**
+ * zod (lib/zod.ts), loaded with the first schema: well-formed payloads take the fast path and never
+ * need it, and loading it with the ingest bundle, then building every format's schema, costs 5-16 ms
+ * of `require()` at a cold start (bench/cold-start-only.ts, interleaved A/B). The one lazy device of
+ * the formats: esbuild bundles the module behind the `require`, so its top level runs once, here.
+ */
+function zod(): typeof Zod {
+  loadedZod ??= require('../../zod') as typeof Zod;
+  return loadedZod;
+}
+
+/** A schema (or a set of them) built with zod on the first call, then the same one every time. */
+export function lazySchema<S>(build: (z: typeof Zod) => S): () => S {
+  let built: S | undefined;
+  return () => {
+    built ??= build(zod());
+    return built;
+  };
+}
+
+/** lib/validation.ts's parseWith (it loads zod's core), loaded with the schemas. */
+export function parseWith<S extends $ZodType>(schema: S, input: unknown, root: string, what: string): output<S> {
+  return (require('../../validation') as typeof Validation).parseWith(schema, input, root, what);
 }
 
 export function refusal(field: string, message: string): ValidationError {

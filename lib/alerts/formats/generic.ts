@@ -1,13 +1,13 @@
 /** The generic shape for scripts: `{alerts: [{labels, annotations, status, startsAt, endsAt, generatorURL}]}`. */
-import * as z from '../../zod';
-import { alertsArray, envelopeFormat, GenericAlertSchema } from './alert-item';
+import { alertSchemas, envelopeFormat } from './alert-item';
+import { lazySchema } from './format';
 
-export const GenericAlertsPayloadSchema = z.object({ alerts: alertsArray(GenericAlertSchema) });
+const schema = lazySchema((z) => z.object({ alerts: alertSchemas().GenericAlertsSchema }));
 
 export const generic = envelopeFormat({
   name: 'generic',
   source: 'generic',
-  schema: GenericAlertsPayloadSchema,
+  schema,
   what: 'alerts payload',
   matches: () => true,
   checkEnvelope: () => undefined,
