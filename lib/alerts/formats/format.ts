@@ -8,6 +8,7 @@ import type * as Validation from '../../validation';
 import type * as Zod from '../../zod';
 import type { Alert, AlertSource } from '../model';
 import { isPlainObject, isRecord } from './rules';
+import type * as ZodParts from './zod-parts';
 
 /**
  * The fast path's verdict on a body it cannot accept: the path of the first offending field, as the
@@ -71,21 +72,21 @@ export function parseAs(format: PayloadFormat, body: unknown, now: Date): Alert[
   return format.parseWithSchema(body, now);
 }
 
-let loadedZod: typeof Zod | undefined;
+let loadedZod: typeof ZodParts | undefined;
 
 /**
- * zod (lib/zod.ts), loaded with the first schema: well-formed payloads take the fast path and never
+ * zod (lib/zod.ts, the parts in zod-parts.ts), loaded with the first schema: well-formed payloads take the fast path and never
  * need it, and loading it with the ingest bundle, then building every format's schema, costs 5-16 ms
  * of `require()` at a cold start (bench/cold-start-only.ts, interleaved A/B). The one lazy device of
  * the formats: esbuild bundles the module behind the `require`, so its top level runs once, here.
  */
-function zod(): typeof Zod {
-  loadedZod ??= require('../../zod') as typeof Zod;
+function zod(): typeof ZodParts {
+  loadedZod ??= require('./zod-parts') as typeof ZodParts;
   return loadedZod;
 }
 
 /** A schema (or a set of them) built with zod on the first call, then the same one every time. */
-export function lazySchema<S>(build: (z: typeof Zod) => S): () => S {
+export function lazySchema<S>(build: (z: typeof ZodParts) => S): () => S {
   let built: S | undefined;
   return () => {
     built ??= build(zod());
