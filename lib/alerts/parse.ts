@@ -8,10 +8,11 @@ import { alertmanagerV2 } from './formats/alertmanager-v2';
 import { alertmanagerWebhook } from './formats/alertmanager-webhook';
 import { cloudwatchEvent } from './formats/cloudwatch-event';
 import { cloudwatchSns, cloudwatchSnsRaw } from './formats/cloudwatch-sns';
-import { lazySchema, type PayloadFormat, parseAs } from './formats/format';
+import { type PayloadFormat, parseAs } from './formats/format';
 import { generic } from './formats/generic';
 import { grafana } from './formats/grafana';
 import { isRecord } from './formats/rules';
+import { lazySchema } from './formats/schema';
 import type { Alert, AlertSource } from './model';
 
 export { fastPathStats } from './formats/format';

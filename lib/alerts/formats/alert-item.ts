@@ -8,16 +8,7 @@
 import type * as Zod from '../../zod';
 import { fingerprint } from '../fingerprint';
 import { ALERT_LIMITS, type Alert, type AlertSource, type AlertStatus, type Labels } from '../model';
-import {
-  type FastVerdict,
-  lazySchema,
-  objectAt,
-  type PayloadFormat,
-  parseWith,
-  Refused,
-  refusal,
-  within,
-} from './format';
+import { type FastVerdict, objectAt, type PayloadFormat, Refused, within } from './format';
 import {
   ANNOTATION_LIMITS,
   isGoZeroTime,
@@ -28,6 +19,7 @@ import {
   nameProblem,
   parseTimestamp,
 } from './rules';
+import { lazySchema, parseWith, refusal } from './schema';
 
 // ---------------------------------------------------------------------------------------------
 // The schema

@@ -3,7 +3,8 @@
  * alerts without status, resolved when `endsAt` has passed.
  */
 import { alertSchemas, fastAlerts, refuseTooMany, toAlert } from './alert-item';
-import { lazySchema, type PayloadFormat, parseWith } from './format';
+import type { PayloadFormat } from './format';
+import { lazySchema, parseWith } from './schema';
 
 const schema = lazySchema(() => alertSchemas().alertsArray(alertSchemas().AlertmanagerV2AlertSchema));
 

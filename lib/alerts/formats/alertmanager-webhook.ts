@@ -1,7 +1,8 @@
 /** Alertmanager's webhook receiver, payload version 4. Its `fingerprint`s are ignored (recomputed). */
 import { alertSchemas, envelopeFormat, isEnvelopeStatus } from './alert-item';
-import { lazySchema, Refused } from './format';
+import { Refused } from './format';
 import { isNullishString } from './rules';
+import { lazySchema } from './schema';
 
 const schema = lazySchema((z) =>
   z.object({

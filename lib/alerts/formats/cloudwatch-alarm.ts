@@ -1,7 +1,8 @@
 import { fingerprint } from '../fingerprint';
 import { ALERT_LIMITS, type Alert, type AlertStatus } from '../model';
-import { lazySchema, objectAt, Refused, within } from './format';
+import { objectAt, Refused, within } from './format';
 import { isNullishString, parseTimestamp } from './rules';
+import { lazySchema } from './schema';
 
 /**
  * What the two CloudWatch formats share (lib/alerts/formats/cloudwatch-event.ts, cloudwatch-sns.ts):

@@ -15,8 +15,9 @@ import {
   type MetricFields,
   requireTimestamp,
 } from './cloudwatch-alarm';
-import { lazySchema, objectAt, type PayloadFormat, parseAs, parseWith, Refused, within } from './format';
+import { objectAt, type PayloadFormat, parseAs, Refused, within } from './format';
 import { isNullishString, isRecord } from './rules';
+import { lazySchema, parseWith } from './schema';
 
 const DETAIL_TYPE = 'CloudWatch Alarm State Change';
 

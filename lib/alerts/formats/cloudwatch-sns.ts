@@ -5,17 +5,9 @@
 import type * as Zod from '../../zod';
 import type { Alert } from '../model';
 import * as alarm from './cloudwatch-alarm';
-import {
-  type FastVerdict,
-  lazySchema,
-  objectAt,
-  type PayloadFormat,
-  parseWith,
-  Refused,
-  refusal,
-  within,
-} from './format';
+import { type FastVerdict, objectAt, type PayloadFormat, Refused, within } from './format';
 import { isNullishString, isRecord } from './rules';
+import { lazySchema, parseWith, refusal } from './schema';
 
 /** The JSON alarm message CloudWatch publishes to SNS (the `Message` of the SNS notification). */
 const messageSchema = lazySchema((z) => {

@@ -2,13 +2,9 @@
  * What every payload format exports (lib/alerts/formats/*.ts), and the one way a body is parsed with
  * one: the fast path first, the schema when the fast path refuses or is unsure.
  */
-import type { $ZodType, output } from 'zod/v4/core';
-import { type ErrorDetail, ValidationError } from '../../errors';
-import type * as Validation from '../../validation';
 import type * as Zod from '../../zod';
 import type { Alert, AlertSource } from '../model';
 import { isPlainObject, isRecord } from './rules';
-import type * as ZodParts from './zod-parts';
 
 /**
  * The fast path's verdict on a body it cannot accept: the path of the first offending field, as the
@@ -70,36 +66,4 @@ export function parseAs(format: PayloadFormat, body: unknown, now: Date): Alert[
     return fast;
   }
   return format.parseWithSchema(body, now);
-}
-
-let loadedZod: typeof ZodParts | undefined;
-
-/**
- * zod (lib/zod.ts, the parts in zod-parts.ts), loaded with the first schema: well-formed payloads take the fast path and never
- * need it, and loading it with the ingest bundle, then building every format's schema, costs 5-16 ms
- * of `require()` at a cold start (bench/cold-start-only.ts, interleaved A/B). The one lazy device of
- * the formats: esbuild bundles the module behind the `require`, so its top level runs once, here.
- */
-function zod(): typeof ZodParts {
-  loadedZod ??= require('./zod-parts') as typeof ZodParts;
-  return loadedZod;
-}
-
-/** A schema (or a set of them) built with zod on the first call, then the same one every time. */
-export function lazySchema<S>(build: (z: typeof ZodParts) => S): () => S {
-  let built: S | undefined;
-  return () => {
-    built ??= build(zod());
-    return built;
-  };
-}
-
-/** lib/validation.ts's parseWith (it loads zod's core), loaded with the schemas. */
-export function parseWith<S extends $ZodType>(schema: S, input: unknown, root: string, what: string): output<S> {
-  return (require('../../validation') as typeof Validation).parseWith(schema, input, root, what);
-}
-
-export function refusal(field: string, message: string): ValidationError {
-  const detail: ErrorDetail = { field, message };
-  return new ValidationError(`Invalid alert payload: ${field}: ${message}`, [detail]);
 }

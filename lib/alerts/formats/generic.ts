@@ -1,6 +1,6 @@
 /** The generic shape for scripts: `{alerts: [{labels, annotations, status, startsAt, endsAt, generatorURL}]}`. */
 import { alertSchemas, envelopeFormat } from './alert-item';
-import { lazySchema } from './format';
+import { lazySchema } from './schema';
 
 const schema = lazySchema((z) => z.object({ alerts: alertSchemas().GenericAlertsSchema }));
 

@@ -3,7 +3,8 @@
  * one of Grafana's own envelope fields (without them, a `version: "1"` body is the generic shape).
  */
 import { alertSchemas, envelopeFormat, isEnvelopeStatus } from './alert-item';
-import { lazySchema, Refused } from './format';
+import { Refused } from './format';
+import { lazySchema } from './schema';
 
 const schema = lazySchema((z) =>
   z.object({
