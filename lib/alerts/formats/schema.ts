@@ -10,10 +10,11 @@ import type * as ZodParts from './zod-parts';
 let loadedZod: typeof ZodParts | undefined;
 
 /**
- * zod (lib/zod.ts, the parts in zod-parts.ts), loaded with the first schema: well-formed payloads take the fast path and never
- * need it, and loading it with the ingest bundle, then building every format's schema, costs 5-16 ms
- * of `require()` at a cold start (bench/cold-start-only.ts, interleaved A/B). The one lazy device of
- * the formats: esbuild bundles the module behind the `require`, so its top level runs once, here.
+ * zod (the parts in zod-parts.ts), loaded with the first schema: well-formed payloads take the fast
+ * path and never need it. Loaded with the ingest bundle and building every schema, it added 5 ms to
+ * the ingest's cold `require()` on an idle machine and 12-33 ms under load (interleaved A/B runs of
+ * bench/cold-start.ts). The formats' one lazy device: esbuild bundles the module behind the
+ * `require`, so its top level runs once, here.
  */
 function zod(): typeof ZodParts {
   loadedZod ??= require('./zod-parts') as typeof ZodParts;
@@ -34,6 +35,7 @@ export function parseWith<S extends $ZodType>(schema: S, input: unknown, root: s
   return (require('../../validation') as typeof Validation).parseWith(schema, input, root, what);
 }
 
+/** A refusal made before (or instead of) a schema, as parseWith words its own. */
 export function refusal(field: string, message: string): ValidationError {
   const detail: ErrorDetail = { field, message };
   return new ValidationError(`Invalid alert payload: ${field}: ${message}`, [detail]);
