@@ -1,5 +1,5 @@
 /** The ingest Lambda: alerts over HTTP (every supported payload format) and CloudWatch alarms from EventBridge. */
-import { cloudwatch } from '../lib/alerts/cloudwatch-lazy';
+import { alertFromCloudWatchEvent } from '../lib/alerts/formats/cloudwatch-event';
 import { parseAlertPayload } from '../lib/alerts/parse';
 import { ValidationError } from '../lib/errors';
 import type { IngestResult } from '../lib/ingest/service';
@@ -18,7 +18,7 @@ export function makeIngestHandler(app: CoreApp): HttpHandler {
 /** EventBridge target: a throw makes EventBridge retry, as a 5xx makes Alertmanager retry. */
 export function makeCloudWatchHandler(app: CoreApp): (event: unknown) => Promise<IngestResult> {
   return async (event) => {
-    const alert = cloudwatch().alertFromCloudWatchEvent(event, app.ingest.now());
+    const alert = alertFromCloudWatchEvent(event, app.ingest.now());
     const result = await app.ingest.ingest([alert]);
     app.log.info('cloudwatch alarm ingested', { alertname: alert.labels.alertname, notified: result.notified });
     return result;

@@ -1,12 +1,12 @@
+import { fingerprint } from '../../lib/alerts/fingerprint';
 import {
   alertFromCloudWatchAlarm,
-  alertFromCloudWatchEvent,
-  alertFromCloudWatchSnsMessage,
   cloudWatchConsoleUrl,
   parseCloudWatchTimestamp,
   sanitizeLabelName,
-} from '../../lib/alerts/cloudwatch';
-import { fingerprint } from '../../lib/alerts/fingerprint';
+} from '../../lib/alerts/formats/cloudwatch-alarm';
+import { alertFromCloudWatchEvent } from '../../lib/alerts/formats/cloudwatch-event';
+import { alertFromCloudWatchSnsMessage } from '../../lib/alerts/formats/cloudwatch-sns';
 import { ALERT_LIMITS } from '../../lib/alerts/model';
 import { parseAlertPayload } from '../../lib/alerts/parse';
 import { ValidationError } from '../../lib/errors';

@@ -1,16 +1,8 @@
 import { z } from 'zod';
 import { fingerprint } from '../../lib/alerts/fingerprint';
+import { isGoZeroTime, parseTimestamp } from '../../lib/alerts/formats/rules';
 import { ALERT_LIMITS } from '../../lib/alerts/model';
-import {
-  AlertmanagerV2AlertsSchema,
-  AlertmanagerWebhookSchema,
-  AlertPayloadSchema,
-  GenericAlertsPayloadSchema,
-  GrafanaWebhookSchema,
-  isGoZeroTime,
-  parseAlertPayload,
-  parseTimestamp,
-} from '../../lib/alerts/parse';
+import { parseAlertPayload } from '../../lib/alerts/parse';
 import { ValidationError } from '../../lib/errors';
 import {
   alertmanagerFiring,
@@ -22,6 +14,13 @@ import {
   grafanaFiring,
   prometheusV2,
 } from '../fixtures';
+import {
+  AlertmanagerV2AlertsSchema,
+  AlertmanagerWebhookSchema,
+  AlertPayloadSchema,
+  GenericAlertsPayloadSchema,
+  GrafanaWebhookSchema,
+} from './formats/schemas';
 
 /** Between the Alertmanager captures' startsAt (11:15:51) and the Prometheus firing capture's endsAt (11:30:03). */
 const NOW = new Date('2026-11-24T11:30:00Z');

@@ -1,9 +1,8 @@
 /**
- * The rules alert payloads are checked against, shared by the hand-written fast path
- * (lib/alerts/parse.ts) and the zod schemas (lib/alerts/payload-schemas.ts): timestamps and
- * label / annotation names. No zod here, so the fast path loads without it.
+ * The rules every payload format checks, once for both of its paths (the fast path and the
+ * schema): timestamps, label / annotation names and their limits, what JSON.parse makes.
  */
-import { ALERT_LIMITS } from './model';
+import { ALERT_LIMITS } from '../model';
 
 /** Go's `time.Time{}` as Alertmanager and Grafana write it for "no end". */
 const GO_ZERO_TIME_MS = Date.UTC(2000, 0, 1) - 730_119 * 86_400_000; // 0001-01-01T00:00:00Z
@@ -76,4 +75,35 @@ export interface MapLimits {
   minCount: number;
   maxCount: number;
   maxValueLength: number;
+}
+
+export const LABEL_LIMITS: MapLimits = {
+  kind: 'label',
+  minCount: 1,
+  maxCount: ALERT_LIMITS.maxLabelsPerAlert,
+  maxValueLength: ALERT_LIMITS.maxLabelValueLength,
+};
+
+export const ANNOTATION_LIMITS: MapLimits = {
+  kind: 'annotation',
+  minCount: 0,
+  maxCount: ALERT_LIMITS.maxAnnotationsPerAlert,
+  maxValueLength: ALERT_LIMITS.maxAnnotationValueLength,
+};
+
+/** An object, not an array: what a zod object accepts. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * What JSON.parse makes: an object whose prototype is Object.prototype. The fast paths accept only
+ * these and leave any other object to the schemas, whose rules for them are subtler.
+ */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+export function isNullishString(v: unknown): v is string | null | undefined {
+  return v == null || typeof v === 'string';
 }
