@@ -155,16 +155,11 @@ export async function buildBundles(
 /** The stack's `define` for an SMTP stack (cdk/function.ts bundlingDefine), on the bundles and their chunks. */
 const DEFINE = { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' };
 
-/** The chunk with the AWS SDK clients (cdk/function.ts LAZY_CHUNKS). */
-const SDK_CHUNK = 'aws-sdk-parts.js';
-
 /** The script a fresh node runs: require the bundle, serve one event, report, exit (as a frozen Lambda would stop). */
 const INVOKE_SCRIPT = `
 const { performance } = require('node:perf_hooks');
 const t0 = performance.now();
 const mod = require(process.argv[2]);
-// BENCH_PRELOAD: a chunk beside index.js to load as well (what a Lambda cold start adds when it reads a secret).
-if (process.env.BENCH_PRELOAD) require(require('node:path').join(require('node:path').dirname(process.argv[2]), process.env.BENCH_PRELOAD));
 const t1 = performance.now();
 const event = JSON.parse(process.env.BENCH_EVENT);
 Promise.resolve(mod.handler(event, {})).then((res) => {
@@ -236,7 +231,6 @@ export async function measureColdStarts(inputs: ColdStartInputs): Promise<ColdSt
   const runs = new Map<FunctionName, Run[]>();
   const withMaps = new Map<FunctionName, number[]>();
   const errors = new Map<FunctionName, string>();
-  const withSdkChunk: Run[] = [];
   const baseEnv = { ...inputs.env };
   delete baseEnv.NODE_OPTIONS;
   for (let i = 0; i < inputs.runs && Date.now() < inputs.deadline; i++) {
@@ -249,10 +243,6 @@ export async function measureColdStarts(inputs: ColdStartInputs): Promise<ColdSt
         runs.set(bundle.name, [...(runs.get(bundle.name) ?? []), run]);
         const mapped = await runNode([script, bundle.file], { ...env, NODE_OPTIONS: '--enable-source-maps' });
         withMaps.set(bundle.name, [...(withMaps.get(bundle.name) ?? []), mapped.wallMs]);
-        if (bundle.name === 'ingest') {
-          const preloaded = await runNode([script, bundle.file], { ...env, BENCH_PRELOAD: SDK_CHUNK });
-          withSdkChunk.push(preloaded);
-        }
       } catch (error) {
         errors.set(bundle.name, error instanceof Error ? error.message.slice(0, 300) : String(error));
       }
@@ -271,15 +261,6 @@ export async function measureColdStarts(inputs: ColdStartInputs): Promise<ColdSt
       requestMs: median(list.map((r) => r.requestMs ?? Number.NaN)),
       wallMsSourceMaps: median(withMaps.get(bundle.name) ?? []),
       error: errors.get(bundle.name),
-    });
-  }
-  if (withSdkChunk.length > 0) {
-    rows.push({
-      name: `ingest + ${SDK_CHUNK} (as on Lambda, whose first request reads the API tokens from Secrets Manager)`,
-      runs: withSdkChunk.length,
-      wallMs: median(withSdkChunk.map((r) => r.wallMs)),
-      requireMs: median(withSdkChunk.map((r) => r.requireMs ?? Number.NaN)),
-      requestMs: median(withSdkChunk.map((r) => r.requestMs ?? Number.NaN)),
     });
   }
   return rows;

@@ -25,8 +25,6 @@ export interface BenchReport {
   };
   readonly steady: Series;
   readonly batchGet: Series;
-  /** The same raw reads through alertmail's read client (lib/store/dynamo-read-client.ts) instead of the SDK. */
-  readonly batchGetLean: Series;
   /** Steady state at Prometheus's batch size (64), against 64-key batch reads. */
   readonly steady64: Series;
   readonly batchGet64: Series;
@@ -137,7 +135,6 @@ export function renderReport(r: BenchReport): RenderedReport {
   const vsKeys = paired(r.steady, r.batchGet);
   const vsAm = paired(r.steady, r.alertmanager);
   const vs64 = paired(r.steady64, r.batchGet64);
-  const vsLean = paired(r.steady, r.batchGetLean);
   const vsPuts = paired(r.newAlerts, r.rawPut);
   const vsTransact = paired(r.newAlerts, r.rawTransact);
   const coldRatio = (row: ColdStartRow | undefined) => (row && bare ? row.wallMs / bare.wallMs : Number.NaN);
@@ -166,7 +163,6 @@ export function renderReport(r: BenchReport): RenderedReport {
   );
   lines.push(
     `| 1 | steady-state ingest, alerts/s (${fmt(r.options.poolAlerts)} alerts, all notified, re-sent) | ${fmt(steady)} | raw \`BatchGetItem\` (consistent, 100 keys, 8 concurrent): ${fmt(keys)} keys/s | ${fmt(vsKeys.ratio, 2)} (${vsKeys.list}) | ≥ 0.70 | ${verdict(vsKeys.ratio >= 0.7)} |`,
-    `| 1 | steady-state ingest vs the same raw reads through alertmail's read client (the client its ingest reads with) | ${fmt(steady)} | raw \`BatchGetItem\` through \`DynamoReadClient\` (consistent, 100 keys, 8 concurrent): ${fmt(rate(r.batchGetLean))} keys/s | ${fmt(vsLean.ratio, 2)} (${vsLean.list}) | (no target) | |`,
     `| 1 | steady-state ingest at Prometheus's batch size (64 alerts per post: config and states in one call) | ${fmt(rate(r.steady64))} | raw \`BatchGetItem\` (consistent, 64 keys, 8 concurrent): ${fmt(rate(r.batchGet64))} keys/s | ${fmt(vs64.ratio, 2)} (${vs64.list}) | (no target) | |`,
     `| 1 | steady-state ingest vs Alertmanager | ${fmt(steady)} | Alertmanager \`POST /api/v2/alerts\`: ${fmt(am)} alerts/s | ${fmt(vsAm.ratio, 2)} (${vsAm.list}) | ≥ 0.25 | ${verdict(vsAm.ratio >= 0.25)} |`,
     `| 2 | new-alert ingest, alerts/s (100 new per request: claims + 1 email) | ${fmt(fresh)} | raw conditional \`PutItem\` (8 concurrent): ${fmt(puts)} writes/s | ${fmt(vsPuts.ratio, 2)} (${vsPuts.list}) | ≥ 0.70 | ${verdict(vsPuts.ratio >= 0.7)} |`,
@@ -202,7 +198,6 @@ export function renderReport(r: BenchReport): RenderedReport {
   };
   detail('alertmail steady state', 'alerts/s', r.steady);
   detail('raw BatchGetItem', 'keys/s', r.batchGet);
-  detail('raw BatchGetItem, read client', 'keys/s', r.batchGetLean);
   detail('alertmail steady state, 64 per post', 'alerts/s', r.steady64);
   detail('raw BatchGetItem, 64 keys', 'keys/s', r.batchGet64);
   detail('Alertmanager v2 POST', 'alerts/s', r.alertmanager);

@@ -34,10 +34,7 @@ export const ESBUILD_SUPPORTED: Readonly<Record<string, boolean>> = { 'dynamic-i
 /**
  * Modules the functions load only on a path no cold start takes (with `import()`), built as files of
  * their own beside index.js instead of inside it: Node compiles every byte of index.js when it loads
- * it, so ~175 KB of nodemailer that only a mail needs cost ~5-9 ms of every cold start (measured), and
- * the AWS SDK's clients (lib/aws-sdk-parts.ts), which only a write or a secret from Secrets Manager needs
- * (the ingest's reads go through lib/store/dynamo-read-client.ts), cost their compile, their module
- * set-up and their first call's compile at every cold start.
+ * it, so ~175 KB of nodemailer that only a mail needs cost ~5-9 ms of every cold start (measured).
  * The bundle keeps `require("./<file>")` (the import path is marked external); the file is built by
  * the same esbuild, with the same options, after the bundle, and only when the bundle refers to it.
  */
@@ -45,10 +42,7 @@ export const LAZY_CHUNKS: ReadonlyArray<{
   readonly importPath: string;
   readonly entry: string;
   readonly file: string;
-}> = [
-  { importPath: './nodemailer-parts', entry: 'lib/mail/nodemailer-parts.ts', file: 'nodemailer-parts.js' },
-  { importPath: './aws-sdk-parts', entry: 'lib/aws-sdk-parts.ts', file: 'aws-sdk-parts.js' },
-];
+}> = [{ importPath: './nodemailer-parts', entry: 'lib/mail/nodemailer-parts.ts', file: 'nodemailer-parts.js' }];
 
 /** The text by which a bundle refers to a chunk (esbuild keeps the external path as written). */
 export function chunkReference(chunk: (typeof LAZY_CHUNKS)[number]): string {

@@ -1,6 +1,6 @@
 /**
  * Every store call is bounded and its failures classified: the SDK's DynamoDB and Secrets Manager
- * clients as lib/aws-sdk-parts.ts builds them, against real sockets that refuse, hang or answer
+ * clients as lib/aws-sdk.ts builds them, against real sockets that refuse, hang or answer
  * 5xx, give up within STORE_CALL_BOUND_MS with a StoreUnavailableError; refusals that are the
  * caller's bug (a failed condition, a missing table, a bad request) pass through unchanged.
  */
@@ -12,7 +12,7 @@ import {
   ProvisionedThroughputExceededException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { createAwsSdkAdapters } from '../../lib/aws-sdk-parts';
+import { createAwsSdkAdapters } from '../../lib/aws-sdk';
 import { defaultConfig } from '../../lib/config/model';
 import { StoreUnavailableError } from '../../lib/errors';
 import { asStoreError, isStoreUnavailable } from '../../lib/store/store-errors';
