@@ -42,7 +42,6 @@ export async function buildLazyChunks(
     minify: boolean;
     sourceMap: boolean;
   },
-  define: Readonly<Record<string, string>> = DEFINE,
 ): Promise<string[]> {
   const { LAZY_CHUNKS, chunkReference } = await import('../cdk/function');
   const code = await fs.readFile(bundleFile, 'utf8');
@@ -65,7 +64,6 @@ export async function buildLazyChunks(
       mainFields: [...options.mainFields],
       external: [...options.externalModules],
       supported: { ...options.supported },
-      define: { ...define },
     });
     files.push(outfile);
   }
@@ -102,13 +100,12 @@ export interface Bundle {
   readonly lazyBytes: number;
 }
 
-/** One function's index.js as the stack bundles it (an SMTP deployment, cdk/function.ts bundlingDefine). */
+/** One function's index.js as the stack bundles it. */
 async function buildFunction(
   repoRoot: string,
   entry: string,
   outfile: string,
   options: BundlingOptions,
-  define: Readonly<Record<string, string>> = DEFINE,
 ): Promise<void> {
   await build({
     entryPoints: [path.join(repoRoot, entry)],
@@ -125,35 +122,24 @@ async function buildFunction(
     mainFields: [...options.mainFields],
     external: [...options.externalModules],
     supported: { ...options.supported },
-    define: { ...define },
   });
 }
 
-/**
- * Every function's bundle, built with the stack's options. `define` defaults to an SMTP stack's; pass
- * cdk/function.ts `bundlingDefine(environment)` for another (the IAM contract test builds an SES stack's).
- */
-export async function buildBundles(
-  repoRoot: string,
-  outDir: string,
-  define: Readonly<Record<string, string>> = DEFINE,
-): Promise<{ bundles: Bundle[]; source: string }> {
+/** Every function's bundle, built with the stack's options. */
+export async function buildBundles(repoRoot: string, outDir: string): Promise<{ bundles: Bundle[]; source: string }> {
   const { options, source } = await bundlingOptions();
   const bundles: Bundle[] = [];
   for (const fn of FUNCTIONS) {
     const outfile = path.join(outDir, fn.name, 'index.js');
-    await buildFunction(repoRoot, fn.entry, outfile, options, define);
+    await buildFunction(repoRoot, fn.entry, outfile, options);
     // As the stack's afterBundling hook: the lazily loaded chunks beside index.js (not counted in `bytes`).
-    const chunks = await buildLazyChunks(repoRoot, outfile, options, define);
+    const chunks = await buildLazyChunks(repoRoot, outfile, options);
     let lazyBytes = 0;
     for (const file of chunks) lazyBytes += (await fs.stat(file)).size;
     bundles.push({ name: fn.name, file: outfile, bytes: (await fs.stat(outfile)).size, lazyBytes });
   }
   return { bundles, source };
 }
-
-/** The stack's `define` for an SMTP stack (cdk/function.ts bundlingDefine), on the bundles and their chunks. */
-const DEFINE = { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' };
 
 /** The script a fresh node runs: require the bundle, serve one event, report, exit (as a frozen Lambda would stop). */
 const INVOKE_SCRIPT = `

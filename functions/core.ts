@@ -110,21 +110,11 @@ export function createCoreApp<Config extends IngestConfig>(
   };
 }
 
-/**
- * The mailer of the configured transport. The stack bundles each function with esbuild `define`
- * `process.env.ALERTMAIL_BUNDLED_TRANSPORT` = its ALERTMAIL_TRANSPORT (cdk/function.ts): the other
- * transport's branch is then dead code and esbuild leaves its client out of the bundle (the SES
- * client when the stack sends over SMTP). Unbundled (local runtime, tests) it is unset: both work.
- */
+/** The mailer of the configured transport (every bundle carries both: BENCHMARKS.md, issue 14). */
 function createMailer(env: DeploymentEnv, sendRawEmail: SendRawEmail | undefined): Mailer {
-  // Read through `process.env.…` literally each time: that is the expression esbuild's define replaces.
-  if (process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'smtp' && env.ALERTMAIL_TRANSPORT === 'ses' && sendRawEmail) {
-    return new SesMailer(sendRawEmail);
-  }
-  if (process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'ses' && env.ALERTMAIL_TRANSPORT === 'smtp') return new SmtpMailer();
-  throw new Error(
-    `alertmail: this bundle was built for the ${process.env.ALERTMAIL_BUNDLED_TRANSPORT} transport, not ${env.ALERTMAIL_TRANSPORT}`,
-  );
+  if (env.ALERTMAIL_TRANSPORT === 'smtp') return new SmtpMailer();
+  if (!sendRawEmail) throw new Error('alertmail: the ses transport has no SES client');
+  return new SesMailer(sendRawEmail);
 }
 
 let processCoreApp: CoreApp | undefined;

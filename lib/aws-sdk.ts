@@ -121,12 +121,7 @@ export function createAwsSdkAdapters(options: AwsSdkOptions): AwsSdkAdapters {
           ),
         }
       : {}),
-    // Read through `process.env.…` literally, in the condition itself: the stack bundles with esbuild
-    // `define` of ALERTMAIL_BUNDLED_TRANSPORT (cdk/function.ts), so in an SMTP stack the condition folds
-    // to false and the SES client is left out. Unbundled (local runtime, tests) it is unset.
-    ...(process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'smtp' && options.ses
-      ? { sendRawEmail: sesSender(options.ses) }
-      : {}),
+    ...(options.ses ? { sendRawEmail: sesSender(options.ses) } : {}),
   };
 }
 
