@@ -34,7 +34,8 @@ export const ESBUILD_SUPPORTED: Readonly<Record<string, boolean>> = { 'dynamic-i
 /**
  * Modules the functions load only on a path no cold start takes (with `import()`), built as files of
  * their own beside index.js instead of inside it: Node compiles every byte of index.js when it loads
- * it, so ~175 KB of nodemailer that only a mail needs cost ~5-9 ms of every cold start (measured).
+ * it, so ~175 KB of nodemailer that only a mail needs cost 8-41 ms (median 23) of an ingest cold start
+ * in the deployed shape (BENCHMARKS.md, issue 14).
  * The bundle keeps `require("./<file>")` (the import path is marked external); the file is built by
  * the same esbuild, with the same options, after the bundle, and only when the bundle refers to it.
  */
