@@ -135,6 +135,26 @@ describe('the SDK clients of the store', () => {
     expect(endpoint.seen()).toBe(STORE_MAX_ATTEMPTS);
   });
 
+  it("follow the SDK's endpoint settings: AWS_ENDPOINT_URL_DYNAMODB when no endpoint is given", async () => {
+    // Arrange: the adapters as on AWS (no endpoint option), the endpoint named the SDK's way.
+    endpoint = await faultEndpoint(400, 'ResourceNotFoundException');
+    const saved = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint.url;
+    try {
+      const onAws = createAwsSdkAdapters({ dynamo: { region: 'eu-west-1', credentials: CREDENTIALS, tables: TABLES } });
+
+      // Act
+      const { error } = await timed(onAws.snapshot.read(['fingerprint']));
+
+      // Assert: the read went to that endpoint, once, through the one client's store bounds
+      expect(error).toMatchObject({ name: 'ResourceNotFoundException' });
+      expect(endpoint.seen()).toBe(1);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+      else process.env.AWS_ENDPOINT_URL_DYNAMODB = saved;
+    }
+  });
+
   it.each(['ResourceNotFoundException', 'ValidationException', 'AccessDeniedException'])(
     'throw %s as it is, after one attempt: a configuration bug, not an outage',
     async (type) => {
