@@ -4,23 +4,26 @@
  *
  *   npx tsx bench/bundle-size.ts                   # table
  *   npx tsx bench/bundle-size.ts --top 15          # and the 15 biggest packages per bundle
- *   npx tsx bench/bundle-size.ts --transport ses   # as a stack deployed with alertmail:transport=ses
  *
  * The lazily loaded chunks beside index.js (cdk/function.ts LAZY_CHUNKS: nodemailer, needed only to
- * send a mail) are listed apart. Exits 1 when the ingest bundle, chunks included, exceeds its 500 KB budget.
+ * send a mail) are listed apart. Exits 1 when the ingest bundle, chunks included, exceeds its budget (cdk/function.ts INGEST_BUNDLE_BUDGET_BYTES).
  */
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLING, bundlingDefine, chunkReference, ESBUILD_SUPPORTED, LAZY_CHUNKS, REPO_ROOT } from '../cdk/function';
+import {
+  BUNDLING,
+  chunkReference,
+  ESBUILD_SUPPORTED,
+  INGEST_BUNDLE_BUDGET_BYTES as INGEST_BUDGET,
+  LAZY_CHUNKS,
+  REPO_ROOT,
+} from '../cdk/function';
 
 const FUNCTIONS = [
   { name: 'api', entry: 'functions/api.ts' },
   { name: 'ingest', entry: 'functions/ingest.ts' },
   { name: 'console', entry: 'functions/console.ts' },
 ] as const;
-
-/** Ingest budget (minified bytes). */
-const INGEST_BUDGET = 500 * 1024;
 
 /** `node_modules/@aws-sdk/client-ses/dist-es/x.js` → `@aws-sdk/client-ses`; own code → its top folder. */
 function packageOf(input: string): string {
@@ -47,9 +50,6 @@ const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 async function main(): Promise<void> {
   const topIndex = process.argv.indexOf('--top');
   const top = topIndex > 0 ? Number(process.argv[topIndex + 1] ?? 10) : 0;
-  const transportIndex = process.argv.indexOf('--transport');
-  // The stack's default transport; the functions' `define` follows it as in cdk/function.ts.
-  const transport = transportIndex > 0 ? (process.argv[transportIndex + 1] ?? 'smtp') : 'smtp';
   const rows: Array<{
     name: string;
     bytes: number;
@@ -70,7 +70,6 @@ async function main(): Promise<void> {
       mainFields: [...BUNDLING.mainFields],
       external: [...BUNDLING.externalModules],
       supported: { ...ESBUILD_SUPPORTED },
-      define: bundlingDefine({ ALERTMAIL_TRANSPORT: transport }),
     };
     const result = await build({
       ...common,
@@ -100,7 +99,6 @@ async function main(): Promise<void> {
     });
   }
 
-  console.log(`transport: ${transport}\n`);
   console.log('| function | minified index.js | bytes | beside it, loaded on first use only |');
   console.log('|---|---:|---:|---|');
   for (const row of rows) {

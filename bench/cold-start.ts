@@ -2,11 +2,14 @@
  * Per function: the bundle as the CDK stack builds it (esbuild with BUNDLING from
  * cdk/function.ts, the options bench/bundle-size.ts also uses) and its cold start: a fresh
  * `node` process requiring the bundle and serving one request against the local store,
- * next to a bare `node -e 0`. Runs are interleaved so machine noise hits every variant alike.
+ * next to a bare `node -e 0`; ingest and api also as deployed, their tokens read from a Secrets
+ * Manager stand-in. Runs are interleaved so machine noise hits every variant alike.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
@@ -42,7 +45,6 @@ export async function buildLazyChunks(
     minify: boolean;
     sourceMap: boolean;
   },
-  define: Readonly<Record<string, string>> = DEFINE,
 ): Promise<string[]> {
   const { LAZY_CHUNKS, chunkReference } = await import('../cdk/function');
   const code = await fs.readFile(bundleFile, 'utf8');
@@ -65,7 +67,6 @@ export async function buildLazyChunks(
       mainFields: [...options.mainFields],
       external: [...options.externalModules],
       supported: { ...options.supported },
-      define: { ...define },
     });
     files.push(outfile);
   }
@@ -102,13 +103,12 @@ export interface Bundle {
   readonly lazyBytes: number;
 }
 
-/** One function's index.js as the stack bundles it (an SMTP deployment, cdk/function.ts bundlingDefine). */
+/** One function's index.js as the stack bundles it. */
 async function buildFunction(
   repoRoot: string,
   entry: string,
   outfile: string,
   options: BundlingOptions,
-  define: Readonly<Record<string, string>> = DEFINE,
 ): Promise<void> {
   await build({
     entryPoints: [path.join(repoRoot, entry)],
@@ -125,26 +125,18 @@ async function buildFunction(
     mainFields: [...options.mainFields],
     external: [...options.externalModules],
     supported: { ...options.supported },
-    define: { ...define },
   });
 }
 
-/**
- * Every function's bundle, built with the stack's options. `define` defaults to an SMTP stack's; pass
- * cdk/function.ts `bundlingDefine(environment)` for another (the IAM contract test builds an SES stack's).
- */
-export async function buildBundles(
-  repoRoot: string,
-  outDir: string,
-  define: Readonly<Record<string, string>> = DEFINE,
-): Promise<{ bundles: Bundle[]; source: string }> {
+/** Every function's bundle, built with the stack's options. */
+export async function buildBundles(repoRoot: string, outDir: string): Promise<{ bundles: Bundle[]; source: string }> {
   const { options, source } = await bundlingOptions();
   const bundles: Bundle[] = [];
   for (const fn of FUNCTIONS) {
     const outfile = path.join(outDir, fn.name, 'index.js');
-    await buildFunction(repoRoot, fn.entry, outfile, options, define);
+    await buildFunction(repoRoot, fn.entry, outfile, options);
     // As the stack's afterBundling hook: the lazily loaded chunks beside index.js (not counted in `bytes`).
-    const chunks = await buildLazyChunks(repoRoot, outfile, options, define);
+    const chunks = await buildLazyChunks(repoRoot, outfile, options);
     let lazyBytes = 0;
     for (const file of chunks) lazyBytes += (await fs.stat(file)).size;
     bundles.push({ name: fn.name, file: outfile, bytes: (await fs.stat(outfile)).size, lazyBytes });
@@ -152,19 +144,11 @@ export async function buildBundles(
   return { bundles, source };
 }
 
-/** The stack's `define` for an SMTP stack (cdk/function.ts bundlingDefine), on the bundles and their chunks. */
-const DEFINE = { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': '"smtp"' };
-
-/** The chunk with the AWS SDK clients (cdk/function.ts LAZY_CHUNKS). */
-const SDK_CHUNK = 'aws-sdk-parts.js';
-
 /** The script a fresh node runs: require the bundle, serve one event, report, exit (as a frozen Lambda would stop). */
 const INVOKE_SCRIPT = `
 const { performance } = require('node:perf_hooks');
 const t0 = performance.now();
 const mod = require(process.argv[2]);
-// BENCH_PRELOAD: a chunk beside index.js to load as well (what a Lambda cold start adds when it reads a secret).
-if (process.env.BENCH_PRELOAD) require(require('node:path').join(require('node:path').dirname(process.argv[2]), process.env.BENCH_PRELOAD));
 const t1 = performance.now();
 const event = JSON.parse(process.env.BENCH_EVENT);
 Promise.resolve(mod.handler(event, {})).then((res) => {
@@ -173,6 +157,59 @@ Promise.resolve(mod.handler(event, {})).then((res) => {
   process.exit(res.statusCode < 400 ? 0 : 2);
 }, (error) => { console.error(error); process.exit(3); });
 `;
+
+/**
+ * A Secrets Manager stand-in on 127.0.0.1 for the deployed shape: on Lambda the first request reads
+ * the API tokens with GetSecretValue, which loads the SDK's client and makes its first call. It
+ * answers with the file secret of the same name (dataDir/secrets/<name>); the functions reach it
+ * through the SDK's own AWS_ENDPOINT_URL_SECRETS_MANAGER.
+ */
+async function startSecretsManagerStandIn(
+  dataDir: string,
+): Promise<{ env: NodeJS.ProcessEnv; served: () => number; stop(): Promise<void> }> {
+  let served = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const answer = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
+      const { SecretId } = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { SecretId?: string };
+      const name = path.basename(String(SecretId ?? ''));
+      if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue' || !name)
+        return answer(400, { __type: 'InvalidRequestException', message: 'GetSecretValue only' });
+      const value = await fs.readFile(path.join(dataDir, 'secrets', name), 'utf8').catch(() => undefined);
+      if (value === undefined) return answer(400, { __type: 'ResourceNotFoundException', message: 'no such secret' });
+      served++;
+      answer(200, {
+        ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`,
+        Name: name,
+        SecretString: value,
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    served: () => served,
+    env: {
+      ALERTMAIL_SECRETS_BACKEND: 'secretsmanager',
+      ALERTMAIL_SMTP_SECRET_ID: 'smtp-password',
+      ALERTMAIL_TOKENS_SECRET_ID: 'api-tokens',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The functions measured a second time as deployed, their tokens read from Secrets Manager. */
+const DEPLOYED_SHAPE: readonly FunctionName[] = ['ingest', 'api'];
 
 interface Run {
   readonly wallMs: number;
@@ -236,28 +273,37 @@ export async function measureColdStarts(inputs: ColdStartInputs): Promise<ColdSt
   const runs = new Map<FunctionName, Run[]>();
   const withMaps = new Map<FunctionName, number[]>();
   const errors = new Map<FunctionName, string>();
-  const withSdkChunk: Run[] = [];
+  const deployed = new Map<FunctionName, Run[]>();
   const baseEnv = { ...inputs.env };
   delete baseEnv.NODE_OPTIONS;
-  for (let i = 0; i < inputs.runs && Date.now() < inputs.deadline; i++) {
-    bare.push((await runNode(['-e', '0'], baseEnv)).wallMs);
-    for (const bundle of inputs.bundles) {
-      if (errors.has(bundle.name)) continue;
-      const env = { ...baseEnv, BENCH_EVENT: JSON.stringify(inputs.events[bundle.name]) };
-      try {
-        const run = await runNode([script, bundle.file], env);
-        runs.set(bundle.name, [...(runs.get(bundle.name) ?? []), run]);
-        const mapped = await runNode([script, bundle.file], { ...env, NODE_OPTIONS: '--enable-source-maps' });
-        withMaps.set(bundle.name, [...(withMaps.get(bundle.name) ?? []), mapped.wallMs]);
-        if (bundle.name === 'ingest') {
-          const preloaded = await runNode([script, bundle.file], { ...env, BENCH_PRELOAD: SDK_CHUNK });
-          withSdkChunk.push(preloaded);
+  const secretsManager = await startSecretsManagerStandIn(String(baseEnv.ALERTMAIL_DATA_DIR));
+  try {
+    for (let i = 0; i < inputs.runs && Date.now() < inputs.deadline; i++) {
+      bare.push((await runNode(['-e', '0'], baseEnv)).wallMs);
+      for (const bundle of inputs.bundles) {
+        if (errors.has(bundle.name)) continue;
+        const env = { ...baseEnv, BENCH_EVENT: JSON.stringify(inputs.events[bundle.name]) };
+        try {
+          const run = await runNode([script, bundle.file], env);
+          runs.set(bundle.name, [...(runs.get(bundle.name) ?? []), run]);
+          const mapped = await runNode([script, bundle.file], { ...env, NODE_OPTIONS: '--enable-source-maps' });
+          withMaps.set(bundle.name, [...(withMaps.get(bundle.name) ?? []), mapped.wallMs]);
+          if (DEPLOYED_SHAPE.includes(bundle.name)) {
+            const asDeployed = await runNode([script, bundle.file], { ...env, ...secretsManager.env });
+            deployed.set(bundle.name, [...(deployed.get(bundle.name) ?? []), asDeployed]);
+          }
+        } catch (error) {
+          errors.set(bundle.name, error instanceof Error ? error.message.slice(0, 300) : String(error));
         }
-      } catch (error) {
-        errors.set(bundle.name, error instanceof Error ? error.message.slice(0, 300) : String(error));
       }
     }
+  } finally {
+    await secretsManager.stop();
   }
+  // Each deployed-shape run read its tokens from the stand-in, or the rows measure something else.
+  const deployedRuns = [...deployed.values()].reduce((sum, list) => sum + list.length, 0);
+  if (secretsManager.served() < deployedRuns)
+    throw new Error(`the Secrets Manager stand-in answered ${secretsManager.served()} of ${deployedRuns} runs`);
   const rows: ColdStartRow[] = [{ name: 'bare `node -e 0`', runs: bare.length, wallMs: median(bare) }];
   for (const bundle of inputs.bundles) {
     const list = runs.get(bundle.name) ?? [];
@@ -273,13 +319,13 @@ export async function measureColdStarts(inputs: ColdStartInputs): Promise<ColdSt
       error: errors.get(bundle.name),
     });
   }
-  if (withSdkChunk.length > 0) {
+  for (const [name, list] of deployed) {
     rows.push({
-      name: `ingest + ${SDK_CHUNK} (as on Lambda, whose first request reads the API tokens from Secrets Manager)`,
-      runs: withSdkChunk.length,
-      wallMs: median(withSdkChunk.map((r) => r.wallMs)),
-      requireMs: median(withSdkChunk.map((r) => r.requireMs ?? Number.NaN)),
-      requestMs: median(withSdkChunk.map((r) => r.requestMs ?? Number.NaN)),
+      name: `${name} as deployed (its first request reads the API tokens from Secrets Manager: a stand-in on 127.0.0.1)`,
+      runs: list.length,
+      wallMs: median(list.map((r) => r.wallMs)),
+      requireMs: median(list.map((r) => r.requireMs ?? Number.NaN)),
+      requestMs: median(list.map((r) => r.requestMs ?? Number.NaN)),
     });
   }
   return rows;

@@ -26,7 +26,6 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
-import { DynamoReadClient } from '../lib/store/dynamo-read-client';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb';
 import {
   buildBundles,
@@ -403,17 +402,10 @@ async function main(): Promise<void> {
     endpoint: dynamo.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    // As alertmail's SDK client (lib/aws-sdk-parts.ts).
+    // As alertmail's SDK client (lib/aws-sdk.ts).
     cacheMiddleware: true,
   });
   cleanups.push({ name: 'DynamoDB client', run: async () => db.destroy() });
-  // The client alertmail's ingest reads with, for a second reference: the same reads without the SDK.
-  const leanDb = new DynamoReadClient({
-    region: 'us-east-1',
-    endpoint: dynamo.endpoint,
-    credentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }),
-  });
-  cleanups.push({ name: 'DynamoDB read client', run: async () => leanDb.destroy() });
 
   // --- Seed the steady state: every pool alert notified once (POOL_BATCHES emails). ---------
   const runId = randomBytes(3).toString('hex');
@@ -491,7 +483,6 @@ async function main(): Promise<void> {
   const sdkRead = (RequestItems: StateReads) => db.send(new BatchGetItemCommand({ RequestItems }));
   const steadyOp = steadyPostOp(pool);
   const batchGetOp = batchReadOp(BATCH, sdkRead);
-  const batchGetLeanOp = batchReadOp(BATCH, (requestItems) => leanDb.batchGetItem(requestItems));
   const alertmanagerOp = async () => {
     const reply = await am.request('POST', '/api/v2/alerts', jsonHeaders, nextPoolBody());
     if (reply.status !== 200) throw new Error(`Alertmanager answered ${reply.status}: ${reply.body.slice(0, 200)}`);
@@ -508,7 +499,6 @@ async function main(): Promise<void> {
 
   const steady = emptySeries();
   const batchGet = emptySeries();
-  const batchGetLean = emptySeries();
   const steady64 = emptySeries();
   const batchGet64 = emptySeries();
   const amSeries = emptySeries();
@@ -528,12 +518,6 @@ async function main(): Promise<void> {
         warm: () => loop(steadyOp),
       },
       { name: 'raw BatchGetItem', unit: 'keys/s', series: batchGet, run: () => withCpu(pids, () => loop(batchGetOp)) },
-      {
-        name: 'raw BatchGetItem, read client',
-        unit: 'keys/s',
-        series: batchGetLean,
-        run: () => withCpu(pids, () => loop(batchGetLeanOp)),
-      },
       {
         name: 'Alertmanager',
         unit: 'alerts/s',
@@ -749,7 +733,6 @@ async function main(): Promise<void> {
     },
     steady,
     batchGet,
-    batchGetLean,
     alertmanager: amSeries,
     steady64,
     batchGet64,

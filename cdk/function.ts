@@ -34,10 +34,8 @@ export const ESBUILD_SUPPORTED: Readonly<Record<string, boolean>> = { 'dynamic-i
 /**
  * Modules the functions load only on a path no cold start takes (with `import()`), built as files of
  * their own beside index.js instead of inside it: Node compiles every byte of index.js when it loads
- * it, so ~175 KB of nodemailer that only a mail needs cost ~5-9 ms of every cold start (measured), and
- * the AWS SDK's clients (lib/aws-sdk-parts.ts), which only a write or a secret from Secrets Manager needs
- * (the ingest's reads go through lib/store/dynamo-read-client.ts), cost their compile, their module
- * set-up and their first call's compile at every cold start.
+ * it, so ~175 KB of nodemailer that only a mail needs cost 8-41 ms (median 23) of an ingest cold start
+ * in the deployed shape (BENCHMARKS.md, issue 14).
  * The bundle keeps `require("./<file>")` (the import path is marked external); the file is built by
  * the same esbuild, with the same options, after the bundle, and only when the bundle refers to it.
  */
@@ -45,10 +43,7 @@ export const LAZY_CHUNKS: ReadonlyArray<{
   readonly importPath: string;
   readonly entry: string;
   readonly file: string;
-}> = [
-  { importPath: './nodemailer-parts', entry: 'lib/mail/nodemailer-parts.ts', file: 'nodemailer-parts.js' },
-  { importPath: './aws-sdk-parts', entry: 'lib/aws-sdk-parts.ts', file: 'aws-sdk-parts.js' },
-];
+}> = [{ importPath: './nodemailer-parts', entry: 'lib/mail/nodemailer-parts.ts', file: 'nodemailer-parts.js' }];
 
 /** The text by which a bundle refers to a chunk (esbuild keeps the external path as written). */
 export function chunkReference(chunk: (typeof LAZY_CHUNKS)[number]): string {
@@ -57,12 +52,8 @@ export function chunkReference(chunk: (typeof LAZY_CHUNKS)[number]): string {
 
 const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
-/** Shell commands building the LAZY_CHUNKS a bundle in `outputDir` refers to, with the bundle's esbuild options and `define`. */
-export function lazyChunkCommands(
-  inputDir: string,
-  outputDir: string,
-  define: Readonly<Record<string, string>> = {},
-): string[] {
+/** Shell commands building the LAZY_CHUNKS a bundle in `outputDir` refers to, with the bundle's esbuild options. */
+export function lazyChunkCommands(inputDir: string, outputDir: string): string[] {
   const esbuild = path.join(inputDir, 'node_modules', '.bin', 'esbuild');
   return LAZY_CHUNKS.map((chunk) =>
     [
@@ -74,13 +65,18 @@ export function lazyChunkCommands(
       `--main-fields=${BUNDLING.mainFields.join(',')}`,
       ...Object.entries(BUNDLING.esbuildArgs).map(([flag, value]) => `${flag}=${value}`),
       ...BUNDLING.externalModules.map((name) => `--external:${shellQuote(name)}`),
-      // The function's own `define` (bundlingDefine): the SDK chunk leaves out the other transport's client.
-      ...Object.entries(define).map(([name, value]) => shellQuote(`--define:${name}=${value}`)),
       `--outfile=${shellQuote(path.join(outputDir, chunk.file))};`,
       'fi',
     ].join(' '),
   );
 }
+
+/**
+ * The ingest function's code budget, index.js and its chunks together (bench/bundle-size.ts, bench/report.ts).
+ * 500 KB until issue 14: the transport `define` that kept the other transport's client out of each
+ * bundle went (it saved 41 KB and no measurable cold start), and ingest is 515.8 KB with both clients.
+ */
+export const INGEST_BUNDLE_BUDGET_BYTES = 520 * 1024;
 
 /** esbuild options shared by every function and by bench/bundle-size.ts, so the measured bytes are the deployed bytes. */
 export const BUNDLING = {
@@ -122,17 +118,6 @@ export const BUNDLING = {
     Object.entries(ESBUILD_SUPPORTED).map(([feature, on]) => [`--supported:${feature}`, String(on)]),
   ) as Record<string, string>,
 } as const;
-
-/**
- * esbuild `define` for a function with this environment: `process.env.ALERTMAIL_BUNDLED_TRANSPORT` becomes
- * its ALERTMAIL_TRANSPORT, so the other transport's branch in functions/core.ts is dead code and its
- * client is left out of the bundle (the SES client, ~25 KB, from an SMTP stack). A deploy-time choice:
- * changing the transport redeploys the functions with their new environment anyway.
- */
-export function bundlingDefine(environment: Readonly<Record<string, string>>): Record<string, string> {
-  const transport = environment.ALERTMAIL_TRANSPORT;
-  return transport ? { 'process.env.ALERTMAIL_BUNDLED_TRANSPORT': JSON.stringify(transport) } : {};
-}
 
 export type DynamoDbAction =
   | 'dynamodb:GetItem'
@@ -186,7 +171,7 @@ export class AlertmailFunction extends Construct {
     );
 
     const afterBundling = (inputDir: string, outputDir: string): string[] => [
-      ...lazyChunkCommands(inputDir, outputDir, bundlingDefine(props.environment ?? {})),
+      ...lazyChunkCommands(inputDir, outputDir),
       ...(props.afterBundling?.(outputDir) ?? []),
     ];
     this.fn = new NodejsFunction(this, 'Function', {
@@ -208,7 +193,6 @@ export class AlertmailFunction extends Construct {
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.externalModules],
         esbuildArgs: { ...BUNDLING.esbuildArgs },
-        define: bundlingDefine(props.environment),
         forceDockerBundling: false,
         commandHooks: {
           beforeBundling: () => [],

@@ -3,7 +3,12 @@
  * before any construct is made: a bad value fails `cdk synth` with every problem listed,
  * instead of deploying something that breaks at the first alert.
  */
-import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
+import {
+  DEFAULT_REPEAT_INTERVAL,
+  MAX_REPEAT_INTERVAL_MS,
+  MIN_REPEAT_INTERVAL_MS,
+  parseDuration,
+} from '../lib/domain/durations';
 
 export type Transport = 'smtp' | 'ses';
 
@@ -134,7 +139,7 @@ export function readSettings(context: ContextReader): AlertmailSettings {
     );
   }
 
-  const defaultRepeatInterval = str(CONTEXT_KEYS.defaultRepeatInterval) ?? '12h';
+  const defaultRepeatInterval = str(CONTEXT_KEYS.defaultRepeatInterval) ?? DEFAULT_REPEAT_INTERVAL;
   const repeatMs = parseDuration(defaultRepeatInterval);
   if (repeatMs === undefined || repeatMs < MIN_REPEAT_INTERVAL_MS || repeatMs > MAX_REPEAT_INTERVAL_MS) {
     problems.push(

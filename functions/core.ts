@@ -1,24 +1,21 @@
 /**
- * Wiring of what the ingest path needs: the adapters, built once per process (cold start) from
- * the validated deployment environment. This module imports no request schema (classic zod):
+ * Wiring of what the ingest path needs: the adapters (one DynamoDB client for all), built once per
+ * process (cold start) from the validated deployment environment. This module imports no request schema (classic zod):
  * the configuration object comes from `makeConfig`. functions/app.ts passes the full
  * ConfigService (the config API and the local runtime write the configuration); the ingest
  * Lambda needs only a ConfigReader (lib/config/reader.ts), which keeps classic zod out of its bundle.
  */
-
-import { AwsSdk } from '../lib/aws-sdk';
+import { CachedTokenSource, parseTokenDocument } from '../lib/tokens';
+import { createAwsSdkAdapters } from '../lib/aws-sdk';
 import { ConfigReader } from '../lib/config/reader';
 import type { ConfigServiceDeps } from '../lib/config/service';
 import { type IngestDeps, IngestService } from '../lib/ingest/service';
 import { jsonLogger, type Logger } from '../lib/log';
-import { SesMailer } from '../lib/mail/ses-mailer';
+import { type SendRawEmail, SesMailer } from '../lib/mail/ses-mailer';
 import { SmtpMailer } from '../lib/mail/smtp-mailer';
 import { Notifier } from '../lib/notifier';
 import type { DeliveryLog, Mailer, SecretStore, TokenSource } from '../lib/ports';
 import { FileSecretStore } from '../lib/secrets/file-secret-store';
-import { DynamoIngestSnapshotReader } from '../lib/store/dynamo-ingest-snapshot';
-import { DynamoReadClient, type ReadCredentials } from '../lib/store/dynamo-read-client';
-import { CachedTokenSource, parseTokenDocument } from '../lib/tokens';
 import { type DeploymentEnv, readEnv } from './env';
 
 /** What the ingest service reads the configuration through: a ConfigReader is all it needs. */
@@ -33,6 +30,9 @@ export interface CoreApp<Config extends IngestConfig = IngestConfig> {
   readonly tokens: TokenSource;
   readonly log: Logger;
 }
+
+/** eu-west-1, us-gov-west-1, us-isob-east-1, ... and eusc-de-east-1 (the European Sovereign Cloud). */
+const AWS_REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
 export interface AppOptions {
   readonly log?: Logger;
@@ -51,10 +51,11 @@ export function createCoreApp<Config extends IngestConfig>(
   const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const region = local ? (process.env.AWS_REGION ?? 'us-east-1') : process.env.AWS_REGION;
   if (!region) throw new Error('alertmail: AWS_REGION is not set (the Lambda runtime sets it)');
+  // The SDK would only refuse it at the first call; a typo should fail the cold start.
+  if (!AWS_REGION.test(region)) throw new Error(`alertmail: not an AWS region: ${JSON.stringify(region.slice(0, 40))}`);
   const secretsManager = env.ALERTMAIL_SECRETS_BACKEND === 'secretsmanager';
-  // The SDK's clients load with the first write or secret (lib/aws-sdk.ts); reads go through the
-  // lean read client, so a steady-state ingest with local secrets never loads them.
-  const sdk = new AwsSdk({
+  // One DynamoDB client for every adapter, built here once per process (lib/aws-sdk.ts).
+  const aws = createAwsSdkAdapters({
     dynamo: {
       endpoint: env.ALERTMAIL_DYNAMODB_ENDPOINT,
       ...(local ? { region, credentials: localCredentials } : {}),
@@ -81,25 +82,12 @@ export function createCoreApp<Config extends IngestConfig>(
         }
       : {}),
   });
-  const reads = new DynamoReadClient({
-    region,
-    endpoint: env.ALERTMAIL_DYNAMODB_ENDPOINT,
-    credentials: local ? async () => localCredentials : () => roleCredentials(sdk),
-  });
 
-  const secrets: SecretStore = secretsManager
-    ? sdk.secretStore
-    : new FileSecretStore(env.ALERTMAIL_DATA_DIR ?? '.data');
+  const secrets: SecretStore = aws.secrets ?? new FileSecretStore(env.ALERTMAIL_DATA_DIR ?? '.data');
   const loadTokens = async () => parseTokenDocument((await secrets.get('api-tokens')) ?? '{}');
 
-  const snapshot = new DynamoIngestSnapshotReader(reads, env.ALERTMAIL_CONFIG_TABLE, env.ALERTMAIL_STATE_TABLE);
   const config = makeConfig({
-    // Reads through the read client, as the ingest does (GET /v1/config loads no SDK client);
-    // the versioned writes through the SDK.
-    store: {
-      load: () => snapshot.readConfig(),
-      save: sdk.saveConfig,
-    },
+    store: aws.config,
     secrets,
     clock,
     defaultRepeatInterval: env.ALERTMAIL_DEFAULT_REPEAT_INTERVAL,
@@ -107,10 +95,10 @@ export function createCoreApp<Config extends IngestConfig>(
       ? { sesIdentity: env.ALERTMAIL_SES_IDENTITY }
       : {}),
   });
-  const mailer = createMailer(env, sdk);
-  const deliveries = sdk.deliveryLog;
+  const mailer = createMailer(env, aws.sendRawEmail);
+  const deliveries = aws.deliveries;
   const notifier = new Notifier({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
-  const state = sdk.stateStore;
+  const { snapshot, state } = aws;
   return {
     env,
     config,
@@ -122,37 +110,11 @@ export function createCoreApp<Config extends IngestConfig>(
   };
 }
 
-/**
- * The Lambda role's credentials for the read client: the Lambda runtime puts them in the
- * environment (as the SDK's `fromEnv` reads them); anywhere else the SDK client's default chain
- * resolves them, which loads the SDK client.
- */
-async function roleCredentials(sdk: AwsSdk): Promise<ReadCredentials> {
-  const {
-    AWS_ACCESS_KEY_ID: accessKeyId,
-    AWS_SECRET_ACCESS_KEY: secretAccessKey,
-    AWS_SESSION_TOKEN: sessionToken,
-  } = process.env;
-  if (accessKeyId && secretAccessKey)
-    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
-  return (await sdk.adapters()).credentials();
-}
-
-/**
- * The mailer of the configured transport. The stack bundles each function with esbuild `define`
- * `process.env.ALERTMAIL_BUNDLED_TRANSPORT` = its ALERTMAIL_TRANSPORT (cdk/function.ts): the other
- * transport's branch is then dead code and esbuild leaves its client out of the bundle (the SES
- * client when the stack sends over SMTP). Unbundled (local runtime, tests) it is unset: both work.
- */
-function createMailer(env: DeploymentEnv, sdk: AwsSdk): Mailer {
-  // Read through `process.env.…` literally each time: that is the expression esbuild's define replaces.
-  if (process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'smtp' && env.ALERTMAIL_TRANSPORT === 'ses') {
-    return new SesMailer(sdk.sendRawEmail);
-  }
-  if (process.env.ALERTMAIL_BUNDLED_TRANSPORT !== 'ses' && env.ALERTMAIL_TRANSPORT === 'smtp') return new SmtpMailer();
-  throw new Error(
-    `alertmail: this bundle was built for the ${process.env.ALERTMAIL_BUNDLED_TRANSPORT} transport, not ${env.ALERTMAIL_TRANSPORT}`,
-  );
+/** The mailer of the configured transport (every bundle carries both: BENCHMARKS.md, issue 14). */
+function createMailer(env: DeploymentEnv, sendRawEmail: SendRawEmail | undefined): Mailer {
+  if (env.ALERTMAIL_TRANSPORT === 'smtp') return new SmtpMailer();
+  if (!sendRawEmail) throw new Error('alertmail: the ses transport has no SES client');
+  return new SesMailer(sendRawEmail);
 }
 
 let processCoreApp: CoreApp | undefined;

@@ -1,28 +1,28 @@
 /**
- * The ports whose adapters use the AWS SDK's clients (the configuration store, the notification
- * states and the delivery log on DynamoDB; the secrets on Secrets Manager; mail through SES),
- * loaded on first use:
- * the SDK clients, their commands and the adapters are aws-sdk-parts.ts, which the Lambda bundles
- * carry as a file of their own beside index.js (cdk/function.ts LAZY_CHUNKS). An ingest whose
- * alerts are all already notified (Prometheus re-sending: the steady state) only reads, through
- * DynamoReadClient, so unless it needs a secret its cold start neither loads nor builds an SDK
- * client; the first claim, send or secret loads them. (On Lambda the API tokens come from Secrets
- * Manager with the first request, so a Lambda cold start loads them then.)
+ * The AWS SDK's clients and the adapters that use them: one DynamoDBClient shared by every
+ * DynamoDB adapter (the configuration store, the ingest's snapshot reads, the notification states,
+ * the delivery log), the Secrets Manager client, and SES's SendRawEmail. functions/core.ts builds
+ * them once per process, at the cold start (the Lambda handlers build their app at module scope).
+ * Endpoints are the SDK's own: AWS_ENDPOINT_URL_DYNAMODB, AWS_USE_FIPS_ENDPOINT and
+ * AWS_USE_DUALSTACK_ENDPOINT apply, unless `endpoint` names a local one.
  */
-import type { StoredConfig } from './config/model';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import type { SendRawEmail } from './mail/ses-mailer';
-import type {
-  Claim,
-  ConfigStore,
-  Delivery,
-  DeliveryLog,
-  DeliveryProgress,
-  NotificationState,
-  NotificationStateStore,
-  SecretName,
-  SecretStore,
-} from './ports';
-import type { ReadCredentials } from './store/dynamo-read-client';
+import type { ConfigStore, DeliveryLog, NotificationStateStore, SecretName, SecretStore } from './ports';
+import { SecretsManagerSecretStore } from './secrets/secrets-manager-store';
+import { DynamoConfigStore } from './store/dynamo-config-store';
+import { DynamoDeliveryLog } from './store/dynamo-delivery-log';
+import { DynamoIngestSnapshotReader } from './store/dynamo-ingest-snapshot';
+import { DynamoNotificationStateStore } from './store/dynamo-state-store';
+import { sameRealmErrorMiddleware, storeErrorMiddleware, storeRetryStrategy } from './store/store-errors';
+import { STORE_CONNECTION_TIMEOUT_MS, STORE_MAX_ATTEMPTS, STORE_REQUEST_TIMEOUT_MS } from './store/store-timeouts';
+
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
 
 export interface AwsSdkOptions {
   readonly dynamo: {
@@ -30,75 +30,106 @@ export interface AwsSdkOptions {
     readonly endpoint?: string;
     /** Set with a local endpoint; on AWS the SDK's defaults apply (AWS_REGION, the Lambda role). */
     readonly region?: string;
-    readonly credentials?: ReadCredentials;
+    readonly credentials?: StaticCredentials;
     readonly tables: { readonly config: string; readonly state: string; readonly deliveries: string };
   };
   /** Set with the `ses` transport: SES's endpoint and credentials when local (aws-ses-v2-local). */
-  readonly ses?: { readonly endpoint?: string; readonly region?: string; readonly credentials?: ReadCredentials };
+  readonly ses?: { readonly endpoint?: string; readonly region?: string; readonly credentials?: StaticCredentials };
   /** The Secrets Manager secret of each secret name; set with the `secretsmanager` backend only. */
   readonly secretIds?: Readonly<Record<SecretName, string>>;
 }
 
 export interface AwsSdkAdapters {
   readonly config: ConfigStore;
+  readonly snapshot: DynamoIngestSnapshotReader;
   readonly state: NotificationStateStore;
   readonly deliveries: DeliveryLog;
   readonly secrets?: SecretStore;
   /** SES SendRawEmail, with the `ses` transport. */
   readonly sendRawEmail?: SendRawEmail;
-  /** The credentials the SDK's DynamoDB client resolved (its default chain on AWS). */
-  credentials(): Promise<ReadCredentials>;
 }
 
-export class AwsSdk {
-  private loading?: Promise<AwsSdkAdapters>;
+/**
+ * What every store client (DynamoDB, Secrets Manager) is built with: each attempt bounded
+ * (connection, the whole exchange until the answer starts, and the answer's silences after), a
+ * bounded number of attempts, so a call gives up within STORE_CALL_BOUND_MS (store-timeouts.ts).
+ */
+const STORE_CLIENT_OPTIONS = {
+  maxAttempts: STORE_MAX_ATTEMPTS,
+  retryStrategy: storeRetryStrategy,
+  requestHandler: {
+    connectionTimeout: STORE_CONNECTION_TIMEOUT_MS,
+    requestTimeout: STORE_REQUEST_TIMEOUT_MS,
+    // Without it the SDK only warns when requestTimeout passes and keeps waiting.
+    throwOnRequestTimeout: true,
+    socketTimeout: STORE_REQUEST_TIMEOUT_MS,
+  },
+} as const;
 
-  constructor(private readonly options: AwsSdkOptions) {}
-
-  /** The SDK adapters, built once, at the first call. */
-  adapters(): Promise<AwsSdkAdapters> {
-    this.loading ??= import('./aws-sdk-parts').then((parts) => parts.createAwsSdkAdapters(this.options));
-    return this.loading;
-  }
-
-  /** ConfigStore's versioned write (its reads go through the read client: functions/core.ts). */
-  readonly saveConfig = async (config: StoredConfig, expectedVersion: number | null): Promise<boolean> =>
-    (await this.adapters()).config.save(config, expectedVersion);
-
-  readonly stateStore: NotificationStateStore = {
-    getMany: async (fingerprints: readonly string[]): Promise<Map<string, NotificationState>> =>
-      (await this.adapters()).state.getMany(fingerprints),
-    claim: async (claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number) =>
-      (await this.adapters()).state.claim(claims, claimId, now, repeatIntervalMs),
-    complete: async (claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number) =>
-      (await this.adapters()).state.complete(claims, claimId, now, repeatIntervalMs),
-    release: async (claims: readonly Claim[], claimId: string, progress?: DeliveryProgress) =>
-      (await this.adapters()).state.release(claims, claimId, progress),
-    clear: async (fingerprints: readonly string[]) => (await this.adapters()).state.clear(fingerprints),
+/** The client's final failures become StoreUnavailableError when the store is unreachable (store-errors.ts). */
+interface StoreClient {
+  readonly middlewareStack: {
+    add(middleware: ReturnType<typeof storeErrorMiddleware>, options: { step: 'initialize'; name: string }): void;
+    add(
+      middleware: ReturnType<typeof storeErrorMiddleware>,
+      options: { step: 'finalizeRequest'; name: string; priority: 'low' },
+    ): void;
   };
+}
 
-  readonly deliveryLog: DeliveryLog = {
-    record: async (delivery: Delivery) => (await this.adapters()).deliveries.record(delivery),
-    list: async (limit: number): Promise<Delivery[]> => (await this.adapters()).deliveries.list(limit),
+function withStoreErrors<Client extends StoreClient>(client: Client, service: string): Client {
+  client.middlewareStack.add(storeErrorMiddleware(service), { step: 'initialize', name: 'alertmailStoreErrors' });
+  client.middlewareStack.add(sameRealmErrorMiddleware(), {
+    step: 'finalizeRequest',
+    priority: 'low',
+    name: 'alertmailSameRealmErrors',
+  });
+  return client;
+}
+
+/** The process's DynamoDB client: store bounds, store errors, and each command's middleware resolved once. */
+export function createDynamoClient(dynamo: Omit<AwsSdkOptions['dynamo'], 'tables'>): DynamoDBClient {
+  return withStoreErrors(
+    new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      ...(dynamo.region ? { region: dynamo.region } : {}),
+      ...(dynamo.credentials ? { credentials: dynamo.credentials } : {}),
+      ...STORE_CLIENT_OPTIONS,
+      // Resolve each command's middleware stack once, not on every call (the stack is never changed
+      // after the middleware above is added).
+      cacheMiddleware: true,
+    }),
+    'DynamoDB',
+  );
+}
+
+/** Every adapter over the SDK, sharing one DynamoDB client (and one Secrets Manager client). */
+export function createAwsSdkAdapters(options: AwsSdkOptions): AwsSdkAdapters {
+  const { dynamo } = options;
+  const client = createDynamoClient(dynamo);
+  const config = new DynamoConfigStore(client, dynamo.tables.config);
+  return {
+    config,
+    snapshot: new DynamoIngestSnapshotReader(client, config, dynamo.tables.config, dynamo.tables.state),
+    state: new DynamoNotificationStateStore(client, dynamo.tables.state),
+    deliveries: new DynamoDeliveryLog(client, dynamo.tables.deliveries),
+    ...(options.secretIds
+      ? {
+          secrets: new SecretsManagerSecretStore(
+            withStoreErrors(new SecretsManagerClient(STORE_CLIENT_OPTIONS), 'Secrets Manager'),
+            options.secretIds,
+          ),
+        }
+      : {}),
+    ...(options.ses ? { sendRawEmail: sesSender(options.ses) } : {}),
   };
+}
 
-  /** Secrets Manager, when the options name its secrets. */
-  readonly secretStore: SecretStore = {
-    get: async (name: SecretName) => (await this.secrets()).get(name),
-    put: async (name: SecretName, value: string) => (await this.secrets()).put(name, value),
-    erase: async (name: SecretName) => (await this.secrets()).erase(name),
-  };
-
-  /** SES SendRawEmail, when the options set `ses`. */
-  readonly sendRawEmail: SendRawEmail = async (request) => {
-    const { sendRawEmail } = await this.adapters();
-    if (!sendRawEmail) throw new Error('alertmail: no SES transport configured');
-    return sendRawEmail(request);
-  };
-
-  private async secrets(): Promise<SecretStore> {
-    const { secrets } = await this.adapters();
-    if (!secrets) throw new Error('alertmail: no Secrets Manager secrets configured');
-    return secrets;
-  }
+function sesSender(ses: NonNullable<AwsSdkOptions['ses']>): SendRawEmail {
+  const client = new SESClient({
+    endpoint: ses.endpoint,
+    ...(ses.region ? { region: ses.region } : {}),
+    ...(ses.credentials ? { credentials: ses.credentials } : {}),
+  });
+  return (request, abortSignal) => client.send(new SendRawEmailCommand(request), { abortSignal });
 }

@@ -4,19 +4,19 @@
  * started, DynamoDB Local's Java process included; it exits 0.
  */
 import { SHUTDOWN_GRACE_MS } from './http-exchange';
-import { startLocalRuntime } from './runtime';
+import { DEFAULT_HTTP_PORT, DEFAULT_MAILBOX_PORT, startLocalRuntime } from './runtime';
 
 // Lambda runs Node 22; locally Node 20 is supported by this code, so the SDK's upgrade notice is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 8080);
+  const port = Number(process.env.PORT ?? DEFAULT_HTTP_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   const runtime = await startLocalRuntime({
     port,
     dataDir: process.env.ALERTMAIL_DATA_DIR ?? '.data',
-    mailboxPort: Number(process.env.ALERTMAIL_MAILBOX_PORT ?? 2525),
+    mailboxPort: Number(process.env.ALERTMAIL_MAILBOX_PORT ?? DEFAULT_MAILBOX_PORT),
     adminToken: process.env.ALERTMAIL_ADMIN_TOKEN || undefined,
     ingestToken: process.env.ALERTMAIL_INGEST_TOKEN || undefined,
   });

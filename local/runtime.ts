@@ -28,15 +28,19 @@ import { type DevMailbox, type MailboxMessage, startDevMailbox } from './mailbox
 
 export type { MailboxMessage };
 
+/** `npm start`'s ports: the console and API, and the development mailbox's SMTP server. */
+export const DEFAULT_HTTP_PORT = 8080;
+export const DEFAULT_MAILBOX_PORT = 2525;
+
 export interface LocalRuntimeOptions {
-  /** HTTP port; 0 picks a free one. Default 8080. */
+  /** HTTP port; 0 picks a free one. Default DEFAULT_HTTP_PORT. */
   readonly port?: number;
   readonly dataDir: string;
   /** Reuse a running DynamoDB Local instead of starting one (tests share one). */
   readonly dynamodbEndpoint?: string;
   /** Prefix for table names, so several runtimes can share one DynamoDB. */
   readonly tablePrefix?: string;
-  /** SMTP port of the development mailbox; 0 picks a free one. Default 2525. */
+  /** SMTP port of the development mailbox; 0 picks a free one. Default DEFAULT_MAILBOX_PORT. */
   readonly mailboxPort?: number;
   readonly adminToken?: string;
   readonly ingestToken?: string;
@@ -144,7 +148,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await ensureTables(admin, tables);
     admin.destroy();
 
-    const mailbox = await startDevMailbox({ dir: path.join(dataDir, 'mailbox'), port: options.mailboxPort ?? 2525 });
+    const mailbox = await startDevMailbox({
+      dir: path.join(dataDir, 'mailbox'),
+      port: options.mailboxPort ?? DEFAULT_MAILBOX_PORT,
+    });
     stops.unshift(() => mailbox.stop());
 
     const env = readEnv({
@@ -182,7 +189,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const requests = trackRequests(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 8080, '127.0.0.1', () => resolve());
+      server.listen(options.port ?? DEFAULT_HTTP_PORT, '127.0.0.1', () => resolve());
     });
     stops.unshift(async () => {
       const cut = await closeGracefully(server, requests, SHUTDOWN_GRACE_MS);

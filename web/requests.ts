@@ -3,6 +3,7 @@
  * several requests (server, conditions, recipients, repeat settings) and
  * reports what was saved and what was not; errors come back in page terms.
  */
+import { DEFAULT_REPEAT_INTERVAL } from '../lib/domain/durations';
 import { ApiError, type Client } from './api';
 import {
   type ApiConfig,
@@ -23,7 +24,7 @@ export function normalize(config: ApiConfig): ApiConfig {
     recipients: config.recipients ?? [],
     conditions: config.conditions ?? [],
     enabled: config.enabled !== false,
-    repeatInterval: config.repeatInterval ?? '12h',
+    repeatInterval: config.repeatInterval ?? DEFAULT_REPEAT_INTERVAL,
     sendResolved: config.sendResolved !== false,
     updatedAt: config.updatedAt ?? '',
   };

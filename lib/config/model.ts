@@ -1,4 +1,6 @@
 /** The email configuration as the API shows it and the core uses it. */
+import { DEFAULT_REPEAT_INTERVAL } from '../domain/durations';
+
 export type Security = 'none' | 'starttls' | 'tls';
 
 export type ConditionOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
@@ -66,8 +68,6 @@ export interface StoredConfig extends EmailConfig {
   /** Bumped on every password write, so a cached password is never used after a change. */
   readonly passwordVersion: number;
 }
-
-export const DEFAULT_REPEAT_INTERVAL = '12h';
 
 export function defaultConfig(now: Date, repeatInterval = DEFAULT_REPEAT_INTERVAL): StoredConfig {
   return {

@@ -24,3 +24,8 @@ export function parseDuration(text: string): number | undefined {
 
 export const MIN_REPEAT_INTERVAL_MS = 60_000;
 export const MAX_REPEAT_INTERVAL_MS = 30 * 86_400_000;
+
+/** The repeat interval until an admin sets one (and the deployment's default unless it names another). */
+export const DEFAULT_REPEAT_INTERVAL = '12h';
+/** DEFAULT_REPEAT_INTERVAL in milliseconds (it is a duration: test/unit/env.test.ts). */
+export const DEFAULT_REPEAT_INTERVAL_MS = parseDuration(DEFAULT_REPEAT_INTERVAL) as number;

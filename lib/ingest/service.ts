@@ -3,7 +3,7 @@ import type { Alert } from '../alerts/model';
 import { sleep } from '../concurrency';
 import type { ConfigReader } from '../config/reader';
 import { requestDeadlines } from '../deadlines';
-import { parseDuration } from '../domain/durations';
+import { DEFAULT_REPEAT_INTERVAL_MS, parseDuration } from '../domain/durations';
 import { DeliveryFailedError } from '../errors';
 import type { Logger } from '../log';
 import type { Notifier } from '../notifier';
@@ -46,7 +46,6 @@ export interface IngestDeps {
   readonly log: Logger;
 }
 
-const DEFAULT_REPEAT_INTERVAL_MS = 12 * 3_600_000;
 /**
  * How long a request waits for another invocation's claim on the same alerts (concurrent identical
  * posts, Alertmanager HA pairs) before answering 503 so its sender retries. Kept short: the

@@ -2,7 +2,7 @@ import type { SendRawEmailRequest, SendRawEmailResponse } from '@aws-sdk/client-
 import { MailDeliveryError } from '../errors';
 import type { Mailer, OutgoingMail, SendResult } from '../ports';
 
-/** One SES SendRawEmail call: the SDK's SESClient sending a SendRawEmailCommand (lib/aws-sdk-parts.ts), abortable. */
+/** One SES SendRawEmail call: the SDK's SESClient sending a SendRawEmailCommand (lib/aws-sdk.ts), abortable. */
 export type SendRawEmail = (request: SendRawEmailRequest, abortSignal?: AbortSignal) => Promise<SendRawEmailResponse>;
 
 /**

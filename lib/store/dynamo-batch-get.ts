@@ -5,10 +5,7 @@ import type { Item } from './dynamo-items';
 /** DynamoDB's cap on keys per BatchGetItem call. */
 export const BATCH_GET_LIMIT = 100;
 
-/**
- * One BatchGetItem call, through whichever client: the SDK's (the adapters) or the ingest's
- * read client (dynamo-read-client.ts). Items come back in AttributeValue form either way.
- */
+/** One BatchGetItem call through the SDK's client (the snapshot reader's and the state store's). */
 export type BatchGet = (requestItems: Record<string, BatchKeys>) => Promise<{
   Responses?: Record<string, Item[]>;
   UnprocessedKeys?: Record<string, { Keys?: Item[]; ConsistentRead?: boolean }>;

@@ -1,29 +1,26 @@
+import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chunk } from '../concurrency';
-import type { StoredConfig } from '../config/model';
-import type { IngestSnapshot, IngestSnapshotReader, NotificationState, Versioned } from '../ports';
+import type { ConfigStore, IngestSnapshot, IngestSnapshotReader, NotificationState } from '../ports';
 import { BATCH_GET_LIMIT, type BatchGet, batchGetConsistent } from './dynamo-batch-get';
 import { addState, CONFIG_KEY, decodeConfigItem, type Item, stateKey } from './dynamo-items';
-import type { DynamoReadClient } from './dynamo-read-client';
 
 /**
  * Reads the config item and the states of a batch in one round trip: up to 99 alerts (Prometheus
  * posts at most 64) share one BatchGetItem across both tables with the config. A bigger batch
- * reads the config with a GetItem beside full 100-key BatchGetItems of states, all in parallel:
- * as many calls as splitting it 99 + config, 1, ..., and each call cheaper (one table per batch read).
- *
- * It reads through DynamoReadClient, not the SDK's DynamoDBClient: the steady state (every alert
- * already notified) is this read and nothing else, so an ingest that has nothing to send never
- * loads the SDK's DynamoDB client (dynamo-sdk.ts), and each read skips its generic middleware.
+ * reads the config with the config store's GetItem beside full 100-key BatchGetItems of states,
+ * all in parallel: as many calls as splitting it 99 + config, 1, ..., and each call cheaper (one
+ * table per batch read).
  */
 export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
   private readonly batchGet: BatchGet;
 
   constructor(
-    private readonly client: DynamoReadClient,
+    client: DynamoDBClient,
+    private readonly config: ConfigStore,
     private readonly configTable: string,
     private readonly stateTable: string,
   ) {
-    this.batchGet = (requestItems) => client.batchGetItem(requestItems);
+    this.batchGet = (RequestItems) => client.send(new BatchGetItemCommand({ RequestItems }));
   }
 
   async read(fingerprints: readonly string[]): Promise<IngestSnapshot> {
@@ -41,7 +38,7 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
       return { config: decodeConfigItem(found.get(this.configTable)?.[0]), states };
     }
     const [config] = await Promise.all([
-      this.readConfig(),
+      this.config.load(),
       ...chunk(unique, BATCH_GET_LIMIT).map(async (keys) => {
         addStates(
           (await batchGetConsistent(this.batchGet, { [this.stateTable]: keys.map(stateKey) })).get(this.stateTable),
@@ -49,10 +46,5 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
       }),
     ]);
     return { config, states };
-  }
-
-  /** The config item alone (the config API's reads: GET /v1/config and before each write). */
-  async readConfig(): Promise<Versioned<StoredConfig> | null> {
-    return decodeConfigItem(await this.client.getItem(this.configTable, CONFIG_KEY, true));
   }
 }

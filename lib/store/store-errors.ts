@@ -1,6 +1,6 @@
 /**
  * Which store failures mean "unavailable, retry later" (StoreUnavailableError, answered 503) rather
- * than a bug: one definition for the SDK's clients and the read client, and the SDK middleware that
+ * than a bug: one definition for the SDK's clients, and the SDK middleware that
  * applies it at the client's boundary, after the retries.
  */
 import { StoreUnavailableError } from '../errors';
@@ -38,7 +38,6 @@ export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
 interface ErrorShape {
   readonly name?: unknown;
   readonly code?: unknown;
-  readonly retryable?: unknown;
   readonly $retryable?: unknown;
   readonly $metadata?: { readonly httpStatusCode?: number };
 }
@@ -47,8 +46,6 @@ interface ErrorShape {
 export function isStoreUnavailable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
   const shape = error as ErrorShape;
-  // The read client's DynamoReadError classifies itself with the same sets.
-  if (typeof shape.retryable === 'boolean') return shape.retryable;
   const status = shape.$metadata?.httpStatusCode ?? 0;
   return (
     (typeof shape.name === 'string' && TRANSIENT_ERROR_TYPES.has(shape.name)) ||

@@ -1,5 +1,5 @@
 /**
- * The bounds of every call to the store (DynamoDB, through the SDK's client and the read client)
+ * The bounds of every call to the store (DynamoDB, through the SDK's client)
  * and to Secrets Manager: one place, so a store call's worst case is a known figure that the
  * request deadlines above it (the send deadline, the graceful shutdown) can be set against.
  */

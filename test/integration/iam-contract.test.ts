@@ -3,8 +3,8 @@
  * in the synthesized template, and every action a role grants is used by some call (or is a platform
  * grant the Lambda service uses, listed with its reason in iam/policy.ts).
  *
- * The functions run as deployed: the esbuild bundles built with the stack's options (and the
- * stack's transport `define`), each in one long-lived process serving many events (iam/function-host.ts),
+ * The functions run as deployed: the esbuild bundles built with the stack's options,
+ * each in one long-lived process serving many events (iam/function-host.ts),
  * with the environment of the synthesized template (its `Ref` / `Fn::GetAtt` resolved to fixed names
  * and ARNs of account 123456789012, us-east-1: iam/template.ts) plus only what running here needs
  * (endpoints, dummy credentials, AWS_REGION). Their calls are recorded at the wire (iam/aws-recorder.ts):
@@ -24,7 +24,6 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import startSesLocal from 'aws-ses-v2-local';
 import { buildBundles, httpEvent } from '../../bench/cold-start';
-import { bundlingDefine } from '../../cdk/function';
 import { ensureTables } from '../../lib/store/tables';
 import { type CloudWatchAlarmStateChangeEvent, clone, cloudwatchEvent } from '../fixtures';
 import { type AuthorizedCall, AwsRecorder, type FunctionEndpoints, SecretsVault } from './iam/aws-recorder';
@@ -53,8 +52,8 @@ let workDir: string;
 let smtp: TestSmtpServer;
 let sesLocal: http.Server;
 let sesUrl: string;
-/** Bundle directory per esbuild `define` (the transport), built once for every stack that uses it. */
-const bundleDirs = new Map<string, Promise<string>>();
+/** The bundles, built once for every stack (each carries both transports). */
+let bundleDir: Promise<string> | undefined;
 
 beforeAll(async () => {
   workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'alertmail-iam-'));
@@ -73,22 +72,16 @@ afterAll(async () => {
   if (workDir) await fs.rm(workDir, { recursive: true, force: true });
 });
 
-/** The bundles as the stack builds them for a function with this environment (its transport's `define`). */
-function bundlesFor(environment: Readonly<Record<string, string>>): Promise<string> {
-  const define = bundlingDefine(environment);
-  const key = JSON.stringify(define);
-  let built = bundleDirs.get(key);
-  if (!built) {
-    built = (async () => {
-      const dir = path.join(workDir, `bundles-${bundleDirs.size}`);
-      await buildBundles(REPO_ROOT, dir, define);
-      // As the console's afterBundling hook (cdk/stack.ts): the built console beside index.js, as `web/`.
-      await fs.cp(path.join(REPO_ROOT, 'web', 'dist'), path.join(dir, 'console', 'web'), { recursive: true });
-      return dir;
-    })();
-    bundleDirs.set(key, built);
-  }
-  return built;
+/** The bundles as the stack builds them. */
+function bundlesFor(): Promise<string> {
+  bundleDir ??= (async () => {
+    const dir = path.join(workDir, 'bundles');
+    await buildBundles(REPO_ROOT, dir);
+    // As the console's afterBundling hook (cdk/stack.ts): the built console beside index.js, as `web/`.
+    await fs.cp(path.join(REPO_ROOT, 'web', 'dist'), path.join(dir, 'console', 'web'), { recursive: true });
+    return dir;
+  })();
+  return bundleDir;
 }
 
 interface Answer {
@@ -222,7 +215,7 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
       transport === 'ses' ? { upstream: sesUrl, identity: sesIdentity, rejectNext: 0 } : undefined,
     );
     for (const fn of stack.functions) {
-      const dir = await bundlesFor(fn.environment);
+      const dir = await bundlesFor();
       const fnEndpoints = await recorder.endpointsFor(fn.logicalId);
       endpoints.push(fnEndpoints);
       const env: Record<string, string> = {

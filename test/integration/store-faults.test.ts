@@ -125,7 +125,7 @@ describe('the store killed or frozen', () => {
   });
 
   it('frozen (SIGSTOP): requests answer 503 STORE_UNAVAILABLE within a store call bound; after SIGCONT they work', async () => {
-    // Arrange: warm connections on both clients (the read client and the SDK's)
+    // Arrange: warm connections on the DynamoDB client
     const admin = { token: runtime.adminToken };
     expect((await call(runtime.url, 'GET', '/v1/config', admin)).status).toBe(200);
     expect((await call(runtime.url, 'GET', '/v1/deliveries', admin)).status).toBe(200);

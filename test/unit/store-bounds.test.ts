@@ -1,6 +1,6 @@
 /**
  * Every store call is bounded and its failures classified: the SDK's DynamoDB and Secrets Manager
- * clients as lib/aws-sdk-parts.ts builds them, against real sockets that refuse, hang or answer
+ * clients as lib/aws-sdk.ts builds them, against real sockets that refuse, hang or answer
  * 5xx, give up within STORE_CALL_BOUND_MS with a StoreUnavailableError; refusals that are the
  * caller's bug (a failed condition, a missing table, a bad request) pass through unchanged.
  */
@@ -12,7 +12,7 @@ import {
   ProvisionedThroughputExceededException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { createAwsSdkAdapters } from '../../lib/aws-sdk-parts';
+import { createAwsSdkAdapters } from '../../lib/aws-sdk';
 import { defaultConfig } from '../../lib/config/model';
 import { StoreUnavailableError } from '../../lib/errors';
 import { asStoreError, isStoreUnavailable } from '../../lib/store/store-errors';
@@ -133,6 +133,26 @@ describe('the SDK clients of the store', () => {
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as StoreUnavailableError).cause).toMatchObject({ name: type });
     expect(endpoint.seen()).toBe(STORE_MAX_ATTEMPTS);
+  });
+
+  it("follow the SDK's endpoint settings: AWS_ENDPOINT_URL_DYNAMODB when no endpoint is given", async () => {
+    // Arrange: the adapters as on AWS (no endpoint option), the endpoint named the SDK's way.
+    endpoint = await faultEndpoint(400, 'ResourceNotFoundException');
+    const saved = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint.url;
+    try {
+      const onAws = createAwsSdkAdapters({ dynamo: { region: 'eu-west-1', credentials: CREDENTIALS, tables: TABLES } });
+
+      // Act
+      const { error } = await timed(onAws.snapshot.read(['fingerprint']));
+
+      // Assert: the read went to that endpoint, once, through the one client's store bounds
+      expect(error).toMatchObject({ name: 'ResourceNotFoundException' });
+      expect(endpoint.seen()).toBe(1);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+      else process.env.AWS_ENDPOINT_URL_DYNAMODB = saved;
+    }
   });
 
   it.each(['ResourceNotFoundException', 'ValidationException', 'AccessDeniedException'])(
