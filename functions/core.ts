@@ -5,7 +5,7 @@
  * ConfigService (the config API and the local runtime write the configuration); the ingest
  * Lambda needs only a ConfigReader (lib/config/reader.ts), which keeps classic zod out of its bundle.
  */
-import { CachedTokenSource, parseTokenDocument } from '../lib/tokens';
+
 import { createAwsSdkAdapters } from '../lib/aws-sdk';
 import { ConfigReader } from '../lib/config/reader';
 import type { ConfigServiceDeps } from '../lib/config/service';
@@ -16,6 +16,7 @@ import { SmtpMailer } from '../lib/mail/smtp-mailer';
 import { Notifier } from '../lib/notifier';
 import type { DeliveryLog, Mailer, SecretStore, TokenSource } from '../lib/ports';
 import { FileSecretStore } from '../lib/secrets/file-secret-store';
+import { CachedTokenSource, parseTokenDocument } from '../lib/tokens';
 import { type DeploymentEnv, readEnv } from './env';
 
 /** What the ingest service reads the configuration through: a ConfigReader is all it needs. */
