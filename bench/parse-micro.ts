@@ -3,7 +3,7 @@
  * Alertmanager API v2 array, as bench/run.ts posts it), with the fast path and without it
  * (`parseAlertPayloadWithSchemas`). Prints µs per alert, the median of several rounds.
  *
- * lib/alerts/parse.ts is bundled by esbuild first, as bench/run.ts bundles the runtime: tsx keeps
+ * lib/domain/alerts/parse.ts is bundled by esbuild first, as bench/run.ts bundles the runtime: tsx keeps
  * function names (a `__name(…)` call for every local arrow function it creates), which would add
  * a cost the deployed code does not have.
  */
@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
 import { makeAlert } from './payloads';
 
-type ParseModule = typeof import('../lib/alerts/parse');
+type ParseModule = typeof import('../lib/domain/alerts/parse');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const bundle = path.join(REPO_ROOT, 'node_modules', '.cache', 'alertmail-bench', 'parse-micro.js');

@@ -52,7 +52,7 @@ function shortLocation(url: string, repoRoot: string): string {
 }
 
 /**
- * A non-minified esbuild bundle of our own code: esbuild writes a `// lib/ingest.ts` comment
+ * A non-minified esbuild bundle of our own code: esbuild writes a `// lib/usecases/ingest/service.ts` comment
  * where each module starts, so a line of the bundle maps back to its source file.
  */
 export interface BundleMap {

@@ -402,7 +402,7 @@ async function main(): Promise<void> {
     endpoint: dynamo.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    // As alertmail's SDK client (lib/aws-sdk.ts).
+    // As alertmail's SDK client (lib/adapters/aws-sdk.ts).
     cacheMiddleware: true,
   });
   cleanups.push({ name: 'DynamoDB client', run: async () => db.destroy() });
@@ -569,7 +569,7 @@ async function main(): Promise<void> {
     return result.notified;
   };
   let rawKey = 0;
-  /** The very item and condition of a claim (lib/store/dynamo-state-store.ts), on a new key. */
+  /** The very item and condition of a claim (lib/adapters/dynamodb/dynamo-state-store.ts), on a new key. */
   const claimPut = () => {
     const nowMs = Date.now();
     const nowSeconds = Math.floor(nowMs / 1000);

@@ -43,7 +43,9 @@ export const LAZY_CHUNKS: ReadonlyArray<{
   readonly importPath: string;
   readonly entry: string;
   readonly file: string;
-}> = [{ importPath: './nodemailer-parts', entry: 'lib/mail/nodemailer-parts.ts', file: 'nodemailer-parts.js' }];
+}> = [
+  { importPath: './nodemailer-parts', entry: 'lib/adapters/smtp/nodemailer-parts.ts', file: 'nodemailer-parts.js' },
+];
 
 /** The text by which a bundle refers to a chunk (esbuild keeps the external path as written). */
 export function chunkReference(chunk: (typeof LAZY_CHUNKS)[number]): string {

@@ -126,8 +126,8 @@ export class AlertmailStack extends Stack {
     });
     this.functions = { api, ingest, console: consoleFn };
 
-    // Grants, function by function: each action is a command the adapters in lib/store and
-    // lib/secrets send (lib/store/dynamo-*.ts, lib/secrets/secrets-manager-store.ts), nothing more.
+    // Grants, function by function: each action is a command the adapters in lib/adapters/dynamodb and
+    // lib/adapters/secrets-manager send (lib/adapters/dynamodb/dynamo-*.ts, lib/adapters/secrets-manager/secrets-manager-store.ts), nothing more.
     // api: config read/write (load, conditional save), deliveries list + test-message record,
     // SMTP password write (and read for a test message with the saved server), tokens read.
     // The state table's name is in its environment (validated at cold start) but it gets no access.
@@ -136,7 +136,7 @@ export class AlertmailStack extends Stack {
     api.grantSecretRead(this.smtpSecret);
     api.grantSecretWrite(this.smtpSecret);
     api.grantSecretRead(this.tokensSecret);
-    // ingest: config and states read together in one BatchGetItem (lib/store/dynamo-ingest-snapshot.ts;
+    // ingest: config and states read together in one BatchGetItem (lib/adapters/dynamodb/dynamo-ingest-snapshot.ts;
     // the config alone with GetItem beside the states of a batch over 99 alerts), states claimed with
     // conditional PutItem / UpdateItem (one each, or a transaction of them), marked sent / released with
     // UpdateItem / DeleteItem, cleared in batches; one delivery record per batch.

@@ -1,8 +1,9 @@
 /** The config API Lambda: health, OpenAPI, configuration, test message and deliveries. */
-import { publicView } from '../lib/config/service';
+
 import { ValidationError } from '../lib/errors';
-import { StoreHealth } from '../lib/store/store-health';
-import { sendTestMessage } from '../lib/test-message';
+import { publicView } from '../lib/usecases/config/service';
+import { StoreHealth } from '../lib/usecases/store-health';
+import { sendTestMessage } from '../lib/usecases/test-message';
 import { parseWith } from '../lib/validation';
 import { type App, appFromEnvironment } from './app';
 import { STORE_RETRY_AFTER_SECONDS } from './errors';
@@ -10,7 +11,7 @@ import { type HttpHandler, httpFunction } from './http';
 import { requestSchemas } from './request-schemas';
 
 export function makeApiHandler(app: App): HttpHandler {
-  const { config, notifier, deliveries } = app;
+  const { config, mailDelivery, deliveries } = app;
   // The probe is the config read GET /v1/config makes (one GetItem the function is granted).
   const storeHealth = new StoreHealth(async () => {
     try {
@@ -62,7 +63,7 @@ export function makeApiHandler(app: App): HttpHandler {
         status: 200,
         body: await sendTestMessage(parseWith(requestSchemas().TestMessageRequestSchema, body ?? {}), {
           config,
-          notifier,
+          mailDelivery,
         }),
       }),
       'GET /v1/deliveries': async ({ query }) => {

@@ -3,8 +3,9 @@
  * from the validated deployment environment. The ingest path's part is functions/core.ts;
  * this adds the configuration writes (ConfigService) the config API and the local runtime use.
  */
-import { ConfigService } from '../lib/config/service';
+
 import type { Logger } from '../lib/log';
+import { ConfigService } from '../lib/usecases/config/service';
 import { type CoreApp, createCoreApp } from './core';
 import { type DeploymentEnv, readEnv } from './env';
 

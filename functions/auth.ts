@@ -1,10 +1,11 @@
 /**
  * The bearer-header half of authorization, at the edge: which token a request presents, and the
- * 401 / 403 it gets. Which role a token carries is the core's (lib/tokens.ts).
+ * 401 / 403 it gets. Which role a token carries is the core's (lib/domain/tokens.ts).
  */
+
+import { roleOf } from '../lib/domain/tokens';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors';
 import type { Role, TokenSource } from '../lib/ports';
-import { roleOf } from '../lib/tokens';
 
 /**
  * Extracts the presented token: `Bearer <token>`, or `Basic base64(user:token)`

@@ -3,20 +3,20 @@
  * process (cold start) from the validated deployment environment. This module imports no request schema (classic zod):
  * the configuration object comes from `makeConfig`. functions/app.ts passes the full
  * ConfigService (the config API and the local runtime write the configuration); the ingest
- * Lambda needs only a ConfigReader (lib/config/reader.ts), which keeps classic zod out of its bundle.
+ * Lambda needs only a ConfigReader (lib/usecases/config/reader.ts), which keeps classic zod out of its bundle.
  */
 
-import { createAwsSdkAdapters } from '../lib/aws-sdk';
-import { ConfigReader } from '../lib/config/reader';
-import type { ConfigServiceDeps } from '../lib/config/service';
-import { type IngestDeps, IngestService } from '../lib/ingest/service';
+import { createAwsSdkAdapters } from '../lib/adapters/aws-sdk';
+import { FileSecretStore } from '../lib/adapters/file/file-secret-store';
+import { type SendRawEmail, SesMailer } from '../lib/adapters/ses/ses-mailer';
+import { SmtpMailer } from '../lib/adapters/smtp/smtp-mailer';
+import { CachedTokenSource, parseTokenDocument } from '../lib/domain/tokens';
 import { jsonLogger, type Logger } from '../lib/log';
-import { type SendRawEmail, SesMailer } from '../lib/mail/ses-mailer';
-import { SmtpMailer } from '../lib/mail/smtp-mailer';
-import { Notifier } from '../lib/notifier';
 import type { DeliveryLog, Mailer, SecretStore, TokenSource } from '../lib/ports';
-import { FileSecretStore } from '../lib/secrets/file-secret-store';
-import { CachedTokenSource, parseTokenDocument } from '../lib/tokens';
+import { ConfigReader } from '../lib/usecases/config/reader';
+import type { ConfigServiceDeps } from '../lib/usecases/config/service';
+import { type IngestDeps, IngestService } from '../lib/usecases/ingest/service';
+import { MailDelivery } from '../lib/usecases/mail-delivery';
 import { type DeploymentEnv, readEnv } from './env';
 
 /** What the ingest service reads the configuration through: a ConfigReader is all it needs. */
@@ -26,7 +26,7 @@ export interface CoreApp<Config extends IngestConfig = IngestConfig> {
   readonly env: DeploymentEnv;
   readonly config: Config;
   readonly ingest: IngestService;
-  readonly notifier: Notifier;
+  readonly mailDelivery: MailDelivery;
   readonly deliveries: DeliveryLog;
   readonly tokens: TokenSource;
   readonly log: Logger;
@@ -55,7 +55,7 @@ export function createCoreApp<Config extends IngestConfig>(
   // The SDK would only refuse it at the first call; a typo should fail the cold start.
   if (!AWS_REGION.test(region)) throw new Error(`alertmail: not an AWS region: ${JSON.stringify(region.slice(0, 40))}`);
   const secretsManager = env.ALERTMAIL_SECRETS_BACKEND === 'secretsmanager';
-  // One DynamoDB client for every adapter, built here once per process (lib/aws-sdk.ts).
+  // One DynamoDB client for every adapter, built here once per process (lib/adapters/aws-sdk.ts).
   const aws = createAwsSdkAdapters({
     dynamo: {
       endpoint: env.ALERTMAIL_DYNAMODB_ENDPOINT,
@@ -98,13 +98,13 @@ export function createCoreApp<Config extends IngestConfig>(
   });
   const mailer = createMailer(env, aws.sendRawEmail);
   const deliveries = aws.deliveries;
-  const notifier = new Notifier({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
+  const mailDelivery = new MailDelivery({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
   const { snapshot, state } = aws;
   return {
     env,
     config,
-    ingest: new IngestService({ config, snapshot, state, notifier, clock, log }),
-    notifier,
+    ingest: new IngestService({ config, snapshot, state, mailDelivery, clock, log }),
+    mailDelivery,
     deliveries,
     tokens: new CachedTokenSource(loadTokens, env.ALERTMAIL_TOKEN_CACHE_SECONDS * 1000),
     log,

@@ -1,8 +1,8 @@
 /** The ingest Lambda: alerts over HTTP (every supported payload format) and CloudWatch alarms from EventBridge. */
-import { alertFromCloudWatchEvent } from '../lib/alerts/formats/cloudwatch-event';
-import { parseAlertPayload } from '../lib/alerts/parse';
+import { alertFromCloudWatchEvent } from '../lib/domain/alerts/formats/cloudwatch-event';
+import { parseAlertPayload } from '../lib/domain/alerts/parse';
 import { ValidationError } from '../lib/errors';
-import type { IngestResult } from '../lib/ingest/service';
+import type { IngestResult } from '../lib/usecases/ingest/service';
 import { type CoreApp, coreAppFromEnvironment } from './core';
 import { type HttpHandler, httpFunction } from './http';
 

@@ -9,9 +9,9 @@ import {
   MAX_RECIPIENTS,
   type ServerSettingsInput,
   type TestMessageRequest,
-} from '../lib/config/model';
+} from '../lib/domain/config';
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
-import type { IngestResult } from '../lib/ingest/service';
+import type { IngestResult } from '../lib/usecases/ingest/service';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;

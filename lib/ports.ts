@@ -3,7 +3,7 @@
  * (DynamoDB, Secrets Manager or a 0600 file, SMTP or SES), in the manner of
  * Alertmanager's small Notifier / NotificationLog interfaces.
  */
-import type { MailServer, StoredConfig } from './config/model';
+import type { MailServer, StoredConfig } from './domain/config';
 
 export interface Versioned<T> {
   readonly value: T;

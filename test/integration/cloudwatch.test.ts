@@ -4,7 +4,7 @@
  * thread; the same alarm arriving through SNS over HTTP is the same alert.
  */
 import { DeliveryFailedError } from '../../lib/errors';
-import type { IngestResult } from '../../lib/ingest/service';
+import type { IngestResult } from '../../lib/usecases/ingest/service';
 import { type CloudWatchAlarmStateChangeEvent, clone, cloudwatchEvent, cloudwatchSns } from '../fixtures';
 import { call, mailThrough, startSmtpServer, startTestRuntime, type TestRuntime, type TestSmtpServer } from './support';
 

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../functions/app';
-import { parseAlertPayload } from '../../lib/alerts/parse';
+import { parseAlertPayload } from '../../lib/domain/alerts/parse';
 import {
   call,
   mailThrough,

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { type AttributeValue, CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
+import { DynamoNotificationStateStore } from '../../lib/adapters/dynamodb/dynamo-state-store';
 import { decide } from '../../lib/domain/decide';
 import type { NotificationState } from '../../lib/ports';
-import { DynamoNotificationStateStore } from '../../lib/store/dynamo-state-store';
 
 const BASE_MS = Date.UTC(2026, 11, 2, 12, 0, 0);
 const HOUR = 3_600_000;

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createApp } from '../../functions/app';
-import { fingerprint } from '../../lib/alerts/fingerprint';
-import { parseAlertPayload } from '../../lib/alerts/parse';
+import { fingerprint } from '../../lib/domain/alerts/fingerprint';
+import { parseAlertPayload } from '../../lib/domain/alerts/parse';
 import { alertmanagerFiring, clone } from '../fixtures';
 import {
   type CountingDynamoProxy,

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import startSesLocal from 'aws-ses-v2-local';
 import { buildBundles, httpEvent } from '../../bench/cold-start';
-import { ensureTables } from '../../lib/store/tables';
+import { ensureTables } from '../../lib/adapters/dynamodb/tables';
 import { type CloudWatchAlarmStateChangeEvent, clone, cloudwatchEvent } from '../fixtures';
 import { type AuthorizedCall, AwsRecorder, type FunctionEndpoints, SecretsVault } from './iam/aws-recorder';
 import { FunctionHost } from './iam/function-host';

@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { renderAlertMail } from '../../lib/mail/render';
+import { renderAlertMail } from '../../lib/domain/mail/render';
 import { MAIL_NOW, type MailSet, mailSets } from '../fixtures/mail-sets';
 
 const SHOTS = path.join(__dirname, '..', '..', 'test-artifacts', 'mail');

@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import startSesLocal from 'aws-ses-v2-local';
 import { simpleParser } from 'mailparser';
-import { composeMail, newMessageId } from '../../lib/mail/compose';
-import { SesMailer } from '../../lib/mail/ses-mailer';
-import { SmtpMailer } from '../../lib/mail/smtp-mailer';
+import { SesMailer } from '../../lib/adapters/ses/ses-mailer';
+import { composeMail, newMessageId } from '../../lib/adapters/smtp/compose';
+import { SmtpMailer } from '../../lib/adapters/smtp/smtp-mailer';
 import { call, sleep, startSmtpServer, startTestRuntime, type TestRuntime, type TestSmtpServer } from './support';
 
 interface SesRequest {

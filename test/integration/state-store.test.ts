@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoNotificationStateStore } from '../../lib/adapters/dynamodb/dynamo-state-store';
+import { ensureTables } from '../../lib/adapters/dynamodb/tables';
 import type { Claim } from '../../lib/ports';
-import { DynamoNotificationStateStore } from '../../lib/store/dynamo-state-store';
-import { ensureTables } from '../../lib/store/tables';
 import { type CountingDynamoProxy, startCountingDynamoProxy } from './support';
 
 const INTERVAL_MS = 4 * 3_600_000;

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { STORE_RETRY_AFTER_SECONDS } from '../../functions/errors';
-import { STORE_CALL_BOUND_MS, STORE_HEALTH_CACHE_MS } from '../../lib/store/store-timeouts';
+import { STORE_CALL_BOUND_MS, STORE_HEALTH_CACHE_MS } from '../../lib/adapters/dynamodb/store-timeouts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb';
 import { alertmanagerFiring } from '../fixtures';
 import {

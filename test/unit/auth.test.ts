@@ -1,8 +1,8 @@
-/** lib/auth.ts: token extraction (bearer and basic), role lookup, 401/403, the token document and its cache. */
+/** functions/auth.ts and lib/domain/tokens.ts: token extraction (bearer and basic), role lookup, 401/403, the token document and its cache. */
 import { authorize, presentedToken } from '../../functions/auth';
+import { CachedTokenSource, parseTokenDocument, roleOf } from '../../lib/domain/tokens';
 import { ForbiddenError, UnauthorizedError } from '../../lib/errors';
 import type { Role, TokenSource } from '../../lib/ports';
-import { CachedTokenSource, parseTokenDocument, roleOf } from '../../lib/tokens';
 
 const ADMIN = 'am_admin_0123456789abcdefABCDEF';
 const ADMIN_NEXT = 'am_admin_next_9876543210zyxwvu';

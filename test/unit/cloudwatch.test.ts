@@ -1,14 +1,14 @@
-import { fingerprint } from '../../lib/alerts/fingerprint';
+import { fingerprint } from '../../lib/domain/alerts/fingerprint';
 import {
   alertFromCloudWatchAlarm,
   cloudWatchConsoleUrl,
   parseCloudWatchTimestamp,
   sanitizeLabelName,
-} from '../../lib/alerts/formats/cloudwatch-alarm';
-import { alertFromCloudWatchEvent } from '../../lib/alerts/formats/cloudwatch-event';
-import { alertFromCloudWatchSnsMessage } from '../../lib/alerts/formats/cloudwatch-sns';
-import { ALERT_LIMITS } from '../../lib/alerts/model';
-import { parseAlertPayload } from '../../lib/alerts/parse';
+} from '../../lib/domain/alerts/formats/cloudwatch-alarm';
+import { alertFromCloudWatchEvent } from '../../lib/domain/alerts/formats/cloudwatch-event';
+import { alertFromCloudWatchSnsMessage } from '../../lib/domain/alerts/formats/cloudwatch-sns';
+import { ALERT_LIMITS } from '../../lib/domain/alerts/model';
+import { parseAlertPayload } from '../../lib/domain/alerts/parse';
 import { ValidationError } from '../../lib/errors';
 import {
   type CloudWatchAlarmStateChangeEvent,

@@ -1,5 +1,4 @@
 import { type AddressObject, simpleParser } from 'mailparser';
-import type { Alert } from '../../lib/alerts/model';
 import {
   alertThreadId,
   type ComposeInput,
@@ -9,8 +8,9 @@ import {
   mailDomain,
   newMessageId,
   threadHeaders,
-} from '../../lib/mail/compose';
-import { renderAlertMail } from '../../lib/mail/render';
+} from '../../lib/adapters/smtp/compose';
+import type { Alert } from '../../lib/domain/alerts/model';
+import { renderAlertMail } from '../../lib/domain/mail/render';
 
 const DATE = new Date('2026-11-24T13:29:00Z');
 const STARTS = new Date('2026-11-24T11:15:51.467Z');

@@ -1,5 +1,5 @@
-import { conditionHolds, evaluateConditions } from '../../lib/conditions';
-import type { Condition } from '../../lib/config/model';
+import { conditionHolds, evaluateConditions } from '../../lib/domain/conditions';
+import type { Condition } from '../../lib/domain/config';
 
 const labels = { alertname: 'KubePodCrashLooping', severity: 'warning', namespace: 'payments', empty: '' };
 const cond = (label: string, operator: Condition['operator'], values: string[] = []): Condition => ({

@@ -1,8 +1,8 @@
 /** ConfigService against in-memory ports: races retried, refusals change nothing, the password cache follows its version. */
-import type { StoredConfig } from '../../lib/config/model';
-import { ConfigService } from '../../lib/config/service';
+import type { StoredConfig } from '../../lib/domain/config';
 import { ConcurrentModificationError, ValidationError } from '../../lib/errors';
 import type { ConfigStore, SecretName, SecretStore, Versioned } from '../../lib/ports';
+import { ConfigService } from '../../lib/usecases/config/service';
 
 class MemoryStore implements ConfigStore {
   current: Versioned<StoredConfig> | null = null;

@@ -6,7 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { createCoreApp } from '../../functions/core';
 import { readEnv } from '../../functions/env';
-import { ConfigReader } from '../../lib/config/reader';
+import { ConfigReader } from '../../lib/usecases/config/reader';
 
 const DEPLOYED: NodeJS.ProcessEnv = {
   ALERTMAIL_CONFIG_TABLE: 'stack-config',

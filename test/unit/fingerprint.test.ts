@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compareCodePoints, fingerprint } from '../../lib/alerts/fingerprint';
+import { compareCodePoints, fingerprint } from '../../lib/domain/alerts/fingerprint';
 import { alertmanagerFingerprints, grafanaFiring, prometheusV2 } from '../fixtures';
 
 /** Straight transcription of Prometheus' LabelSet.Fingerprint with BigInt and Buffer: slow but obviously right. */

@@ -6,8 +6,8 @@
  * timestamps, status, URLs, missing and extra fields.
  */
 import fc from 'fast-check';
-import { ALERT_LIMITS } from '../../lib/alerts/model';
-import { fastPathStats, parseAlertPayload, parseAlertPayloadWithSchemas } from '../../lib/alerts/parse';
+import { ALERT_LIMITS } from '../../lib/domain/alerts/model';
+import { fastPathStats, parseAlertPayload, parseAlertPayloadWithSchemas } from '../../lib/domain/alerts/parse';
 import { alertmanagerFiring, grafanaFiring, prometheusV2 } from '../fixtures';
 import { clone, NOW, oddEnvelope, payload } from './formats/arbitraries';
 

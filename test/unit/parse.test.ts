@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { fingerprint } from '../../lib/alerts/fingerprint';
-import { isGoZeroTime, parseTimestamp } from '../../lib/alerts/formats/rules';
-import { ALERT_LIMITS } from '../../lib/alerts/model';
-import { parseAlertPayload } from '../../lib/alerts/parse';
+import { fingerprint } from '../../lib/domain/alerts/fingerprint';
+import { isGoZeroTime, parseTimestamp } from '../../lib/domain/alerts/formats/rules';
+import { ALERT_LIMITS } from '../../lib/domain/alerts/model';
+import { parseAlertPayload } from '../../lib/domain/alerts/parse';
 import { ValidationError } from '../../lib/errors';
 import {
   alertmanagerFiring,

@@ -1,7 +1,7 @@
+import { alreadyDone, recipientsOwed, settleDeliveries } from '../../lib/domain/progress';
 import { MailDeliveryError } from '../../lib/errors';
-import type { DeliveryReport } from '../../lib/notifier';
 import type { Claim, NotificationState } from '../../lib/ports';
-import { alreadyDone, recipientsOwed, settleDeliveries } from '../../lib/progress';
+import type { DeliveryReport } from '../../lib/usecases/mail-delivery';
 
 const firing = (fingerprint: string, resume?: boolean): Claim => ({
   fingerprint,

@@ -6,8 +6,8 @@
  * `float`, `overflow`, `display`, the `role` attribute...) fails the test.
  */
 import { doIUseEmail } from '@jsx-email/doiuse-email';
-import { renderAlertMail, renderTestMail } from '../../lib/mail/render';
-import { MAX_UNBROKEN } from '../../lib/mail/render-html';
+import { renderAlertMail, renderTestMail } from '../../lib/domain/mail/render';
+import { MAX_UNBROKEN } from '../../lib/domain/mail/render-html';
 import { MAIL_NOW, mailSets } from '../fixtures/mail-sets';
 
 const FAMILIES = ['gmail.*', 'outlook.*', 'apple-mail.*', 'yahoo.*'];

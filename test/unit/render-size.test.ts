@@ -3,7 +3,7 @@
  * Apple Mail and Yahoo: the bounds are the sizes the previous renderer produced for the same
  * alerts (commit 9a1c487). Every byte is sent per recipient chunk, and Gmail clips HTML over 102 KB.
  */
-import { renderAlertMail } from '../../lib/mail/render';
+import { renderAlertMail } from '../../lib/domain/mail/render';
 import { MAIL_NOW, mailSets } from '../fixtures/mail-sets';
 
 const CONSOLE_URL = 'https://alertmail.example/';

@@ -3,8 +3,8 @@
  * a line of its own excepted), the same facts as the HTML part in the same order, and none of
  * the HTML's zero-width break opportunities.
  */
-import { renderAlertMail, renderTestMail } from '../../lib/mail/render';
-import { TEXT_WIDTH, wrap } from '../../lib/mail/render-text';
+import { renderAlertMail, renderTestMail } from '../../lib/domain/mail/render';
+import { TEXT_WIDTH, wrap } from '../../lib/domain/mail/render-text';
 import { MAIL_NOW, mailSets } from '../fixtures/mail-sets';
 
 const ENTITIES: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Alert, Labels } from '../../lib/alerts/model';
+import type { Alert, Labels } from '../../lib/domain/alerts/model';
 import {
   escapeHtml,
   formatDuration,
@@ -9,7 +9,7 @@ import {
   renderTestMail,
   SUBJECT_MAX_LENGTH,
   safeHttpUrl,
-} from '../../lib/mail/render';
+} from '../../lib/domain/mail/render';
 import firingFixture from '../fixtures/alertmanager-0.25-webhook-firing.json';
 import resolvedFixture from '../fixtures/alertmanager-0.25-webhook-resolved.json';
 

@@ -10,8 +10,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { FileSecretStore, writePrivateFile } from '../../lib/secrets/file-secret-store';
-import { SecretsManagerSecretStore } from '../../lib/secrets/secrets-manager-store';
+import { FileSecretStore, writePrivateFile } from '../../lib/adapters/file/file-secret-store';
+import { SecretsManagerSecretStore } from '../../lib/adapters/secrets-manager/secrets-manager-store';
 
 describe('SecretsManagerSecretStore', () => {
   const sm = mockClient(SecretsManagerClient);

@@ -1,5 +1,5 @@
 /** Which senders an SES identity covers: the rule PUT /v1/config/server applies with the ses transport. */
-import { isCoveredBySesIdentity } from '../../lib/config/ses-identity';
+import { isCoveredBySesIdentity } from '../../lib/domain/ses-identity';
 
 describe('isCoveredBySesIdentity', () => {
   it.each([

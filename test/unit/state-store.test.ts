@@ -12,8 +12,8 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoNotificationStateStore } from '../../lib/adapters/dynamodb/dynamo-state-store';
 import type { Claim } from '../../lib/ports';
-import { DynamoNotificationStateStore } from '../../lib/store/dynamo-state-store';
 
 const TABLE = 'state';
 const claims: Claim[] = ['a', 'b', 'c'].map((fingerprint) => ({ fingerprint, kind: 'firing' }));

@@ -1,6 +1,6 @@
 /**
  * Every store call is bounded and its failures classified: the SDK's DynamoDB and Secrets Manager
- * clients as lib/aws-sdk.ts builds them, against real sockets that refuse, hang or answer
+ * clients as lib/adapters/aws-sdk.ts builds them, against real sockets that refuse, hang or answer
  * 5xx, give up within STORE_CALL_BOUND_MS with a StoreUnavailableError; refusals that are the
  * caller's bug (a failed condition, a missing table, a bad request) pass through unchanged.
  */
@@ -12,11 +12,15 @@ import {
   ProvisionedThroughputExceededException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { createAwsSdkAdapters } from '../../lib/aws-sdk';
-import { defaultConfig } from '../../lib/config/model';
+import { createAwsSdkAdapters } from '../../lib/adapters/aws-sdk';
+import { asStoreError, isStoreUnavailable } from '../../lib/adapters/dynamodb/store-errors';
+import {
+  STORE_CALL_BOUND_MS,
+  STORE_MAX_ATTEMPTS,
+  STORE_REQUEST_TIMEOUT_MS,
+} from '../../lib/adapters/dynamodb/store-timeouts';
+import { defaultConfig } from '../../lib/domain/config';
 import { StoreUnavailableError } from '../../lib/errors';
-import { asStoreError, isStoreUnavailable } from '../../lib/store/store-errors';
-import { STORE_CALL_BOUND_MS, STORE_MAX_ATTEMPTS, STORE_REQUEST_TIMEOUT_MS } from '../../lib/store/store-timeouts';
 
 const TABLES = { config: 'c', state: 's', deliveries: 'd' };
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };

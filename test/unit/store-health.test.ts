@@ -1,6 +1,7 @@
 /** /healthz's look at the store: one probe shared by concurrent callers, its result reused for a few seconds. */
-import { StoreHealth } from '../../lib/store/store-health';
-import { STORE_HEALTH_CACHE_MS } from '../../lib/store/store-timeouts';
+
+import { STORE_HEALTH_CACHE_MS } from '../../lib/adapters/dynamodb/store-timeouts';
+import { StoreHealth } from '../../lib/usecases/store-health';
 
 function probeThat(outcomes: Array<'answers' | 'fails'>) {
   let calls = 0;

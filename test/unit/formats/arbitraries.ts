@@ -4,7 +4,7 @@
  * timestamps, status, URLs, missing and extra fields. Shared by the differential tests.
  */
 import fc from 'fast-check';
-import { ALERT_LIMITS } from '../../../lib/alerts/model';
+import { ALERT_LIMITS } from '../../../lib/domain/alerts/model';
 import { alertmanagerFiring, grafanaFiring, prometheusV2 } from '../../fixtures';
 
 /** Between the captures' startsAt and the Prometheus firing capture's endsAt. */

@@ -5,7 +5,7 @@
  * timestamp, oversized text) of a valid one.
  */
 import fc from 'fast-check';
-import { ALERT_LIMITS } from '../../../lib/alerts/model';
+import { ALERT_LIMITS } from '../../../lib/domain/alerts/model';
 import {
   type CloudWatchAlarmStateChangeEvent,
   type CloudWatchSnsAlarmMessage,

@@ -7,14 +7,14 @@
  * JSON.parse never makes).
  */
 import fc from 'fast-check';
-import { alertmanagerV2 } from '../../../lib/alerts/formats/alertmanager-v2';
-import { alertmanagerWebhook } from '../../../lib/alerts/formats/alertmanager-webhook';
-import { cloudwatchEvent } from '../../../lib/alerts/formats/cloudwatch-event';
-import { cloudwatchSns, cloudwatchSnsRaw } from '../../../lib/alerts/formats/cloudwatch-sns';
-import { type PayloadFormat, Refused } from '../../../lib/alerts/formats/format';
-import { generic } from '../../../lib/alerts/formats/generic';
-import { grafana } from '../../../lib/alerts/formats/grafana';
-import { PAYLOAD_FORMATS } from '../../../lib/alerts/parse';
+import { alertmanagerV2 } from '../../../lib/domain/alerts/formats/alertmanager-v2';
+import { alertmanagerWebhook } from '../../../lib/domain/alerts/formats/alertmanager-webhook';
+import { cloudwatchEvent } from '../../../lib/domain/alerts/formats/cloudwatch-event';
+import { cloudwatchSns, cloudwatchSnsRaw } from '../../../lib/domain/alerts/formats/cloudwatch-sns';
+import { type PayloadFormat, Refused } from '../../../lib/domain/alerts/formats/format';
+import { generic } from '../../../lib/domain/alerts/formats/generic';
+import { grafana } from '../../../lib/domain/alerts/formats/grafana';
+import { PAYLOAD_FORMATS } from '../../../lib/domain/alerts/parse';
 import { ValidationError } from '../../../lib/errors';
 import { fieldName } from '../../../lib/validation';
 import * as fixtures from '../../fixtures';

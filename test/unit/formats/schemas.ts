@@ -1,9 +1,9 @@
 /** The formats' schemas, built (they are built on first use in lib/), under the names the tests use. */
-import { alertmanagerV2 } from '../../../lib/alerts/formats/alertmanager-v2';
-import { alertmanagerWebhook } from '../../../lib/alerts/formats/alertmanager-webhook';
-import { generic } from '../../../lib/alerts/formats/generic';
-import { grafana } from '../../../lib/alerts/formats/grafana';
-import { alertPayloadSchema } from '../../../lib/alerts/parse';
+import { alertmanagerV2 } from '../../../lib/domain/alerts/formats/alertmanager-v2';
+import { alertmanagerWebhook } from '../../../lib/domain/alerts/formats/alertmanager-webhook';
+import { generic } from '../../../lib/domain/alerts/formats/generic';
+import { grafana } from '../../../lib/domain/alerts/formats/grafana';
+import { alertPayloadSchema } from '../../../lib/domain/alerts/parse';
 
 export const AlertmanagerV2AlertsSchema = alertmanagerV2.schema();
 export const AlertmanagerWebhookSchema = alertmanagerWebhook.schema();

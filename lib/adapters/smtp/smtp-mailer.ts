@@ -1,0 +1,216 @@
+import type { SMTPConnectionAuth, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
+import type { MailServer } from '../../domain/config';
+import { MailDeliveryError, type MailErrorCode } from '../../errors';
+import type { Mailer, OutgoingMail, RecipientRejection, SendResult } from '../../ports';
+
+/** Per-step timeouts (each further capped by the send's deadline), so a silent server is noticed early. */
+export const SMTP_TIMEOUTS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 } as const;
+
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  command?: string;
+  recipient?: string;
+  rejected?: string[];
+  rejectedErrors?: SmtpError[];
+}
+
+/** What nodemailer's client resolves with, with the per-recipient errors it attaches. */
+type SendInfo = SMTPConnectionSendInfo & { rejectedErrors?: SmtpError[] };
+
+/**
+ * Sends the composed bytes over SMTP; the settings are passed per send, so an update applies at once.
+ *
+ * It drives nodemailer's SMTP client (`nodemailer/lib/smtp-connection`) the way nodemailer's SMTP
+ * transport does for a `{envelope, raw}` message: connect (TLS or STARTTLS as the security
+ * setting says, within the same timeouts), log in when a username is set and the server offers
+ * AUTH, send the envelope and the raw bytes, close. Skipping the transport and its message
+ * compiler keeps ~70 KB of nodemailer out of the ingest Lambda; errors keep nodemailer's codes.
+ */
+export class SmtpMailer implements Mailer {
+  async send(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendResult> {
+    try {
+      const info = await sendRaw(mail, server, deadline);
+      const accepted = (info.accepted ?? []).map(String);
+      const rejected = rejections(info);
+      if (accepted.length === 0) {
+        throw new MailDeliveryError(
+          'SMTP_REJECTED',
+          `The mail server accepted no recipient: ${info.response ?? ''}`,
+          rejected.length > 0 && rejected.every((r) => r.permanent),
+        );
+      }
+      return { messageId: mail.messageId, accepted, rejected };
+    } catch (error) {
+      throw toMailDeliveryError(error);
+    }
+  }
+}
+
+/** Each refused recipient with the server's reply to its RCPT TO. */
+function rejections(info: SendInfo): RecipientRejection[] {
+  const replies = new Map((info.rejectedErrors ?? []).map((err) => [String(err.recipient), err]));
+  return (info.rejected ?? []).map((address) => {
+    const err = replies.get(String(address));
+    return {
+      address: String(address),
+      reply: oneLine(err?.response ?? err?.message ?? 'refused'),
+      permanent: isPermanentReply(err?.responseCode),
+    };
+  });
+}
+
+/** RFC 5321: 5yz is a permanent negative reply, 4yz transient; no reply code (a dropped connection) is transient. */
+function isPermanentReply(code: number | undefined): boolean {
+  return code !== undefined && code >= 500 && code < 600;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Cut off at the deadline: a server that trickles replies (endless `250-` lines) cannot hold a request. */
+class DeadlineError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(budgetMs: number) {
+    super(`the mail server did not finish within the send deadline (${Math.round(budgetMs / 1000)} s)`);
+  }
+}
+
+/** One SMTP session for one message; rejects with nodemailer's error (its `code`, `response`, `responseCode`). */
+async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendInfo> {
+  const budgetMs = Math.max(0, deadline - Date.now());
+  if (budgetMs === 0) throw new DeadlineError(0);
+  const capped = (ms: number): number => Math.max(1, Math.min(ms, budgetMs));
+  // The SMTP client loads with the first send, not at a cold start (lib/adapters/smtp/nodemailer-parts.ts).
+  const { SMTPConnection } = await import('./nodemailer-parts');
+  const connection = new SMTPConnection({
+    host: server.host.replace(/^\[(.*)\]$/, '$1'),
+    port: server.port,
+    secure: server.security === 'tls',
+    requireTLS: server.security === 'starttls',
+    ignoreTLS: server.security === 'none',
+    tls: { ca: server.ca, minVersion: 'TLSv1.2' },
+    connectionTimeout: capped(SMTP_TIMEOUTS.connectionTimeout),
+    greetingTimeout: capped(SMTP_TIMEOUTS.greetingTimeout),
+    socketTimeout: capped(SMTP_TIMEOUTS.socketTimeout),
+    logger: false,
+    debug: false,
+  });
+  // What nodemailer's transport hands to login() for `auth: {user, pass}`: PLAIN or LOGIN, whichever
+  // the server offers first; without a password login() fails with "Missing credentials" (EAUTH).
+  const auth: SMTPConnectionAuth | undefined = server.username
+    ? {
+        type: 'LOGIN',
+        user: server.username,
+        credentials: { user: server.username, pass: server.password ?? '' },
+        method: false,
+      }
+    : undefined;
+
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | null, info?: SendInfo): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(cutOff);
+      connection.close();
+      if (error || !info) reject(error ?? new Error('SMTP send ended without a result'));
+      else resolve(info);
+    };
+    // The whole session (connect, TLS, each command, the data) ends by the deadline.
+    const cutOff = setTimeout(() => finish(new DeadlineError(budgetMs)), budgetMs);
+    const sendMessage = (): void => {
+      connection.send({ from: mail.from, to: [...mail.to] }, mail.raw, (error, info) => finish(error, info));
+    };
+    connection.once('error', (error: Error) => finish(error));
+    connection.connect((error?: Error | null) => {
+      if (settled) return;
+      // The server closed the connection before its greeting.
+      if (error) return finish(error);
+      if (auth && connection.allowsAuth) {
+        connection.login(auth, (loginError) => (loginError ? finish(loginError) : sendMessage()));
+      } else {
+        sendMessage();
+      }
+    });
+  });
+}
+
+const TLS_WORDS = /certificate|self[- ]signed|ssl|tls|handshake|wrong version|unable to verify|CERT_|alert/i;
+
+/** Maps nodemailer's failures to our codes, keeping the server's own reply in the message. */
+export function toMailDeliveryError(error: unknown): MailDeliveryError {
+  if (error instanceof MailDeliveryError) return error;
+  const err = error as SmtpError;
+  const reply = oneLine(err.response ?? err.message ?? String(error));
+  const code = classify(err);
+  return new MailDeliveryError(code, `${explain(code, err)}: ${reply}${hint(code, err)}`, isPermanent(code, err));
+}
+
+/**
+ * What a retry cannot change: the server's 5xx to the message (MAIL FROM, DATA: 552 too large, 554)
+ * or to every recipient. Connection failures, timeouts, 4xx and a server closing early may pass.
+ * Failed sign-in and TLS stay temporary: the admin fixes the settings and the retry then sends.
+ */
+function isPermanent(code: MailErrorCode, err: SmtpError): boolean {
+  if (code !== 'SMTP_REJECTED') return false;
+  if (err.rejectedErrors && err.rejectedErrors.length > 0) {
+    return err.rejectedErrors.every((rejected) => isPermanentReply(rejected.responseCode));
+  }
+  return isPermanentReply(err.responseCode);
+}
+
+function explain(code: MailErrorCode, err: SmtpError): string {
+  switch (code) {
+    case 'SMTP_AUTH_FAILED':
+      // nodemailer refuses before asking the server when a username has no password.
+      return /missing credentials/i.test(err.message ?? '')
+        ? 'A username is set but no password'
+        : 'The mail server rejected the username or password';
+    case 'SMTP_TLS_FAILED':
+      return err.response ? 'The mail server refused STARTTLS' : 'The TLS connection to the mail server failed';
+    case 'SMTP_CONNECTION_FAILED':
+      return 'Could not connect to the mail server';
+    case 'SMTP_TIMEOUT':
+      return 'The mail server did not answer in time';
+    case 'SMTP_REJECTED':
+      return 'The mail server refused the message';
+    case 'SES_REJECTED':
+      return 'Amazon SES refused the message';
+  }
+}
+
+/** What the admin can do about it, where that is clear. */
+function hint(code: MailErrorCode, err: SmtpError): string {
+  if (code === 'SMTP_TLS_FAILED' && /certificate|self[- ]signed|unable to verify/i.test(err.message ?? '')) {
+    return ' (if the server uses a private or self-signed CA, add its certificate as "ca" in the server settings)';
+  }
+  if (code === 'SMTP_TLS_FAILED' && /wrong version number|packet length too long/i.test(err.message ?? '')) {
+    return ' (the port may expect a different security setting: 465 is implicit TLS, 587 and 25 use STARTTLS)';
+  }
+  return '';
+}
+
+function classify(err: SmtpError): MailErrorCode {
+  switch (err.code) {
+    case 'EAUTH':
+    case 'ENOAUTH':
+      return 'SMTP_AUTH_FAILED';
+    case 'ETLS':
+    case 'EREQUIRETLS':
+      return 'SMTP_TLS_FAILED';
+    case 'ETIMEDOUT':
+      return 'SMTP_TIMEOUT';
+    case 'EENVELOPE':
+    case 'EMESSAGE':
+    case 'EPROTOCOL':
+      return 'SMTP_REJECTED';
+    default:
+      if (/timeout|timed out/i.test(err.message ?? '')) return 'SMTP_TIMEOUT';
+      if (TLS_WORDS.test(err.message ?? '')) return 'SMTP_TLS_FAILED';
+      if (err.responseCode !== undefined && err.responseCode >= 500) return 'SMTP_REJECTED';
+      return 'SMTP_CONNECTION_FAILED';
+  }
+}

@@ -1,0 +1,88 @@
+/** The email configuration as the API shows it and the core uses it. */
+import { DEFAULT_REPEAT_INTERVAL } from './durations';
+
+export type Security = 'none' | 'starttls' | 'tls';
+
+export type ConditionOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+export interface Condition {
+  readonly label: string;
+  readonly operator: ConditionOperator;
+  /** Non-empty for `In`/`NotIn`; empty for `Exists`/`DoesNotExist`. */
+  readonly values: readonly string[];
+}
+
+/** Server settings without the password: that lives only in the secret store. */
+export interface ServerSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly security: Security;
+  readonly username?: string;
+  readonly from: string;
+  /** PEM CA bundle trusted for this server (private CAs, self-signed relays). */
+  readonly ca?: string;
+  readonly passwordSet: boolean;
+}
+
+export interface EmailConfig {
+  readonly server: ServerSettings | null;
+  readonly recipients: readonly string[];
+  readonly conditions: readonly Condition[];
+  readonly enabled: boolean;
+  readonly repeatInterval: string;
+  readonly sendResolved: boolean;
+  readonly updatedAt: string;
+}
+
+/** At most this many recipients (on the default route): a mail goes to each of them. */
+export const MAX_RECIPIENTS = 100;
+
+/** Server settings as an admin writes them (validated at the edge, functions/schemas.ts). */
+export interface ServerSettingsInput {
+  readonly host: string;
+  readonly port: number;
+  readonly security: Security;
+  readonly username?: string;
+  /** Write-only. Omitted: keep the stored password. `null`: none (the stored one is removed). */
+  readonly password?: string | null;
+  readonly from: string;
+  /** Omitted: keep the stored CA. `null`: remove it. */
+  readonly ca?: string | null;
+}
+
+/** `PATCH /v1/config`: what it sets, at least one of them. */
+export interface ConfigPatch {
+  readonly enabled?: boolean;
+  readonly repeatInterval?: string;
+  readonly sendResolved?: boolean;
+}
+
+/** Send Test Message: the saved settings and recipients, or a draft of either. */
+export interface TestMessageRequest {
+  readonly server?: ServerSettingsInput;
+  readonly recipients?: readonly string[];
+}
+
+/** What the config store keeps: the config plus bookkeeping that never leaves the core. */
+export interface StoredConfig extends EmailConfig {
+  /** Bumped on every password write, so a cached password is never used after a change. */
+  readonly passwordVersion: number;
+}
+
+export function defaultConfig(now: Date, repeatInterval = DEFAULT_REPEAT_INTERVAL): StoredConfig {
+  return {
+    server: null,
+    recipients: [],
+    conditions: [],
+    enabled: true,
+    repeatInterval,
+    sendResolved: true,
+    updatedAt: now.toISOString(),
+    passwordVersion: 0,
+  };
+}
+
+/** The settings a mailer needs for one send: server settings plus the password, resolved just in time. */
+export interface MailServer extends Omit<ServerSettings, 'passwordSet'> {
+  readonly password?: string;
+}

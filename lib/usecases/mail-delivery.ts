@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { composeMail, mailDomain, newMessageId, threadHeaders } from '../adapters/smtp/compose';
+import { chunk, mapLimit, retryBounded } from '../concurrency';
+import type { RequestDeadlines } from '../deadlines';
+import type { Alert } from '../domain/alerts/model';
+import type { MailServer } from '../domain/config';
+import { type RenderedMail, renderAlertMail, renderTestMail } from '../domain/mail/render';
+import { MailDeliveryError } from '../errors';
+import type { Logger } from '../log';
+import type { Delivery, DeliveryKind, DeliveryLog, Mailer, RecipientRejection } from '../ports';
+
+/** SES and most relays cap recipients per message; beyond this the same mail goes out in several messages. */
+export const MAX_RECIPIENTS_PER_MESSAGE = 50;
+/** Messages of one delivery in flight at once (one per chunk of recipients). */
+const SEND_CONCURRENCY = 4;
+/** Tries at writing a delivery's record (the mail is out; the record must follow it if it can). */
+const RECORD_ATTEMPTS = 4;
+
+export interface MailDeliveryDeps {
+  readonly mailer: Mailer;
+  readonly deliveries: DeliveryLog;
+  readonly clock: () => Date;
+  readonly log: Logger;
+  readonly transport: 'smtp' | 'ses';
+}
+
+/**
+ * What one delivery did, recipient by recipient. Every recipient is in exactly one of `accepted`,
+ * `rejected` (refused, with the reply; permanent or not) or `pending` (its message failed in a way a
+ * retry may change: connection, timeout, a 4xx for the message). A rejected recipient whose
+ * rejection is temporary is pending too: a retry may reach them.
+ */
+export interface DeliveryReport {
+  readonly delivery: Delivery;
+  readonly accepted: readonly string[];
+  readonly rejected: readonly RecipientRejection[];
+  /** Recipients a retry should send to. */
+  readonly pending: readonly string[];
+  /** Why recipients are pending or the delivery failed: the first failure. */
+  readonly failure?: MailDeliveryError;
+}
+
+interface ChunkOutcome {
+  readonly messageId?: string;
+  readonly accepted: readonly string[];
+  readonly rejected: readonly RecipientRejection[];
+  readonly pending: readonly string[];
+  readonly failure?: MailDeliveryError;
+}
+
+/** Renders, composes, sends (in recipient chunks) and records one delivery in the deliveries log. */
+export class MailDelivery {
+  constructor(private readonly deps: MailDeliveryDeps) {}
+
+  /** Never throws for the mail server's failures: the report says who has the mail and who does not. */
+  deliverAlerts(
+    kind: 'firing' | 'resolved',
+    alerts: readonly Alert[],
+    recipients: readonly string[],
+    server: MailServer,
+    deadlines: RequestDeadlines,
+  ): Promise<DeliveryReport> {
+    const now = this.deps.clock();
+    return this.deliver(kind, renderAlertMail(kind, alerts, now), alerts, recipients, server, now, deadlines);
+  }
+
+  /** Throws the mail server's error when no recipient accepted the test message. */
+  async deliverTest(
+    recipients: readonly string[],
+    server: MailServer,
+    deadlines: RequestDeadlines,
+  ): Promise<DeliveryReport> {
+    const now = this.deps.clock();
+    const about = this.deps.transport === 'ses' ? { transport: 'ses' as const } : server;
+    const report = await this.deliver('test', renderTestMail(now, about), [], recipients, server, now, deadlines);
+    if (report.accepted.length === 0) {
+      throw (
+        report.failure ??
+        new MailDeliveryError('SMTP_REJECTED', `The mail server accepted no recipient: ${report.rejected[0]?.reply}`)
+      );
+    }
+    return report;
+  }
+
+  private async deliver(
+    kind: DeliveryKind,
+    rendered: RenderedMail,
+    alerts: readonly Alert[],
+    recipients: readonly string[],
+    server: MailServer,
+    now: Date,
+    deadlines: RequestDeadlines,
+  ): Promise<DeliveryReport> {
+    const domain = mailDomain(server.from);
+    const thread = alerts.length > 0 ? threadHeaders(alerts, domain) : { references: [] };
+    // Every chunk is the same mail with its own Message-ID and To header (recipients never see each other beyond their chunk).
+    const outcomes = await mapLimit(
+      chunk(recipients, MAX_RECIPIENTS_PER_MESSAGE),
+      SEND_CONCURRENCY,
+      async (to): Promise<ChunkOutcome> => {
+        try {
+          const mail = await composeMail({
+            from: server.from,
+            to,
+            ...rendered,
+            date: now,
+            messageId: newMessageId(domain),
+            inReplyTo: thread.inReplyTo,
+            references: thread.references,
+          });
+          const sent = await this.deps.mailer.send(mail, server, deadlines.send);
+          return {
+            messageId: sent.messageId,
+            accepted: sent.accepted,
+            rejected: sent.rejected,
+            pending: sent.rejected.filter((r) => !r.permanent).map((r) => r.address),
+          };
+        } catch (error) {
+          const failure =
+            error instanceof MailDeliveryError ? error : new MailDeliveryError('SMTP_CONNECTION_FAILED', String(error));
+          // Refused for good: each of the chunk's recipients refused with the server's words. Else a retry may reach them.
+          return failure.permanent
+            ? {
+                accepted: [],
+                rejected: to.map((address) => ({ address, reply: failure.message, permanent: true })),
+                pending: [],
+                failure,
+              }
+            : { accepted: [], rejected: [], pending: [...to], failure };
+        }
+      },
+    );
+    const accepted = outcomes.flatMap((o) => o.accepted);
+    const rejected = outcomes.flatMap((o) => o.rejected);
+    const pending = outcomes.flatMap((o) => o.pending);
+    const failure = outcomes.find((o) => o.failure)?.failure;
+    const failed = accepted.length === 0 || pending.length > 0;
+    const permanent = accepted.length === 0 && pending.length === 0;
+    const reply = failure ? `${failure.code}: ${failure.message}` : (rejected[0]?.reply ?? 'no recipient accepted');
+    const delivery: Delivery = {
+      id: randomUUID(),
+      at: now.toISOString(),
+      kind,
+      alerts: alerts.map((alert) => alert.fingerprint),
+      recipients: [...recipients],
+      subject: rendered.subject,
+      outcome: failed ? 'failed' : 'sent',
+      error: failed ? reply : null,
+      messageId: outcomes.find((o) => o.messageId)?.messageId ?? '',
+      accepted,
+      rejected,
+      ...(failed ? { permanent } : {}),
+    };
+    const fields = { deliveryId: delivery.id, kind, alerts: alerts.length, accepted: accepted.length };
+    if (failed) {
+      this.deps.log.error('delivery failed', {
+        outcome: 'failed',
+        permanent,
+        code: failure?.code ?? 'SMTP_REJECTED',
+        pending: pending.length,
+        ...fields,
+      });
+    } else {
+      this.deps.log.info('delivery sent', { outcome: 'sent', rejected: rejected.length, ...fields });
+    }
+    await this.record(delivery, deadlines.request);
+    return { delivery, accepted, rejected, pending, failure };
+  }
+
+  /**
+   * The log is a record, not part of the delivery: it is retried (bounded), and failing to write it
+   * must not fail (and so repeat) a sent mail; a warning names what it was about.
+   */
+  private async record(delivery: Delivery, deadline: number): Promise<void> {
+    try {
+      await retryBounded(() => this.deps.deliveries.record(delivery), RECORD_ATTEMPTS, deadline);
+    } catch (error) {
+      this.deps.log.warn('recording the delivery failed', {
+        deliveryId: delivery.id,
+        kind: delivery.kind,
+        outcome: delivery.outcome,
+        alerts: delivery.alerts,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { TEST_MESSAGE_DEADLINE_MS } from '../deadlines';
+import type { TestMessageRequest } from '../domain/config';
+import { NotConfiguredError } from '../errors';
+import type { ConfigService } from './config/service';
+import type { MailDelivery } from './mail-delivery';
+
+export interface TestMessageResult {
+  readonly sent: true;
+  readonly messageId: string;
+  readonly accepted: readonly string[];
+  readonly rejected: readonly string[];
+}
+
+/** Send Test Message with the saved settings, or the draft in the body (the saved password when the draft has none). */
+export async function sendTestMessage(
+  request: TestMessageRequest,
+  deps: { config: ConfigService; mailDelivery: MailDelivery },
+): Promise<TestMessageResult> {
+  const stored = await deps.config.get();
+  const recipients = request.recipients ?? stored.recipients;
+  const server = await deps.config.mailServer(stored, request.server);
+  if (!server) throw new NotConfiguredError('No mail server is configured', [{ field: 'server', message: 'not set' }]);
+  if (recipients.length === 0) {
+    throw new NotConfiguredError('No recipient is configured', [{ field: 'recipients', message: 'empty' }]);
+  }
+  // The mail (connection, each command, the whole session) ends by the deadline; the record after it by 15 s.
+  const start = Date.now();
+  const delivery = await deps.mailDelivery.deliverTest(recipients, server, {
+    send: start + TEST_MESSAGE_DEADLINE_MS,
+    request: start + TEST_MESSAGE_DEADLINE_MS + 900,
+  });
+  return {
+    sent: true,
+    messageId: delivery.delivery.messageId ?? '',
+    accepted: delivery.accepted,
+    // Refused, or not reached (a chunk that failed): either way they did not get it.
+    rejected: [...delivery.rejected.map((r) => r.address), ...delivery.pending],
+  };
+}
