@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { useConsole } from '../context';
 import { checkAddress } from '../model';
-import { ariaInvalid, FieldError } from './parts';
+import { ariaInvalid, FieldError, TextInput } from './parts';
 
 export function RecipientsView() {
   const { state, dispatch, announce, focusAfterRender, invalid } = useConsole();
@@ -55,14 +55,11 @@ export function RecipientsView() {
       <div class="add-row">
         <div class="field grow">
           <label for="recipient-input">Recipient email address</label>
-          <input
+          <TextInput
             id="recipient-input"
+            slot="recipients"
             type="email"
-            autocomplete="off"
-            spellcheck={false}
             placeholder="oncall@example.com"
-            aria-describedby="err-recipients"
-            aria-invalid={ariaInvalid(invalid, 'recipient-input')}
             value={input}
             onInput={(e) => setInput(e.currentTarget.value)}
             onKeyDown={(e) => {

@@ -2,7 +2,7 @@
 import { useConsole } from '../context';
 import type { Security } from '../model';
 import type { FormDraft } from '../state';
-import { ariaInvalid, FieldError } from './parts';
+import { ariaInvalid, FieldError, TextInput } from './parts';
 
 export function ServerView() {
   const { state, dispatch, announce, invalid } = useConsole();
@@ -24,15 +24,12 @@ export function ServerView() {
       <div class="grid">
         <div class="field span-2">
           <label for="server-host">SMTP server address</label>
-          <input
+          <TextInput
             id="server-host"
+            slot="server.host"
             name="host"
             type="text"
-            autocomplete="off"
-            spellcheck={false}
             placeholder="smtp.example.com"
-            aria-describedby="err-server.host"
-            aria-invalid={ariaInvalid(invalid, 'server-host')}
             value={s.host}
             onInput={(e) => set({ host: e.currentTarget.value })}
           />
@@ -40,14 +37,13 @@ export function ServerView() {
         </div>
         <div class="field">
           <label for="server-port">Port</label>
-          <input
+          <TextInput
             id="server-port"
+            slot="server.port"
+            hint="server-port-hint"
             name="port"
             type="text"
             inputmode="numeric"
-            autocomplete="off"
-            aria-describedby="server-port-hint err-server.port"
-            aria-invalid={ariaInvalid(invalid, 'server-port')}
             value={s.port}
             onInput={(e) => set({ port: e.currentTarget.value })}
             onChange={(e) => {
@@ -80,14 +76,12 @@ export function ServerView() {
         </div>
         <div class="field">
           <label for="server-username">SMTP username</label>
-          <input
+          <TextInput
             id="server-username"
+            slot="server.username"
+            hint="server-username-hint"
             name="username"
             type="text"
-            autocomplete="off"
-            spellcheck={false}
-            aria-describedby="server-username-hint err-server.username"
-            aria-invalid={ariaInvalid(invalid, 'server-username')}
             value={s.username}
             onInput={(e) => set({ username: e.currentTarget.value })}
           />
@@ -98,13 +92,13 @@ export function ServerView() {
         </div>
         <div class="field">
           <label for="server-password">SMTP password</label>
-          <input
+          <TextInput
             id="server-password"
+            slot="server.password"
+            hint="server-password-hint"
             name="password"
             type="password"
             autocomplete="new-password"
-            aria-describedby="server-password-hint err-server.password"
-            aria-invalid={ariaInvalid(invalid, 'server-password')}
             placeholder={passwordSet ? 'Leave empty to keep the current password' : ''}
             disabled={s.clearPassword && passwordSet}
             value={s.password}
@@ -131,15 +125,12 @@ export function ServerView() {
         </div>
         <div class="field span-2">
           <label for="server-from">Sender email address</label>
-          <input
+          <TextInput
             id="server-from"
+            slot="server.from"
             name="from"
             type="email"
-            autocomplete="off"
-            spellcheck={false}
             placeholder="alerts@example.com"
-            aria-describedby="err-server.from"
-            aria-invalid={ariaInvalid(invalid, 'server-from')}
             value={s.from}
             onInput={(e) => set({ from: e.currentTarget.value })}
           />

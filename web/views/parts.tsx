@@ -1,4 +1,5 @@
 /** Small pieces every view uses: an error line beside a field, and the error summary at the top of the page. */
+import type { InputHTMLAttributes } from 'preact';
 import { useConsole } from '../context';
 import { slotText } from '../state';
 
@@ -15,6 +16,29 @@ export function FieldError({ slot, class: extra }: { slot: string; class?: strin
 /** The `aria-invalid` value of a control, from the errors on the page. */
 export function ariaInvalid(invalid: ReadonlySet<string>, id: string): 'true' | undefined {
   return invalid.has(id) ? 'true' : undefined;
+}
+
+/**
+ * A form input with what every field of the console shares: no autocomplete or spellcheck, described
+ * by its hint (if any) and its error slot, marked invalid while the page's errors name it.
+ */
+export function TextInput({
+  id,
+  slot,
+  hint,
+  ...input
+}: { id: string; slot: string; hint?: string } & Omit<InputHTMLAttributes<HTMLInputElement>, 'id'>) {
+  const { invalid } = useConsole();
+  return (
+    <input
+      id={id}
+      autocomplete="off"
+      spellcheck={false}
+      aria-describedby={hint ? `${hint} err-${slot}` : `err-${slot}`}
+      aria-invalid={ariaInvalid(invalid, id)}
+      {...input}
+    />
+  );
 }
 
 function focusControl(id: string): void {
