@@ -118,3 +118,8 @@ export class DeliveryFailedError extends AlertmailError {
     super(message);
   }
 }
+
+/** The message of anything thrown, for a log line (never a stack, which can quote data). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

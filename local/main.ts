@@ -3,6 +3,7 @@
  * connections, the requests in flight answered (up to SHUTDOWN_GRACE_MS), then everything it
  * started, DynamoDB Local's Java process included; it exits 0.
  */
+import { messageOf } from '../lib/errors';
 import { SHUTDOWN_GRACE_MS } from './http-exchange';
 import { DEFAULT_HTTP_PORT, DEFAULT_MAILBOX_PORT, startLocalRuntime } from './runtime';
 
@@ -54,6 +55,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`alertmail failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`alertmail failed to start: ${messageOf(error)}\n`);
   process.exit(1);
 });

@@ -20,7 +20,7 @@ import { type FunctionName, ROUTES, type RouteSpec, routeKey } from '../function
 import { ensureTables } from '../lib/adapters/dynamodb/tables';
 import { FileSecretStore } from '../lib/adapters/file/file-secret-store';
 import { parseTokenDocument } from '../lib/domain/tokens';
-import { AlertmailError } from '../lib/errors';
+import { AlertmailError, messageOf } from '../lib/errors';
 import { jsonLogger } from '../lib/log';
 import { superviseDynamoDbLocal } from './dynamodb';
 import { closeGracefully, readBody, SHUTDOWN_GRACE_MS, send, trackRequests } from './http-exchange';
@@ -180,7 +180,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const handlers = await loadHandlers(app);
     const server = http.createServer((req, res) => {
       serve(req, res, handlers, app, mailbox).catch((error: unknown) => {
-        app.log.error('local runtime failure', { message: error instanceof Error ? error.message : String(error) });
+        app.log.error('local runtime failure', { message: messageOf(error) });
         if (!res.headersSent)
           send(res, toResponse(500, { error: { code: 'INTERNAL', message: 'Internal error', details: [] } }));
       });

@@ -5,7 +5,7 @@ import type { RequestDeadlines } from '../deadlines';
 import type { Alert } from '../domain/alerts/model';
 import type { MailServer } from '../domain/config';
 import { type RenderedMail, renderAlertMail, renderTestMail } from '../domain/mail/render';
-import { MailDeliveryError } from '../errors';
+import { MailDeliveryError, messageOf } from '../errors';
 import type { Logger } from '../log';
 import type { Delivery, DeliveryKind, DeliveryLog, Mailer, RecipientRejection } from '../ports';
 
@@ -180,7 +180,7 @@ export class MailDelivery {
         kind: delivery.kind,
         outcome: delivery.outcome,
         alerts: delivery.alerts,
-        message: error instanceof Error ? error.message : String(error),
+        message: messageOf(error),
       });
     }
   }

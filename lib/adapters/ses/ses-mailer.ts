@@ -1,5 +1,5 @@
 import type { SendRawEmailRequest, SendRawEmailResponse } from '@aws-sdk/client-ses';
-import { MailDeliveryError } from '../../errors';
+import { MailDeliveryError, messageOf } from '../../errors';
 import type { Mailer, OutgoingMail, SendResult } from '../../ports';
 
 /** One SES SendRawEmail call: the SDK's SESClient sending a SendRawEmailCommand (lib/adapters/aws-sdk.ts), abortable. */
@@ -33,7 +33,7 @@ export class SesMailer implements Mailer {
       );
       return { messageId: out.MessageId ?? mail.messageId, accepted: [...mail.to], rejected: [] };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       const name = error instanceof Error ? error.name : 'Error';
       if (name === 'AbortError' || name === 'TimeoutError') {
         throw new MailDeliveryError('SES_REJECTED', `Amazon SES did not answer within the send deadline: ${message}`);

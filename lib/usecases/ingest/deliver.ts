@@ -8,7 +8,7 @@ import { retryBounded } from '../../concurrency';
 import type { Alert } from '../../domain/alerts/model';
 import type { MailServer } from '../../domain/config';
 import { recipientsOwed, type SendOutcome, settleDeliveries } from '../../domain/progress';
-import { DeliveryFailedError } from '../../errors';
+import { DeliveryFailedError, messageOf } from '../../errors';
 import type { Claim, DeliveryProgress } from '../../ports';
 import type { IngestRequest, Settled } from './stages';
 
@@ -124,8 +124,4 @@ async function complete(request: IngestRequest, claims: readonly Claim[], claimI
       message: messageOf(error),
     });
   }
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
