@@ -9,6 +9,7 @@ import { type App, appFromEnvironment } from './app';
 import { STORE_RETRY_AFTER_SECONDS } from './errors';
 import { type HttpHandler, httpFunction } from './http';
 import { requestSchemas } from './request-schemas';
+import { heldAlerts, silenceRoutes } from './silence-routes';
 
 export function makeApiHandler(app: App): HttpHandler {
   const { config, mailDelivery, deliveries } = app;
@@ -73,8 +74,10 @@ export function makeApiHandler(app: App): HttpHandler {
             { field: 'limit', message: 'must be an integer between 1 and 500' },
           ]);
         }
-        return { status: 200, body: { deliveries: await deliveries.list(limit) } };
+        const held = query.held === 'true' ? { held: await heldAlerts(app) } : {};
+        return { status: 200, body: { deliveries: await deliveries.list(limit), ...held } };
       },
+      ...silenceRoutes(app),
     },
     app,
   );

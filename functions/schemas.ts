@@ -11,6 +11,8 @@ import {
   type TestMessageRequest,
 } from '../lib/domain/config';
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
+import { MAX_INTERVALS_PER_WINDOW, MUTE_WINDOW_NAME, windowProblems } from '../lib/domain/mute-windows';
+import { MAX_MATCHERS_PER_SILENCE, type SilenceInput } from '../lib/domain/silences';
 import type { IngestResult } from '../lib/usecases/ingest/service';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters.
@@ -226,6 +228,8 @@ export const IngestResultSchema = z.object({
       description:
         'Alerts whose mail the mail server refused permanently (a 5xx for the message or for every recipient): logged as failed with `permanent: true`, not retried before the repeat interval',
     }),
+    silenced: z.number().int().meta({ description: 'Alerts an active silence holds' }),
+    muted: z.number().int().meta({ description: "Alerts only a route's mute window holds" }),
   }),
   deliveryId: z.string().nullable(),
 });
@@ -250,9 +254,78 @@ const DeliverySchema = z.object({
     .optional()
     .meta({ description: 'On a failed delivery: no retry can change it; the alerts wait for the repeat interval' }),
 });
-export const DeliveriesViewSchema = z.object({ deliveries: z.array(DeliverySchema) });
+/** `GET /v1/deliveries?held=true`: the alerts held now (silenced or muted while a notice was due). */
+const HeldAlertSchema = z.object({
+  fingerprint: z.string(),
+  route: z.string(),
+  labels: z.record(z.string(), z.string()),
+  mutedAt: z.string().meta({ format: 'date-time' }),
+  silencedBy: z.array(z.string()).meta({ description: 'Ids of the silences that held it when its notice was due' }),
+  mutedBy: z.array(z.string()).meta({ description: 'Names of the mute windows that held it' }),
+});
+export const DeliveriesViewSchema = z.object({
+  deliveries: z.array(DeliverySchema),
+  held: z.array(HeldAlertSchema).optional().meta({ description: 'With `?held=true`: the alerts held now, oldest first' }),
+});
 /** /healthz: `ok` with the store answering, `degraded` (503) when it does not. */
 export const HealthSchema = z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unavailable']) });
+
+const Rfc3339Schema = z.iso.datetime({ offset: true }).meta({ format: 'date-time', example: '2026-03-29T18:00:00Z' });
+const FreeTextSchema = (max: number) => z.string().max(max).refine(noControlChars, 'must not contain control characters');
+
+export const SilenceInputSchema = z.strictObject({
+  matchers: z.array(ConditionSchema).min(1).max(MAX_MATCHERS_PER_SILENCE).meta({
+    description: 'Conditions that must all hold for the silence to hold an alert (on every route)',
+  }),
+  startsAt: Rfc3339Schema.optional().meta({ description: 'Default: now' }),
+  endsAt: Rfc3339Schema.meta({ description: 'After startsAt, at most 90 days ahead' }),
+  createdBy: FreeTextSchema(256).optional(),
+  comment: FreeTextSchema(1024).optional(),
+});
+
+const SilenceViewSchema = z.object({
+  id: z.string(),
+  matchers: ConfigViewSchema.shape.conditions,
+  startsAt: z.string().meta({ format: 'date-time' }),
+  endsAt: z.string().meta({ format: 'date-time' }),
+  createdBy: z.string(),
+  comment: z.string(),
+  updatedAt: z.string().meta({ format: 'date-time' }),
+  state: z.enum(['active', 'pending', 'expired']),
+});
+export const SilenceSchema = SilenceViewSchema;
+export const SilencesViewSchema = z.object({ silences: z.array(SilenceViewSchema) });
+
+const WindowIntervalSchema = z.strictObject({
+  weekdays: z.array(z.string().max(32)).max(7).optional().meta({ example: ['monday:friday'] }),
+  times: z
+    .array(z.strictObject({ start: z.string().max(5), end: z.string().max(5) }))
+    .max(10)
+    .optional()
+    .meta({ example: [{ start: '18:00', end: '24:00' }] }),
+  daysOfMonth: z.array(z.string().max(8)).max(31).optional().meta({ example: ['1:5', '-1'] }),
+  months: z.array(z.string().max(32)).max(12).optional().meta({ example: ['january:march', '12'] }),
+});
+
+/** `PUT /v1/mute-windows/{name}`: the name comes from the path (a body's `name`, if any, must agree). */
+export const MuteWindowInputSchema = z
+  .strictObject({
+    name: z.string().max(63).optional(),
+    timezone: z.string().max(64).optional().meta({ description: 'IANA timezone; default UTC', example: 'Europe/Berlin' }),
+    intervals: z.array(WindowIntervalSchema).max(MAX_INTERVALS_PER_WINDOW),
+  })
+  .superRefine((window, ctx) => {
+    for (const problem of windowProblems({ timezone: window.timezone ?? 'UTC', intervals: window.intervals })) {
+      ctx.addIssue({ code: 'custom', path: problem.field.split(/[.[\]]+/).filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: problem.message });
+    }
+  });
+
+export const MuteWindowSchema = z.object({
+  name: z.string().regex(MUTE_WINDOW_NAME),
+  timezone: z.string(),
+  intervals: z.array(WindowIntervalSchema),
+});
+export const MuteWindowsViewSchema = z.object({ windows: z.array(MuteWindowSchema) });
 
 /** The request schemas produce the core's input types, and the core's result is the answer's shape: checked at compile time. */
 type Produces<Schema extends z.ZodType, T> = z.output<Schema> extends T ? true : never;
@@ -263,4 +336,5 @@ export const CONTRACT_MATCHES_CORE: [
   Produces<typeof ConfigPatchSchema, ConfigPatch>,
   Produces<typeof TestMessageRequestSchema, TestMessageRequest>,
   Describes<typeof IngestResultSchema, IngestResult>,
-] = [true, true, true, true, true];
+  Produces<typeof SilenceInputSchema, SilenceInput>,
+] = [true, true, true, true, true, true];

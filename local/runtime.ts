@@ -48,6 +48,21 @@ export interface LocalRuntimeOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Where the handlers' JSON log lines go; default stdout. */
   readonly log?: (line: string) => void;
+  /** The app's clock (tests move time to end silences and windows). Default: the system clock. */
+  readonly clock?: () => Date;
+  /** Seconds between sweeper runs (held alerts mailed when their mute ends); 0: no timer. Default ALERTMAIL_SWEEP_SECONDS, else 60. */
+  readonly sweepSeconds?: number;
+}
+
+/** Seconds between the local sweeper's runs unless ALERTMAIL_SWEEP_SECONDS says otherwise (AWS: the schedule's minute). */
+export const DEFAULT_SWEEP_SECONDS = 60;
+
+function sweepSecondsOf(option: number | undefined): number {
+  if (option !== undefined) return option;
+  const text = process.env.ALERTMAIL_SWEEP_SECONDS;
+  if (text === undefined) return DEFAULT_SWEEP_SECONDS;
+  if (!/^\d{1,5}$/.test(text)) throw new Error('ALERTMAIL_SWEEP_SECONDS: must be a whole number of seconds (0: off)');
+  return Number(text);
 }
 
 export interface LocalRuntime {
@@ -57,6 +72,8 @@ export interface LocalRuntime {
   readonly mailbox: DevMailbox;
   readonly dynamodbEndpoint: string;
   readonly app: App;
+  /** One sweeper run now (the timer runs them every sweepSeconds). */
+  sweep(): ReturnType<App['sweeper']['run']>;
   /**
    * Stops accepting connections, lets the requests in flight finish (up to SHUTDOWN_GRACE_MS),
    * then stops the mailbox and DynamoDB Local.
@@ -164,7 +181,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ALERTMAIL_TOKEN_CACHE_SECONDS: '5',
       ...options.env,
     });
-    const app = createApp(env, { log });
+    const app = createApp(env, { log, ...(options.clock ? { clock: options.clock } : {}) });
 
     // First start: the development mailbox is the mail server, so an alert reaches an inbox at once.
     // (Not with SES: it sends through SES, as an address of its identity the admin sets.)
@@ -196,7 +213,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (cut > 0) log.warn('stopped with requests still in flight', { requests: cut, graceMs: SHUTDOWN_GRACE_MS });
     });
     const port = (server.address() as AddressInfo).port;
+    const sweepSeconds = sweepSecondsOf(options.sweepSeconds);
+    if (sweepSeconds > 0) {
+      let running = false;
+      // What the EventBridge schedule is on AWS; one run at a time, as the function's reserved concurrency of 1.
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        app.sweeper
+          .run()
+          .catch((error: unknown) => app.log.error('sweep failed', { message: messageOf(error) }))
+          .finally(() => {
+            running = false;
+          });
+      }, sweepSeconds * 1000);
+      timer.unref();
+      stops.unshift(async () => clearInterval(timer));
+    }
     return {
+      sweep: () => app.sweeper.run(),
       url: `http://127.0.0.1:${port}`,
       adminToken: tokens.admin,
       ingestToken: tokens.ingest,

@@ -51,7 +51,7 @@ function stateAround(nowMs: number, intervalMs: number): fc.Arbitrary<StoredStat
     fc
       .record(
         {
-          status: fc.constantFrom('pending', 'sent', 'partial' as const),
+          status: fc.constantFrom('pending', 'sent', 'partial', 'muted' as const),
           expiresAt: near(3 * 3600).map((s) => nowSeconds + s),
           sentAt: near(2 * HOUR).map((ms) => nowMs - intervalMs + ms),
           resolvingUntil: near(300).map((s) => nowSeconds + s),

@@ -1,22 +1,38 @@
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chunk } from '../../concurrency';
-import type { ConfigStore, IngestSnapshot, IngestSnapshotReader, NotificationState } from '../../ports';
+import type {
+  IngestSnapshot,
+  IngestSnapshotReader,
+  MuteWindowsDocument,
+  NotificationState,
+  SilencesDocument,
+} from '../../ports';
 import { BATCH_GET_LIMIT, type BatchGet, batchGetConsistent } from './dynamo-batch-get';
-import { addState, CONFIG_KEY, decodeConfigItem, type Item, stateKey } from './dynamo-items';
+import {
+  addState,
+  CONFIG_KEY,
+  decodeConfigItem,
+  decodeDocumentItem,
+  type Item,
+  MUTE_WINDOWS_KEY,
+  SILENCES_KEY,
+  stateKey,
+} from './dynamo-items';
+
+/** The config table's items every request reads: the config, the silences, the mute windows. */
+const DOCUMENT_KEYS = [CONFIG_KEY, SILENCES_KEY, MUTE_WINDOWS_KEY];
 
 /**
- * Reads the config item and the states of a batch in one round trip: up to 99 alerts (Prometheus
- * posts at most 64) share one BatchGetItem across both tables with the config. A bigger batch
- * reads the config with the config store's GetItem beside full 100-key BatchGetItems of states,
- * all in parallel: as many calls as splitting it 99 + config, 1, ..., and each call cheaper (one
- * table per batch read).
+ * Reads the config, silences and mute-window items and the states of a batch in one round trip:
+ * up to 97 alerts (Prometheus posts at most 64) share one BatchGetItem across both tables with the
+ * three documents. A bigger batch reads the documents in one BatchGetItem beside full 100-key
+ * BatchGetItems of states, all in parallel (one table per batch read).
  */
 export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
   private readonly batchGet: BatchGet;
 
   constructor(
     client: DynamoDBClient,
-    private readonly config: ConfigStore,
     private readonly configTable: string,
     private readonly stateTable: string,
   ) {
@@ -29,22 +45,32 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
     const addStates = (items: readonly Item[] | undefined) => {
       for (const item of items ?? []) addState(states, item);
     };
-    if (unique.length < BATCH_GET_LIMIT) {
+    if (unique.length <= BATCH_GET_LIMIT - DOCUMENT_KEYS.length) {
       const found = await batchGetConsistent(this.batchGet, {
-        [this.configTable]: [CONFIG_KEY],
+        [this.configTable]: DOCUMENT_KEYS,
         [this.stateTable]: unique.map(stateKey),
       });
       addStates(found.get(this.stateTable));
-      return { config: decodeConfigItem(found.get(this.configTable)?.[0]), states };
+      return { ...documents(found.get(this.configTable)), states };
     }
-    const [config] = await Promise.all([
-      this.config.load(),
+    const [found] = await Promise.all([
+      batchGetConsistent(this.batchGet, { [this.configTable]: DOCUMENT_KEYS }),
       ...chunk(unique, BATCH_GET_LIMIT).map(async (keys) => {
         addStates(
           (await batchGetConsistent(this.batchGet, { [this.stateTable]: keys.map(stateKey) })).get(this.stateTable),
         );
       }),
     ]);
-    return { config, states };
+    return { ...documents(found.get(this.configTable)), states };
   }
+}
+
+/** The documents among the config table's items read (BatchGetItem answers in no particular order). */
+export function documents(items: readonly Item[] | undefined): Omit<IngestSnapshot, 'states'> {
+  const byKey = new Map((items ?? []).map((item) => [item.pk?.S, item]));
+  return {
+    config: decodeConfigItem(byKey.get(CONFIG_KEY.pk?.S)),
+    silences: decodeDocumentItem<SilencesDocument>(byKey.get(SILENCES_KEY.pk?.S)),
+    muteWindows: decodeDocumentItem<MuteWindowsDocument>(byKey.get(MUTE_WINDOWS_KEY.pk?.S)),
+  };
 }

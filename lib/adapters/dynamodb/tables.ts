@@ -6,6 +6,7 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { MUTED_INDEX } from './dynamo-items';
 
 export interface TableNames {
   readonly config: string;
@@ -24,8 +25,23 @@ export function tableDefinitions(names: TableNames): Array<CreateTableCommandInp
     },
     {
       TableName: names.state,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'mutedIndex', AttributeType: 'S' },
+        { AttributeName: 'mutedAt', AttributeType: 'N' },
+      ],
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      // Sparse: only held alerts' states carry `mutedIndex`, so the sweeper queries them oldest first, never scans.
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: MUTED_INDEX,
+          KeySchema: [
+            { AttributeName: 'mutedIndex', KeyType: 'HASH' },
+            { AttributeName: 'mutedAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
       ttlAttribute: 'expiresAt',
     },

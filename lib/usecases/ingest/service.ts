@@ -3,6 +3,7 @@ import { sleep } from '../../concurrency';
 import { requestDeadlines } from '../../deadlines';
 import type { Alert } from '../../domain/alerts/model';
 import { DEFAULT_REPEAT_INTERVAL_MS, parseDuration } from '../../domain/durations';
+import { windowsByName } from '../../domain/mute-windows';
 import { DeliveryFailedError } from '../../errors';
 import type { Logger } from '../../log';
 import type { IngestSnapshotReader, NotificationStateStore } from '../../ports';
@@ -31,6 +32,8 @@ export interface IngestResult {
     readonly disabled: number;
     readonly notConfigured: number;
     readonly undeliverable: number;
+    readonly silenced: number;
+    readonly muted: number;
   };
   /** The delivery someone received, or null when nothing was sent. */
   readonly deliveryId: string | null;
@@ -84,6 +87,8 @@ export class IngestService {
         sendResolved: config.sendResolved,
       },
       deadlines,
+      silences: snapshot.silences?.value.silences ?? [],
+      muteWindows: windowsByName(snapshot.muteWindows?.value.windows ?? []),
       states: snapshot.states,
     };
     const settled: Settled[] = [];
@@ -152,6 +157,8 @@ function tally(received: number, settled: readonly Settled[], deliveryId: string
       disabled: count('disabled'),
       notConfigured: count('notConfigured'),
       undeliverable: count('undeliverable'),
+      silenced: count('silenced'),
+      muted: count('muted'),
     },
     deliveryId,
   };

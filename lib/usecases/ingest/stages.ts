@@ -9,11 +9,22 @@ import type { Alert } from '../../domain/alerts/model';
 import { evaluateConditions } from '../../domain/conditions';
 import type { StoredConfig } from '../../domain/config';
 import { type DeliveryPolicy, decide, isResolvedDue } from '../../domain/decide';
+import type { MuteWindow } from '../../domain/mute-windows';
+import { heldAlert, isHeld, type MutedRecord, muteVerdict } from '../../domain/muted';
+import type { Silence } from '../../domain/silences';
 import type { Claim, NotificationState } from '../../ports';
 import type { IngestDeps } from './service';
 
 /** Why an alert got no mail from this request, or that it did. Each alert has one: the first. */
-export type Reason = 'conditions' | 'repeatInterval' | 'disabled' | 'notConfigured' | 'undeliverable' | 'notified';
+export type Reason =
+  | 'conditions'
+  | 'repeatInterval'
+  | 'disabled'
+  | 'notConfigured'
+  | 'undeliverable'
+  | 'notified'
+  | 'silenced'
+  | 'muted';
 
 export interface Settled {
   readonly reason: Reason;
@@ -27,6 +38,8 @@ export interface IngestRequest {
   readonly config: StoredConfig;
   readonly policy: DeliveryPolicy;
   readonly deadlines: RequestDeadlines;
+  readonly silences: readonly Silence[];
+  readonly muteWindows: ReadonlyMap<string, MuteWindow>;
   /** The latest states read: the request's first read, then re-reads while waiting on other invocations. */
   states: ReadonlyMap<string, NotificationState>;
 }
@@ -60,9 +73,53 @@ export function onePerFingerprint(_request: IngestRequest, alerts: readonly Aler
   return { next: unique, settled: [settle('repeatInterval', alerts.length - unique.length)] };
 }
 
-/** Silences and mute windows hold alerts here; none exist yet, so every alert goes on. */
-export function mute(_request: IngestRequest, alerts: readonly Alert[]): StageResult<Alert[]> {
-  return { next: [...alerts], settled: [] };
+/** The route the pipeline delivers to until named routes land: the seed's page, no mute windows. */
+export const DEFAULT_ROUTE = { name: 'default', muteWindows: [] as readonly string[] };
+
+/**
+ * Silences (every route) and the route's mute windows hold alerts here, counted as `silenced`
+ * (a silence holds it) or `muted` (only windows do). A held firing alert whose notice was due is
+ * remembered once per episode (its state becomes `muted`, with what its mail needs), so the
+ * sweeper can mail it when the mute ends; a re-send finds it muted already and writes nothing.
+ * A held alert that resolves is forgotten: nothing is owed for it.
+ */
+export async function mute(request: IngestRequest, alerts: readonly Alert[]): Promise<StageResult<Alert[]>> {
+  if (request.silences.length === 0 && DEFAULT_ROUTE.muteWindows.length === 0) return { next: [...alerts], settled: [] };
+  const now = request.deps.clock();
+  const nowMs = now.getTime();
+  const next: Alert[] = [];
+  const record: MutedRecord[] = [];
+  const forget: Array<Pick<MutedRecord, 'key' | 'mutedAt'>> = [];
+  let silenced = 0;
+  let muted = 0;
+  for (const alert of alerts) {
+    const verdict = muteVerdict(alert.labels, DEFAULT_ROUTE.muteWindows, request.silences, request.muteWindows, now);
+    if (!isHeld(verdict)) {
+      next.push(alert);
+      continue;
+    }
+    if (verdict.silencedBy.length > 0) silenced++;
+    else muted++;
+    const key = alert.fingerprint;
+    const state = request.states.get(key);
+    if (alert.status === 'resolved') {
+      if (state?.status === 'muted') forget.push({ key, mutedAt: state.muted?.mutedAt ?? 0 });
+    } else if (state?.status !== 'muted' && decide('firing', state, nowMs, request.policy).kind === 'sendFiring') {
+      record.push({
+        key,
+        route: DEFAULT_ROUTE.name,
+        alert: heldAlert(alert),
+        mutedAt: nowMs,
+        silencedBy: verdict.silencedBy,
+        mutedBy: verdict.mutedBy,
+      });
+    }
+  }
+  await Promise.all([
+    record.length > 0 ? request.deps.state.recordMuted(record, now, request.policy.repeatIntervalMs) : undefined,
+    forget.length > 0 ? request.deps.state.forgetMuted(forget) : undefined,
+  ]);
+  return { next, settled: [settle('silenced', silenced), settle('muted', muted)] };
 }
 
 /**
