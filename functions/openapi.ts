@@ -13,9 +13,15 @@ import {
   ErrorResponseSchema,
   HealthSchema,
   IngestResultSchema,
+  MuteWindowInputSchema,
+  MuteWindowSchema,
+  MuteWindowsViewSchema,
   RecipientInputSchema,
   RecipientsViewSchema,
   ServerSettingsInputSchema,
+  SilenceInputSchema,
+  SilenceSchema,
+  SilencesViewSchema,
   TestMessageRequestSchema,
   TestMessageResultSchema,
 } from './schemas';
@@ -52,6 +58,12 @@ const SCHEMAS: Record<string, JsonSchema> = {
   TestMessageResult: jsonSchema(TestMessageResultSchema, 'output'),
   Deliveries: jsonSchema(DeliveriesViewSchema, 'output'),
   IngestResult: jsonSchema(IngestResultSchema, 'output'),
+  SilenceInput: jsonSchema(SilenceInputSchema, 'input'),
+  Silence: jsonSchema(SilenceSchema, 'output'),
+  Silences: jsonSchema(SilencesViewSchema, 'output'),
+  MuteWindowInput: jsonSchema(MuteWindowInputSchema, 'input'),
+  MuteWindow: jsonSchema(MuteWindowSchema, 'output'),
+  MuteWindows: jsonSchema(MuteWindowsViewSchema, 'output'),
   AlertsBody: AlertsBodySchema,
   OpenApiDocument: {
     type: 'object',
@@ -112,6 +124,68 @@ const CONFIG_WRITE = (status = 200, schema: SchemaName = 'Config'): Record<strin
   [status]: { description: 'The configuration after the change', schema },
   ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 409),
 });
+
+const SILENCE_ID_PARAMETER: JsonSchema = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const WINDOW_NAME_PARAMETER: JsonSchema = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+};
+
+const SILENCE_OPERATIONS: Record<string, Operation> = {
+  'GET /v1/silences': {
+    summary: 'Silences, newest start first (expired ones kept 7 days)',
+    parameters: [{ name: 'state', in: 'query', schema: { type: 'string', enum: ['active', 'pending', 'expired'] } }],
+    responses: { 200: { description: 'Silences', schema: 'Silences' }, ...errors(400, ...AUTH_ERRORS) },
+  },
+  'POST /v1/silences': {
+    summary: 'Create a silence: its matchers hold every matching alert on every route until endsAt',
+    request: { schema: 'SilenceInput', required: true },
+    responses: {
+      201: { description: 'Created', schema: 'Silence' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 409),
+    },
+  },
+  'PUT /v1/silences/{id}': {
+    summary: 'Edit or extend a silence that has not expired',
+    parameters: [SILENCE_ID_PARAMETER],
+    request: { schema: 'SilenceInput', required: true },
+    responses: {
+      200: { description: 'The silence after the change', schema: 'Silence' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 404, 409),
+    },
+  },
+  'DELETE /v1/silences/{id}': {
+    summary: 'Expire a silence now (kept 7 days for the record); held alerts still firing are mailed within a minute',
+    parameters: [SILENCE_ID_PARAMETER],
+    responses: { 204: { description: 'Expired' }, ...errors(400, 404, 409, ...AUTH_ERRORS) },
+  },
+  'GET /v1/mute-windows': {
+    summary: "Mute windows (Alertmanager's time_intervals), by name",
+    responses: { 200: { description: 'Mute windows', schema: 'MuteWindows' }, ...errors(...AUTH_ERRORS) },
+  },
+  'GET /v1/mute-windows/{name}': {
+    summary: 'One mute window',
+    parameters: [WINDOW_NAME_PARAMETER],
+    responses: { 200: { description: 'The window', schema: 'MuteWindow' }, ...errors(400, 404, ...AUTH_ERRORS) },
+  },
+  'PUT /v1/mute-windows/{name}': {
+    summary: 'Create (201) or replace (200) a mute window',
+    parameters: [WINDOW_NAME_PARAMETER],
+    request: { schema: 'MuteWindowInput', required: true },
+    responses: {
+      200: { description: 'Replaced', schema: 'MuteWindow' },
+      201: { description: 'Created', schema: 'MuteWindow' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 409),
+    },
+  },
+  'DELETE /v1/mute-windows/{name}': {
+    summary: 'Delete a mute window',
+    parameters: [WINDOW_NAME_PARAMETER],
+    responses: { 204: { description: 'Deleted' }, ...errors(400, 404, 409, ...AUTH_ERRORS) },
+  },
+};
 
 const OPERATIONS: Record<string, Operation> = {
   'GET /healthz': {
@@ -184,9 +258,18 @@ const OPERATIONS: Record<string, Operation> = {
   },
   'GET /v1/deliveries': {
     summary: 'Recent deliveries, newest first',
-    parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } }],
+    parameters: [
+      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+      {
+        name: 'held',
+        in: 'query',
+        description: '`true` adds `held`: the alerts silenced or muted now, with the silences and windows holding them',
+        schema: { type: 'string', enum: ['true', 'false'] },
+      },
+    ],
     responses: { 200: { description: 'Deliveries', schema: 'Deliveries' }, ...errors(400, ...AUTH_ERRORS) },
   },
+  ...SILENCE_OPERATIONS,
   'POST /v1/alerts': {
     summary: 'Post alerts',
     request: { schema: 'AlertsBody', required: true },

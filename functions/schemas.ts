@@ -258,7 +258,7 @@ const DeliverySchema = z.object({
 const HeldAlertSchema = z.object({
   fingerprint: z.string(),
   route: z.string(),
-  labels: z.record(z.string(), z.string()),
+  labels: z.object({}).catchall(z.string()),
   mutedAt: z.string().meta({ format: 'date-time' }),
   silencedBy: z.array(z.string()).meta({ description: 'Ids of the silences that held it when its notice was due' }),
   mutedBy: z.array(z.string()).meta({ description: 'Names of the mute windows that held it' }),

@@ -125,7 +125,10 @@ test('a resolved claim wins exactly when decide says a resolved notice is due (s
       const won = await claimWins(state, { kind: 'resolved' }, nowMs, intervalMs);
 
       expect(won).toBe(withNotice.kind === 'sendResolved');
-      expect(withoutNotice.kind === 'clear').toBe(won);
+      // A live muted state (held while a notice was due) is cleared on resolve too, with no notice owed.
+      const heldEpisode = state?.status === 'muted' && state.expiresAt * 1000 > nowMs;
+      expect(withoutNotice.kind === 'clear').toBe(won || heldEpisode);
+      if (heldEpisode) expect(withNotice.kind).toBe('clear');
     }),
     { numRuns: 200 },
   );
