@@ -125,7 +125,12 @@ const CONFIG_WRITE = (status = 200, schema: SchemaName = 'Config'): Record<strin
   ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 409),
 });
 
-const SILENCE_ID_PARAMETER: JsonSchema = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const SILENCE_ID_PARAMETER: JsonSchema = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+};
 const WINDOW_NAME_PARAMETER: JsonSchema = {
   name: 'name',
   in: 'path',

@@ -14,7 +14,9 @@ const HELD_LIMIT = 500;
 
 function pathValue(name: string, value: string | undefined, pattern: RegExp, what: string): string {
   if (value === undefined || !pattern.test(value)) {
-    throw new ValidationError(`The path parameter ${name} must be ${what}`, [{ field: name, message: `must be ${what}` }]);
+    throw new ValidationError(`The path parameter ${name} must be ${what}`, [
+      { field: name, message: `must be ${what}` },
+    ]);
   }
   return value;
 }

@@ -20,11 +20,11 @@ import type {
   SilencesDocument,
 } from '../ports';
 import type { SweeperBookmark } from '../usecases/sweeper';
-import { DynamoDocumentStore } from './dynamodb/dynamo-document-store';
-import { MUTE_WINDOWS_KEY, SILENCES_KEY, SWEEPER_KEY } from './dynamodb/dynamo-items';
 import { DynamoConfigStore } from './dynamodb/dynamo-config-store';
 import { DynamoDeliveryLog } from './dynamodb/dynamo-delivery-log';
+import { DynamoDocumentStore } from './dynamodb/dynamo-document-store';
 import { DynamoIngestSnapshotReader } from './dynamodb/dynamo-ingest-snapshot';
+import { MUTE_WINDOWS_KEY, SILENCES_KEY, SWEEPER_KEY } from './dynamodb/dynamo-items';
 import { DynamoNotificationStateStore } from './dynamodb/dynamo-state-store';
 import { sameRealmErrorMiddleware, storeErrorMiddleware, storeRetryStrategy } from './dynamodb/store-errors';
 import { STORE_CONNECTION_TIMEOUT_MS, STORE_MAX_ATTEMPTS, STORE_REQUEST_TIMEOUT_MS } from './dynamodb/store-timeouts';

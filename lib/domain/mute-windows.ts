@@ -111,25 +111,38 @@ export function windowProblems(window: Pick<MuteWindow, 'timezone' | 'intervals'
     const at = `intervals[${i}]`;
     interval.weekdays?.forEach((text, j) => {
       const range = parseRange(text, weekday);
-      if (!range) problems.push({ field: `${at}.weekdays[${j}]`, message: 'must be a weekday or a range like monday:friday' });
-      else if (range[0] > range[1]) problems.push({ field: `${at}.weekdays[${j}]`, message: 'the range must run from sunday towards saturday' });
+      if (!range)
+        problems.push({ field: `${at}.weekdays[${j}]`, message: 'must be a weekday or a range like monday:friday' });
+      else if (range[0] > range[1])
+        problems.push({ field: `${at}.weekdays[${j}]`, message: 'the range must run from sunday towards saturday' });
     });
     interval.months?.forEach((text, j) => {
       const range = parseRange(text, month);
-      if (!range) problems.push({ field: `${at}.months[${j}]`, message: 'must be a month (name or 1-12) or a range like january:march' });
-      else if (range[0] > range[1]) problems.push({ field: `${at}.months[${j}]`, message: 'the range must start before it ends' });
+      if (!range)
+        problems.push({
+          field: `${at}.months[${j}]`,
+          message: 'must be a month (name or 1-12) or a range like january:march',
+        });
+      else if (range[0] > range[1])
+        problems.push({ field: `${at}.months[${j}]`, message: 'the range must start before it ends' });
     });
     interval.daysOfMonth?.forEach((text, j) => {
       const range = parseRange(text, dayOfMonth);
-      if (!range) problems.push({ field: `${at}.daysOfMonth[${j}]`, message: 'must be a day 1..31 or -31..-1, or a range like 1:5' });
+      if (!range)
+        problems.push({
+          field: `${at}.daysOfMonth[${j}]`,
+          message: 'must be a day 1..31 or -31..-1, or a range like 1:5',
+        });
       else if (Math.sign(range[0]) === Math.sign(range[1]) && range[0] > range[1])
         problems.push({ field: `${at}.daysOfMonth[${j}]`, message: 'the range must start before it ends' });
     });
     interval.times?.forEach((range, j) => {
       const start = minuteOfDay(range.start, false);
       const end = minuteOfDay(range.end, true);
-      if (start === undefined) problems.push({ field: `${at}.times[${j}].start`, message: 'must be HH:MM, 00:00 to 23:59' });
-      if (end === undefined) problems.push({ field: `${at}.times[${j}].end`, message: 'must be HH:MM, 00:01 to 24:00' });
+      if (start === undefined)
+        problems.push({ field: `${at}.times[${j}].start`, message: 'must be HH:MM, 00:00 to 23:59' });
+      if (end === undefined)
+        problems.push({ field: `${at}.times[${j}].end`, message: 'must be HH:MM, 00:01 to 24:00' });
       if (start !== undefined && end !== undefined && start >= end)
         problems.push({ field: `${at}.times[${j}].end`, message: 'must be after start' });
     });
@@ -194,10 +207,11 @@ export function nextChange(window: MuteWindow, instant: Date): Date | null {
   if (!now.isValid) return null;
   const inside = isInWindow(window, instant);
   const boundaries = new Set<number>([0]);
-  for (const interval of compile(window)) for (const [start, end] of interval.times ?? []) {
-    boundaries.add(start);
-    if (end < 24 * 60) boundaries.add(end);
-  }
+  for (const interval of compile(window))
+    for (const [start, end] of interval.times ?? []) {
+      boundaries.add(start);
+      if (end < 24 * 60) boundaries.add(end);
+    }
   const minutes = [...boundaries].sort((a, b) => a - b);
   let day = now.startOf('day');
   for (let d = 0; d < LOOKAHEAD_DAYS; d++, day = day.plus({ days: 1 }).startOf('day')) {

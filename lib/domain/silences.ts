@@ -68,7 +68,11 @@ export function pruneSilences(silences: readonly Silence[], now: Date): Silence[
  * The problems of a silence's times as written at `now` (empty: fine): `endsAt` after `startsAt`,
  * at most 90 days ahead. Fields named as the request names them.
  */
-export function silenceTimeProblems(startsAt: Date, endsAt: Date, now: Date): Array<{ field: string; message: string }> {
+export function silenceTimeProblems(
+  startsAt: Date,
+  endsAt: Date,
+  now: Date,
+): Array<{ field: string; message: string }> {
   const problems: Array<{ field: string; message: string }> = [];
   if (endsAt.getTime() <= startsAt.getTime()) problems.push({ field: 'endsAt', message: 'must be after startsAt' });
   if (endsAt.getTime() > now.getTime() + MAX_SILENCE_AHEAD_MS)

@@ -14,16 +14,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { requestDeadlines } from '../deadlines';
-import type { Alert } from '../domain/alerts/model';
-import { DEFAULT_REPEAT_INTERVAL_MS, parseDuration } from '../domain/durations';
 import { isInWindow, type MuteWindow, nextChange, windowsByName } from '../domain/mute-windows';
-import { alertAfterMute, isHeld, type MutedRecord, muteVerdict, stillFiring } from '../domain/muted';
+import { alertAfterMute, type MutedRecord, stillFiring } from '../domain/muted';
+import { loadPatternEngine } from '../domain/patterns';
+import { allConditions, type RoutePlan, routePlans } from '../domain/routes';
 import type { Silence } from '../domain/silences';
 import { DeliveryFailedError, messageOf } from '../errors';
-import type { DocumentStore, IngestSnapshot } from '../ports';
+import type { Claim, DocumentStore, IngestSnapshot } from '../ports';
 import { deliver } from './ingest/deliver';
 import type { IngestDeps } from './ingest/service';
-import { DEFAULT_ROUTE, type IngestRequest } from './ingest/stages';
+import { gateOf, type IngestRequest, muteOf, type Target } from './ingest/stages';
 
 /** Held alerts looked at per run, at most: a storm of 10,000 drains in a few runs. */
 export const MAX_EXAMINED_PER_RUN = 2_000;
@@ -81,21 +81,21 @@ export class Sweeper {
     }
     const pass = stored?.pass ?? { startedAt: now.toISOString(), versions };
     const config = deps.config.withDefaults(snapshot.config);
+    const plans = routePlans(config);
+    await loadPatternEngine([...allConditions(plans), ...silences.flatMap((s) => s.matchers)]);
     const request: IngestRequest = {
       deps,
       config,
-      policy: {
-        repeatIntervalMs: parseDuration(config.repeatInterval) ?? DEFAULT_REPEAT_INTERVAL_MS,
-        sendResolved: config.sendResolved,
-      },
+      plans,
       deadlines: requestDeadlines(),
       silences,
       muteWindows: windowsByName(windows),
       states: new Map(),
+      read: new Set(),
     };
     let cursor = pass.cursor;
     let examined = 0;
-    const releasable: MutedRecord[] = [];
+    const releasable: Array<Target & { record: MutedRecord }> = [];
     const forget: MutedRecord[] = [];
     let held = 0;
     do {
@@ -103,16 +103,22 @@ export class Sweeper {
       cursor = page.cursor;
       examined += page.records.length;
       for (const record of page.records) {
-        const verdict = muteVerdict(record.alert.labels, DEFAULT_ROUTE.muteWindows, silences, request.muteWindows, now);
-        if (isHeld(verdict)) held++;
-        else if (stillFiring(record.alert, now)) releasable.push(record);
+        const route = plans.find((plan) => plan.name === record.route);
+        // Its route is gone or cannot mail now (delivery off, no server or recipient): nothing to send, as at ingest.
+        if (!route || gateOf(config, route)) forget.push(record);
+        else if (muteOf(request, { route, alert: alertAfterMute(record, now) })) held++;
+        else if (stillFiring(record.alert, now)) releasable.push(targetOf(record, route, now));
         else forget.push(record);
       }
     } while (cursor && examined < MAX_EXAMINED_PER_RUN);
     if (forget.length > 0) await deps.state.forgetMuted(forget);
     const sent = await this.send(request, releasable, now);
     const next: SweeperBookmark = cursor
-      ? { checkedAt: stored?.checkedAt ?? pass.startedAt, versions: stored?.versions ?? pass.versions, pass: { ...pass, cursor } }
+      ? {
+          checkedAt: stored?.checkedAt ?? pass.startedAt,
+          versions: stored?.versions ?? pass.versions,
+          pass: { ...pass, cursor },
+        }
       : { checkedAt: pass.startedAt, versions: pass.versions };
     // A lost race means an overlapping run moved the bookmark: its claims and ours never send twice.
     if (!(await deps.bookmark.save(next, bookmark?.version ?? null))) {
@@ -123,31 +129,36 @@ export class Sweeper {
   }
 
   /** Claims (as the ingest does, but only the muted episode read) and mails the released alerts; a failed send puts them back. */
-  private async send(request: IngestRequest, records: readonly MutedRecord[], now: Date): Promise<number> {
-    if (records.length === 0) return 0;
+  private async send(
+    request: IngestRequest,
+    targets: readonly (Target & { record: MutedRecord })[],
+    now: Date,
+  ): Promise<number> {
+    if (targets.length === 0) return 0;
     const { deps } = this;
     const claimId = randomUUID();
-    const won = await deps.state.claim(
-      records.map((r) => ({ fingerprint: r.key, kind: 'firing' as const, unmutes: r.mutedAt })),
-      claimId,
-      now,
-      request.policy.repeatIntervalMs,
-    );
+    const claims: Claim[] = targets.map(({ key, alert, route, record }) => ({
+      key,
+      fingerprint: alert.fingerprint,
+      kind: 'firing',
+      repeatIntervalMs: route.policy.repeatIntervalMs,
+      unmutes: record.mutedAt,
+    }));
+    const won = await deps.state.claim(claims, claimId, now);
     if (won.length === 0) return 0;
-    const byKey = new Map(records.map((r) => [r.key, r]));
-    const alerts = new Map<string, Alert>(won.map((c) => [c.fingerprint, alertAfterMute(byKey.get(c.fingerprint) as MutedRecord, now)]));
+    const byKey = new Map(targets.map((t) => [t.key, t]));
     const server = await deps.config.mailServer(request.config);
     let sent = 0;
     for (let i = 0; i < won.length; i += ALERTS_PER_MAIL) {
       const part = won.slice(i, i + ALERTS_PER_MAIL);
       try {
-        const delivered = await deliver(request, part, claimId, alerts, server);
-        sent += delivered.settled.find((s) => s.reason === 'notified')?.count ?? 0;
+        const delivered = await deliver(request, part, claimId, byKey, server);
+        sent += delivered.settled.filter((s) => s.reason === 'notified').length;
       } catch (error) {
         if (!(error instanceof DeliveryFailedError)) throw error;
         // The claims were given back (deleted, or kept as `partial` with who has the mail): put the
         // held alerts back where nothing else took their place, so the next run tries again.
-        await deps.state.restoreMuted(part.map((c) => byKey.get(c.fingerprint) as MutedRecord));
+        await deps.state.restoreMuted(part.map((c) => (byKey.get(c.key) as Target & { record: MutedRecord }).record));
         deps.log.warn('sweeper delivery failed; the held alerts are kept for the next run', {
           alerts: part.length,
           message: messageOf(error),
@@ -156,6 +167,10 @@ export class Sweeper {
     }
     return sent;
   }
+}
+
+function targetOf(record: MutedRecord, route: RoutePlan, now: Date): Target & { record: MutedRecord } {
+  return { route, alert: alertAfterMute(record, now), key: record.key, record };
 }
 
 function versionsOf(snapshot: Omit<IngestSnapshot, 'states'>): DocumentVersions {

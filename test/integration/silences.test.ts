@@ -25,7 +25,8 @@ describe('silences and the mail sent when they end', () => {
 
   const admin = (method: string, route: string, body?: unknown) =>
     call(runtime.url, method, route, { token: runtime.adminToken, body });
-  const post = (alerts: unknown[]) => call(runtime.url, 'POST', '/v1/alerts', { token: runtime.ingestToken, body: { alerts } });
+  const post = (alerts: unknown[]) =>
+    call(runtime.url, 'POST', '/v1/alerts', { token: runtime.ingestToken, body: { alerts } });
   const firing = (alertname: string, extra: Record<string, unknown> = {}) => ({
     labels: { alertname, instance: 'db-1' },
     annotations: { summary: `${alertname} on db-1` },
@@ -55,11 +56,15 @@ describe('silences and the mail sent when they end', () => {
 
     const held = await admin('GET', '/v1/deliveries?held=true');
     expect(held.body.held).toEqual(
-      expect.arrayContaining([expect.objectContaining({ labels: { alertname: 'DiskFull', instance: 'db-1' }, silencedBy: [created.id] })]),
+      expect.arrayContaining([
+        expect.objectContaining({ labels: { alertname: 'DiskFull', instance: 'db-1' }, silencedBy: [created.id] }),
+      ]),
     );
 
     offsetMs += 3_600_000 + 1_000;
-    expect((await admin('GET', '/v1/silences?state=expired')).body.silences.map((s: { id: string }) => s.id)).toContain(created.id);
+    expect((await admin('GET', '/v1/silences?state=expired')).body.silences.map((s: { id: string }) => s.id)).toContain(
+      created.id,
+    );
     const swept = await runtime.sweep();
     expect(swept.sent).toBe(1);
     const mails = await smtp.expectExactly(before + 1);
@@ -89,8 +94,13 @@ describe('silences and the mail sent when they end', () => {
     const before = smtp.received.length;
     const created = await silence('QueueStuck');
     const endsSoon = new Date(now().getTime() + 60_000).toISOString();
-    await post([firing('QueueStuck'), firing('QueueStuck', { labels: { alertname: 'QueueStuck', instance: 'db-2' }, endsAt: endsSoon })]);
-    expect((await post([firing('QueueStuck', { status: 'resolved' })])).body).toMatchObject({ suppressed: { silenced: 1 } });
+    await post([
+      firing('QueueStuck'),
+      firing('QueueStuck', { labels: { alertname: 'QueueStuck', instance: 'db-2' }, endsAt: endsSoon }),
+    ]);
+    expect((await post([firing('QueueStuck', { status: 'resolved' })])).body).toMatchObject({
+      suppressed: { silenced: 1 },
+    });
     offsetMs += 120_000;
     expect((await admin('DELETE', `/v1/silences/${created.id}`)).status).toBe(204);
     const swept = await runtime.sweep();

@@ -2,10 +2,16 @@ import { isInWindow, type MuteWindow, nextChange, windowProblems } from '../../l
 import { closedBetween } from '../../lib/usecases/sweeper';
 
 const at = (iso: string) => new Date(iso);
-const window = (timezone: string, intervals: MuteWindow['intervals']): MuteWindow => ({ name: 'w', timezone, intervals });
+const window = (timezone: string, intervals: MuteWindow['intervals']): MuteWindow => ({
+  name: 'w',
+  timezone,
+  intervals,
+});
 
 describe('mute windows (Alertmanager time_intervals)', () => {
-  const evenings = window('Europe/Berlin', [{ weekdays: ['monday:friday'], times: [{ start: '18:00', end: '24:00' }] }]);
+  const evenings = window('Europe/Berlin', [
+    { weekdays: ['monday:friday'], times: [{ start: '18:00', end: '24:00' }] },
+  ]);
 
   it('reads weekdays and times in the window timezone, end exclusive, 24:00 the end of the day', () => {
     // Wednesday 2026-06-10: Berlin is UTC+2.
@@ -82,7 +88,10 @@ describe('mute windows (Alertmanager time_intervals)', () => {
       intervals: [
         {
           weekdays: ['friday:monday', 'funday'],
-          times: [{ start: '25:00', end: '24:01' }, { start: '10:00', end: '09:00' }],
+          times: [
+            { start: '25:00', end: '24:01' },
+            { start: '10:00', end: '09:00' },
+          ],
           daysOfMonth: ['0', '5:2'],
           months: ['13'],
         },

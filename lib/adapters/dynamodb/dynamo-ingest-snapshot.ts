@@ -39,8 +39,8 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
     this.batchGet = (RequestItems) => client.send(new BatchGetItemCommand({ RequestItems }));
   }
 
-  async read(fingerprints: readonly string[]): Promise<IngestSnapshot> {
-    const unique = [...new Set(fingerprints)];
+  async read(keys: readonly string[]): Promise<IngestSnapshot> {
+    const unique = [...new Set(keys)];
     const states = new Map<string, NotificationState>();
     const addStates = (items: readonly Item[] | undefined) => {
       for (const item of items ?? []) addState(states, item);
@@ -55,9 +55,9 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
     }
     const [found] = await Promise.all([
       batchGetConsistent(this.batchGet, { [this.configTable]: DOCUMENT_KEYS }),
-      ...chunk(unique, BATCH_GET_LIMIT).map(async (keys) => {
+      ...chunk(unique, BATCH_GET_LIMIT).map(async (part) => {
         addStates(
-          (await batchGetConsistent(this.batchGet, { [this.stateTable]: keys.map(stateKey) })).get(this.stateTable),
+          (await batchGetConsistent(this.batchGet, { [this.stateTable]: part.map(stateKey) })).get(this.stateTable),
         );
       }),
     ]);

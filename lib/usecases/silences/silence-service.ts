@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { assertPatterns } from '../../domain/patterns';
 import {
   MAX_SILENCES,
   pruneSilences,
@@ -38,6 +39,7 @@ export class SilenceService {
 
   async create(input: SilenceInput): Promise<SilenceView> {
     const now = this.deps.clock();
+    await assertPatterns(input.matchers, 'matchers');
     const silence = this.validated(randomUUID(), input, now);
     return updateDocument(
       this.deps.store,
@@ -45,7 +47,9 @@ export class SilenceService {
       (current) => {
         const kept = pruneSilences(current.silences, now);
         if (kept.length >= MAX_SILENCES) {
-          throw new ConflictError(`At most ${MAX_SILENCES} silences are kept (expired ones for 7 days); delete some first`);
+          throw new ConflictError(
+            `At most ${MAX_SILENCES} silences are kept (expired ones for 7 days); delete some first`,
+          );
         }
         return { value: { silences: [...kept, silence] }, result: { ...silence, state: silenceState(silence, now) } };
       },
@@ -56,6 +60,7 @@ export class SilenceService {
   /** Edit or extend: matchers, times and comment replaced; an expired silence is kept as the record it is. */
   async update(id: string, input: SilenceInput): Promise<SilenceView> {
     const now = this.deps.clock();
+    await assertPatterns(input.matchers, 'matchers');
     return updateDocument(
       this.deps.store,
       EMPTY,
@@ -99,7 +104,8 @@ export class SilenceService {
     const endsAt = new Date(input.endsAt);
     const problems = silenceTimeProblems(startsAt, endsAt, now);
     if (endsAt.getTime() <= now.getTime()) problems.push({ field: 'endsAt', message: 'must be in the future' });
-    if (problems.length > 0) throw new ValidationError(`Invalid silence: ${problems[0]?.field} ${problems[0]?.message}`, problems);
+    if (problems.length > 0)
+      throw new ValidationError(`Invalid silence: ${problems[0]?.field} ${problems[0]?.message}`, problems);
     return {
       id,
       matchers: input.matchers,
