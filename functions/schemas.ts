@@ -324,7 +324,7 @@ export const DryRunResultSchema = z.object({
   alerts: z.array(
     z.object({
       fingerprint: z.string(),
-      labels: z.record(z.string(), z.string()),
+      labels: z.object({}).catchall(z.string()),
       status: z.enum(['firing', 'resolved']),
       routes: z.array(DryRunRouteSchema),
     }),

@@ -104,8 +104,8 @@ export async function dryRun(deps: IngestDeps, received: readonly Alert[]): Prom
             return { ...withRecipients, decision: 'send' };
           case 'repeatInterval':
             return { ...withRecipients, decision: 'repeatInterval', nextAt: new Date(decision.nextAt).toISOString() };
-          case 'clear':
-          case 'nothingToTell':
+          default:
+            // clear, nothingToTell: a resolved alert with no notice due.
             return { ...withRecipients, decision: 'nothingToTell' };
         }
       });
