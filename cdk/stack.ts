@@ -24,12 +24,13 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type FunctionName, ROUTES, routeKey } from '../functions/routes';
+import { MUTED_INDEX } from '../lib/adapters/dynamodb/dynamo-items';
 import { STACK_NAME_ENV } from '../lib/log';
 import { addAlarms } from './alarms';
 import { type CloudWatchFailureQueues, cloudwatchFailureQueues } from './cloudwatch-events';
@@ -51,6 +52,8 @@ const INGEST_ROUTE_KEYS = ROUTES.filter((route) => route.function === 'ingest').
 export class AlertmailStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, AlertmailFunction>>;
   readonly cloudwatchIngest?: AlertmailFunction;
+  /** Mails held alerts when their mute ends, on a schedule. */
+  readonly sweeper: AlertmailFunction;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly configTable: ITable;
@@ -162,6 +165,43 @@ export class AlertmailStack extends Stack {
       ingest.grantSendAs(settings.sesIdentity);
     }
 
+    // sweeper: mails held alerts when their mute ends (lib/usecases/sweeper.ts), every minute, one run at a
+    // time (reserved concurrency 1; overlapping runs still send once: the claims). Reads the documents
+    // (BatchGetItem) and its bookmark (GetItem, PutItem), the held alerts through the state table's index
+    // (Query), claims / completes / restores them as the ingest does, records deliveries.
+    const sweeper = new AlertmailFunction(this, 'SweeperFunction', {
+      ...common,
+      entry: 'functions/ingest.ts',
+      handler: 'sweepHandler',
+      description: 'alertmail sweeper: mails held alerts still firing when their silence or mute window ends',
+      memorySize: 512,
+      timeout: Timeouts.sweeper,
+      reservedConcurrentExecutions: 1,
+    });
+    sweeper.grantTable(this.configTable, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // Claims (PutItem, in transactions of them), marked sent (BatchWriteItem), given back (DeleteItem, or
+    // UpdateItem keeping who has a partly delivered mail), held alerts forgotten (DeleteItem) or restored (PutItem).
+    sweeper.grantTable(
+      this.stateTable,
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    );
+    sweeper.grantTable(this.deliveriesTable, 'dynamodb:PutItem');
+    sweeper.grantSecretRead(this.smtpSecret);
+    sweeper.grantIndex(this.stateTable, MUTED_INDEX, 'dynamodb:Query');
+    if (settings.transport === 'ses' && settings.sesIdentity) sweeper.grantSendAs(settings.sesIdentity);
+    new Rule(this, 'SweeperSchedule', {
+      description: 'alertmail sweeper, every minute',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      // A failed run is not retried: the next minute's run starts where the bookmark is.
+      targets: [new LambdaFunction(sweeper.fn, { retryAttempts: 0 })],
+    });
+    this.sweeper = sweeper;
+    // api: `GET /v1/deliveries?held=true` lists the held alerts through the same index.
+    api.grantIndex(this.stateTable, MUTED_INDEX, 'dynamodb:Query');
+
     // ------------------------------------------------------------ HTTP API
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: dataRemoval });
     this.api = new HttpApi(this, 'HttpApi', {
@@ -241,8 +281,8 @@ export class AlertmailStack extends Stack {
     const queues = this.cloudwatchFailureQueues;
     this.alarms = addAlarms(this, {
       settings,
-      functions: [['Api', api], ['Ingest', ingest], ['Console', consoleFn], ...cw],
-      deliveringFunctions: [['Ingest', ingest], ...cw],
+      functions: [['Api', api], ['Ingest', ingest], ['Console', consoleFn], ['Sweeper', sweeper], ...cw],
+      deliveringFunctions: [['Ingest', ingest], ['Sweeper', sweeper], ...cw],
       accessLogs,
       ingestRouteKeys: INGEST_ROUTE_KEYS,
       failureQueues: queues
