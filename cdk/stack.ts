@@ -140,7 +140,7 @@ export class AlertmailStack extends Stack {
     api.grantSecretWrite(this.smtpSecret);
     api.grantSecretRead(this.tokensSecret);
     // ingest: config and states read together in one BatchGetItem (lib/adapters/dynamodb/dynamo-ingest-snapshot.ts;
-    // the config alone with GetItem beside the states of a batch over 99 alerts), states claimed with
+    // the config, silences and mute windows alone in their own BatchGetItem beside the states of a batch over 97 keys), states claimed with
     // conditional PutItem / UpdateItem (one each, or a transaction of them), marked sent / released with
     // UpdateItem / DeleteItem, cleared in batches; one delivery record per batch.
     // test/integration/iam-contract.test.ts checks these against the calls the bundled functions make.
@@ -158,7 +158,7 @@ export class AlertmailStack extends Stack {
       fn.grantSecretRead(this.smtpSecret);
       if (readsTokens) fn.grantSecretRead(this.tokensSecret);
     };
-    grantIngest(ingest, true, ['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
+    grantIngest(ingest, true, ['dynamodb:BatchGetItem']);
     // console: serves files from its bundle and touches nothing else.
     if (settings.transport === 'ses' && settings.sesIdentity) {
       api.grantSendAs(settings.sesIdentity);

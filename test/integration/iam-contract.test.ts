@@ -391,7 +391,6 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
         'BatchGetItem',
         'BatchWriteItem',
         'DeleteItem',
-        'GetItem',
         'GetSecretValue',
         'PutItem',
         'TransactWriteItems',
