@@ -385,7 +385,11 @@ export class AlertmailStack extends Stack {
         'Read once by CloudFormation when the tokens secret is created; never read at run time, so rotating it would change nothing.',
       );
     }
-    for (const fn of [...Object.values(this.functions), ...(this.cloudwatchIngest ? [this.cloudwatchIngest] : [])]) {
+    for (const fn of [
+      ...Object.values(this.functions),
+      this.sweeper,
+      ...(this.cloudwatchIngest ? [this.cloudwatchIngest] : []),
+    ]) {
       Validations.of(fn.fn).acknowledge({
         id: 'AwsSolutions-L1',
         reason:
