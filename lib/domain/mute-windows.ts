@@ -199,9 +199,10 @@ const LOOKAHEAD_DAYS = 400;
  * The next instant after `instant` at which the window opens or closes, or null when it does not
  * change within about 400 days (always or never in force). State can only change at a local
  * boundary (midnight, a range's start or end) or at a DST jump, so those are the candidates,
- * checked in order; a fall-back day's repeated hour gives each boundary in it twice.
+ * checked in order; a fall-back day's repeated hour gives each boundary in it twice. With `until`,
+ * looks no further than that (null: no change by then), so a short span costs a day's candidates.
  */
-export function nextChange(window: MuteWindow, instant: Date): Date | null {
+export function nextChange(window: MuteWindow, instant: Date, until?: Date): Date | null {
   const zone = window.timezone;
   const now = DateTime.fromJSDate(instant, { zone });
   if (!now.isValid) return null;
@@ -215,6 +216,7 @@ export function nextChange(window: MuteWindow, instant: Date): Date | null {
   const minutes = [...boundaries].sort((a, b) => a - b);
   let day = now.startOf('day');
   for (let d = 0; d < LOOKAHEAD_DAYS; d++, day = day.plus({ days: 1 }).startOf('day')) {
+    if (until && day.toMillis() > until.getTime()) return null;
     const next = day.plus({ days: 1 }).startOf('day');
     const candidates: number[] = [];
     for (const m of minutes) {
@@ -224,7 +226,10 @@ export function nextChange(window: MuteWindow, instant: Date): Date | null {
     }
     if (day.offset !== next.offset) candidates.push(offsetChangeAt(day.toMillis(), next.toMillis(), zone));
     const after = candidates.filter((ms) => ms > instant.getTime()).sort((a, b) => a - b);
-    for (const ms of after) if (isInWindow(window, new Date(ms)) !== inside) return new Date(ms);
+    for (const ms of after) {
+      if (until && ms > until.getTime()) return null;
+      if (isInWindow(window, new Date(ms)) !== inside) return new Date(ms);
+    }
   }
   return null;
 }

@@ -207,7 +207,7 @@ export function closedBetween(window: MuteWindow, from: Date, to: Date): boolean
   let inside = isInWindow(window, at);
   // A window changes at most a few times a day; bounded so a long gap cannot loop long.
   for (let step = 0; step < 1000; step++) {
-    const change = nextChange(window, at);
+    const change = nextChange(window, at, to);
     if (!change || change.getTime() > to.getTime()) return false;
     if (inside) return true;
     inside = !inside;
