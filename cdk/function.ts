@@ -47,6 +47,8 @@ export const LAZY_CHUNKS: ReadonlyArray<{
   { importPath: './nodemailer-parts', entry: 'lib/adapters/smtp/nodemailer-parts.ts', file: 'nodemailer-parts.js' },
   // re2js (~147 KB): loaded with the first `Matches` / `NotMatches` condition (lib/domain/patterns.ts).
   { importPath: './re2-engine', entry: 'lib/domain/re2-engine.ts', file: 're2-engine.js' },
+  // luxon (~70 KB): loaded with the first mute window (lib/domain/mute-windows.ts).
+  { importPath: './luxon-engine', entry: 'lib/domain/luxon-engine.ts', file: 'luxon-engine.js' },
 ];
 
 /** The text by which a bundle refers to a chunk (esbuild keeps the external path as written). */

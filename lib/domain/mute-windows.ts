@@ -4,7 +4,30 @@
  * month's end), read in the window's IANA timezone, so DST changes move the instant, not the wall
  * time. Pure: `isInWindow(window, instant)` and `nextChange(window, instant)`.
  */
-import { DateTime, IANAZone } from 'luxon';
+import type { DateTime } from 'luxon';
+
+type Engine = typeof import('./luxon-engine');
+let engine: Engine | undefined;
+
+/** Loads luxon when there is a window to read; after it, isInWindow and nextChange are synchronous. */
+export async function loadWindowEngine(windows: readonly unknown[]): Promise<void> {
+  if (!engine && windows.length > 0) engine = await import('./luxon-engine');
+}
+
+function luxon(): Engine['DateTime'] {
+  if (!engine) throw new Error('the window engine is not loaded: call loadWindowEngine first');
+  return engine.DateTime;
+}
+
+/** An IANA timezone name this runtime knows (Intl's own database, as luxon uses it). */
+export function isTimezone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return name.length > 0;
+  } catch {
+    return false;
+  }
+}
 
 export interface TimeRange {
   /** `HH:MM`, inclusive. */
@@ -104,7 +127,7 @@ function minuteOfDay(text: string, allow24: boolean): number | undefined {
 /** Every problem of a window (empty: valid). The edge's schema reports these with their fields. */
 export function windowProblems(window: Pick<MuteWindow, 'timezone' | 'intervals'>): WindowProblem[] {
   const problems: WindowProblem[] = [];
-  if (!IANAZone.isValidZone(window.timezone)) {
+  if (!isTimezone(window.timezone)) {
     problems.push({ field: 'timezone', message: 'must be an IANA timezone such as Europe/Berlin or UTC' });
   }
   window.intervals.forEach((interval, i) => {
@@ -187,7 +210,7 @@ function holds(interval: CompiledInterval, local: DateTime): boolean {
 
 /** Is the window in force at this instant (read in its timezone)? */
 export function isInWindow(window: MuteWindow, instant: Date): boolean {
-  const local = DateTime.fromJSDate(instant, { zone: window.timezone });
+  const local = luxon().fromJSDate(instant, { zone: window.timezone });
   if (!local.isValid) return false;
   return compile(window).some((interval) => holds(interval, local));
 }
@@ -204,7 +227,7 @@ const LOOKAHEAD_DAYS = 400;
  */
 export function nextChange(window: MuteWindow, instant: Date, until?: Date): Date | null {
   const zone = window.timezone;
-  const now = DateTime.fromJSDate(instant, { zone });
+  const now = luxon().fromJSDate(instant, { zone });
   if (!now.isValid) return null;
   const inside = isInWindow(window, instant);
   const boundaries = new Set<number>([0]);
@@ -236,7 +259,7 @@ export function nextChange(window: MuteWindow, instant: Date, until?: Date): Dat
 
 /** The first instant (to the minute) in [from, to] whose UTC offset in `zone` differs from `from`'s. */
 function offsetChangeAt(fromMs: number, toMs: number, zone: string): number {
-  const offset = (ms: number) => DateTime.fromMillis(ms, { zone }).offset;
+  const offset = (ms: number) => luxon().fromMillis(ms, { zone }).offset;
   const before = offset(fromMs);
   let lo = fromMs;
   let hi = toMs;

@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { requestDeadlines } from '../deadlines';
-import { isInWindow, type MuteWindow, nextChange, windowsByName } from '../domain/mute-windows';
+import { isInWindow, loadWindowEngine, type MuteWindow, nextChange, windowsByName } from '../domain/mute-windows';
 import { alertAfterMute, type MutedRecord, stillFiring } from '../domain/muted';
 import { loadPatternEngine } from '../domain/patterns';
 import { allConditions, type RoutePlan, routePlans } from '../domain/routes';
@@ -74,6 +74,7 @@ export class Sweeper {
     const [snapshot, bookmark] = await Promise.all([deps.snapshot.read([]), deps.bookmark.load()]);
     const silences = snapshot.silences?.value.silences ?? [];
     const windows = snapshot.muteWindows?.value.windows ?? [];
+    await loadWindowEngine(windows);
     const versions = versionsOf(snapshot);
     const stored = bookmark?.value;
     if (stored && !stored.pass && !releasedSince(stored, versions, silences, windows, now)) {

@@ -1,4 +1,10 @@
-import { isInWindow, type MuteWindow, nextChange, windowProblems } from '../../lib/domain/mute-windows';
+import {
+  isInWindow,
+  loadWindowEngine,
+  type MuteWindow,
+  nextChange,
+  windowProblems,
+} from '../../lib/domain/mute-windows';
 import { closedBetween } from '../../lib/usecases/sweeper';
 
 const at = (iso: string) => new Date(iso);
@@ -9,6 +15,8 @@ const window = (timezone: string, intervals: MuteWindow['intervals']): MuteWindo
 });
 
 describe('mute windows (Alertmanager time_intervals)', () => {
+  beforeAll(() => loadWindowEngine([{}]));
+
   const evenings = window('Europe/Berlin', [
     { weekdays: ['monday:friday'], times: [{ start: '18:00', end: '24:00' }] },
   ]);

@@ -7,7 +7,7 @@
 import type { Alert } from '../../domain/alerts/model';
 import type { Condition } from '../../domain/config';
 import { decide } from '../../domain/decide';
-import { windowsByName } from '../../domain/mute-windows';
+import { loadWindowEngine, windowsByName } from '../../domain/mute-windows';
 import { loadPatternEngine } from '../../domain/patterns';
 import { addressKey } from '../../domain/progress';
 import { allConditions, evaluateRoutes, routePlans, stateKeyOf } from '../../domain/routes';
@@ -59,6 +59,7 @@ export async function dryRun(deps: IngestDeps, received: readonly Alert[]): Prom
   const missing = keys.filter((key) => !snapshot.states.has(key) && !alerts.some((a) => a.fingerprint === key));
   const states =
     missing.length > 0 ? new Map([...snapshot.states, ...(await deps.state.getMany(missing))]) : snapshot.states;
+  await loadWindowEngine(snapshot.muteWindows?.value.windows ?? []);
   const request: Pick<IngestRequest, 'silences' | 'muteWindows' | 'deps'> = {
     silences,
     muteWindows: windowsByName(snapshot.muteWindows?.value.windows ?? []),

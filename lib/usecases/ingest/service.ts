@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sleep } from '../../concurrency';
 import { type RequestDeadlines, requestDeadlines } from '../../deadlines';
 import type { Alert } from '../../domain/alerts/model';
-import { windowsByName } from '../../domain/mute-windows';
+import { loadWindowEngine, windowsByName } from '../../domain/mute-windows';
 import { loadPatternEngine } from '../../domain/patterns';
 import { allConditions, type RoutePlan, routePlans } from '../../domain/routes';
 import { DeliveryFailedError } from '../../errors';
@@ -125,6 +125,8 @@ export class IngestService {
     const plans = routePlans(config);
     const silences = snapshot.silences?.value.silences ?? [];
     await loadPatternEngine([...allConditions(plans), ...silences.flatMap((silence) => silence.matchers)]);
+    const windows = snapshot.muteWindows?.value.windows ?? [];
+    await loadWindowEngine(windows);
     this.lastPlans = plans;
     return {
       deps: this.deps,
@@ -132,7 +134,7 @@ export class IngestService {
       plans,
       deadlines,
       silences,
-      muteWindows: windowsByName(snapshot.muteWindows?.value.windows ?? []),
+      muteWindows: windowsByName(windows),
       states: snapshot.states,
       read: new Set(keys),
     };
