@@ -7,16 +7,30 @@
 import type { ApiCondition } from './model';
 import { DEFAULT_ROUTE_NAME } from './routes-model';
 
-export type Decision = 'send' | 'repeatInterval' | 'silenced' | 'muted' | 'disabled' | 'notConfigured';
+export type Decision =
+  | 'send'
+  | 'repeatInterval'
+  | 'silenced'
+  | 'muted'
+  | 'disabled'
+  | 'notConfigured'
+  /** Resolved, and no firing notice went out that a resolved one would answer. */
+  | 'nothingToTell';
 
 export interface DryRunRoute {
   route: string;
+  /** Its conditions all hold (whether or not it was reached or is enabled). */
   matched: boolean;
-  /** false: an earlier route matched without `continue` (older answers say only `matched: false`). */
+  /**
+   * false: an earlier route took the alert without `continue` (for the default route: any named
+   * route took it). An answer without it says `matched: false` and no failed condition instead.
+   */
   reached?: boolean;
   failedCondition?: ApiCondition;
+  /** Who gets the alert from this route. */
   recipients: string[];
-  decision: Decision;
+  /** For a route that takes the alert (or would, but is disabled). */
+  decision?: Decision;
   silencedBy?: string[];
   mutedBy?: string[];
   nextAt?: string;
@@ -58,6 +72,8 @@ export interface WordsOptions {
   readonly formatTime?: (iso: string) => string;
   /** Routes the console knows are disabled: their `disabled` means the route, not the whole service. */
   readonly disabledRoutes?: ReadonlySet<string>;
+  /** The configuration's `enabled`: off, a `disabled` decision on an enabled route means the whole service. */
+  readonly notificationsEnabled?: boolean;
 }
 
 const MAX_VALUE_SHOWN = 60;
@@ -98,10 +114,20 @@ export function describeFailure(condition: ApiCondition, labels: Readonly<Record
   }
 }
 
-function matchedWords(r: DryRunRoute, title: string, options: WordsOptions): { verdict: Verdict; text: string } {
+/** A `disabled` decision is the route's own (it takes nothing), or the whole service's (notifications off). */
+function routeIsDisabled(r: DryRunRoute, options: WordsOptions): boolean {
+  if (r.decision !== 'disabled') return false;
+  if (options.disabledRoutes?.has(r.route)) return true;
+  return r.route !== DEFAULT_ROUTE_NAME && options.notificationsEnabled !== false;
+}
+
+function takenWords(r: DryRunRoute, title: string, options: WordsOptions): { verdict: Verdict; text: string } {
   switch (r.decision) {
     case 'send':
-      return { verdict: 'gets', text: `${title} gets it` };
+      return {
+        verdict: 'gets',
+        text: r.recipients.length > 0 ? `${title} gets it` : `${title} takes it; its recipients get it already`,
+      };
     case 'repeatInterval': {
       const when = r.nextAt ? ` at ${(options.formatTime ?? defaultTime)(r.nextAt)}` : ' later';
       return {
@@ -121,14 +147,19 @@ function matchedWords(r: DryRunRoute, title: string, options: WordsOptions): { v
       return { verdict: 'held', text: `${title} matches but it is muted now${by}` };
     }
     case 'disabled':
-      return options.disabledRoutes?.has(r.route)
-        ? { verdict: 'skipped', text: `${title} skipped: the route is disabled` }
-        : { verdict: 'held', text: `${title} matches but notifications are switched off: nothing is sent` };
+      return { verdict: 'held', text: `${title} matches but notifications are switched off: nothing is sent` };
     case 'notConfigured':
       return {
         verdict: 'held',
         text: `${title} matches but nothing can be sent: ${r.recipients.length === 0 ? 'it has no recipients' : 'no mail server is set up'}`,
       };
+    case 'nothingToTell':
+      return {
+        verdict: 'held',
+        text: `${title} matches but has nothing to tell: the alert is resolved and no one was told it fired`,
+      };
+    case undefined:
+      return { verdict: 'held', text: `${title} matches` };
     default:
       return { verdict: 'held', text: `${title} matches: ${String(r.decision)}` };
   }
@@ -139,39 +170,62 @@ function defaultTime(iso: string): string {
   return Number.isNaN(t.getTime()) ? iso : t.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/** One route's line, given the route before it that matched (the one that may not have continued). */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * Was the route offered the alert? The answer says so (`reached`); an older answer only says
+ * `matched: false` with no failed condition, after a route that took the alert.
+ */
+function wasReached(r: DryRunRoute, takers: readonly string[]): boolean {
+  if (r.reached !== undefined) return r.reached;
+  return r.matched || r.failedCondition !== undefined || r.decision === 'disabled' || takers.length === 0;
+}
+
+/** One route's line, given the routes before it that took the alert. */
 function routeWords(
   r: DryRunRoute,
   labels: Readonly<Record<string, string>>,
-  stoppedBy: string | null,
+  takers: readonly string[],
   options: WordsOptions,
 ): RouteWords {
   const title = routeTitle(r.route);
-  const recipients = r.recipients ?? [];
-  if (r.matched) return { route: r.route, recipients, ...matchedWords(r, title, options) };
-  const notReached = (text: string): RouteWords => ({ route: r.route, verdict: 'notReached', text, recipients: [] });
-  if (r.reached === false || (r.failedCondition === undefined && stoppedBy !== null && r.decision !== 'disabled'))
-    return notReached(
-      stoppedBy === null ? `${title} not reached` : `${title} not reached (${routeTitle(stoppedBy)} did not continue)`,
-    );
-  if (r.failedCondition)
-    return {
-      route: r.route,
-      verdict: 'skipped',
-      text: `${title} skipped: ${describeFailure(r.failedCondition, labels)}`,
-      recipients: [],
-    };
-  if (r.decision === 'disabled' || options.disabledRoutes?.has(r.route))
-    return { route: r.route, verdict: 'skipped', text: `${title} skipped: the route is disabled`, recipients: [] };
-  return notReached(`${title} not reached`);
+  const line = (verdict: Verdict, text: string, recipients: readonly string[] = []): RouteWords => ({
+    route: r.route,
+    verdict,
+    text,
+    recipients,
+  });
+  if (!wasReached(r, takers)) {
+    const last = takers[takers.length - 1];
+    if (last === undefined) return line('notReached', `${title} not reached`);
+    // the default route takes what no named route took; a named one what the last taker let go on
+    return r.route === DEFAULT_ROUTE_NAME
+      ? line('notReached', `${title} not reached (${andList(takers.map(routeTitle))} took it)`)
+      : line('notReached', `${title} not reached (${routeTitle(last)} did not continue)`);
+  }
+  if (routeIsDisabled(r, options) || (!r.matched && options.disabledRoutes?.has(r.route)))
+    return line('skipped', `${title} skipped: the route is disabled`);
+  if (!r.matched)
+    return r.failedCondition
+      ? line('skipped', `${title} skipped: ${describeFailure(r.failedCondition, labels)}`)
+      : line('skipped', `${title} skipped`);
+  const { verdict, text } = takenWords(r, title, options);
+  return line(verdict, text, r.recipients ?? []);
+}
+
+/** Did the route take the alert (so later routes see it only if it continues, the default route not at all)? */
+function took(r: DryRunRoute, takers: readonly string[], options: WordsOptions): boolean {
+  return r.matched && wasReached(r, takers) && !routeIsDisabled(r, options);
 }
 
 export function explainAlert(alert: DryRunAlert, options: WordsOptions = {}): AlertWords {
   const routes: RouteWords[] = [];
-  let lastMatched: string | null = null;
+  const takers: string[] = [];
   for (const r of alert.routes) {
-    routes.push(routeWords(r, alert.labels, lastMatched, options));
-    if (r.matched) lastMatched = r.route;
+    routes.push(routeWords(r, alert.labels, takers, options));
+    if (took(r, takers, options) && r.route !== DEFAULT_ROUTE_NAME) takers.push(r.route);
   }
   const seen = new Set<string>();
   const recipients: string[] = [];

@@ -119,8 +119,10 @@ export function checkRoute(draft: RouteDraft, others: readonly string[] = []): A
   if (recipients.length === 0) out.push({ field: 'recipients', message: 'Enter at least one email address.' });
   if (recipients.length > MAX_ROUTE_RECIPIENTS)
     out.push({ field: 'recipients', message: `At most ${MAX_ROUTE_RECIPIENTS} addresses per route.` });
+  const seen = new Set<string>();
   recipients.forEach((address, i) => {
-    const problem = checkAddress(address);
+    const problem = checkAddress(address) ?? (seen.has(address.toLowerCase()) ? 'This address is listed twice.' : null);
+    seen.add(address.toLowerCase());
     if (problem) out.push({ field: `recipients[${i}]`, message: `${address}: ${problem}` });
   });
   out.push(...checkConditions(draft.conditions));

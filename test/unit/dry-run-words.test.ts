@@ -57,12 +57,12 @@ describe('dry run in words: decisions', () => {
           recipients: ['db@example.com'],
           failedCondition: { label: 'severity', operator: 'In', values: ['critical'] },
         }),
-        route({ route: 'default', matched: false, recipients: ['oncall@example.com'] }),
+        route({ route: 'default', matched: true, reached: false, recipients: [] }),
       ]),
     );
     expect(words.sentence).toBe(
       'payments-oncall gets it; database skipped: severity is not critical (it is warning); ' +
-        'default route not reached (payments-oncall did not continue)',
+        'default route not reached (payments-oncall took it)',
     );
     expect(words.recipients).toEqual(['pay@example.com', 'lead@example.com']);
     expect(words.headline).toBe('pay@example.com, lead@example.com get this alert now.');
@@ -70,17 +70,40 @@ describe('dry run in words: decisions', () => {
     expect(words.routes[2]?.recipients).toEqual([]);
   });
 
-  it('takes reached: false as not reached, naming the last route that matched before it', () => {
+  it('takes reached: false as not reached (matching or not), naming the route that did not continue', () => {
     const words = explainAlert(
       alert([
         route({ route: 'first', recipients: ['a@example.com'] }),
         route({ route: 'second', recipients: ['A@example.com', 'b@example.com'] }),
-        route({ route: 'third', matched: false, reached: false }),
+        route({ route: 'third', matched: true, reached: false, recipients: [] }),
+        route({ route: 'fourth', matched: false, reached: false, recipients: [] }),
+        route({ route: 'default', matched: true, reached: false, recipients: [] }),
       ]),
     );
-    expect(words.routes[2]?.text).toBe('third not reached (second did not continue)');
+    expect(words.routes.slice(2).map((r) => r.text)).toEqual([
+      'third not reached (second did not continue)',
+      'fourth not reached (second did not continue)',
+      'default route not reached (first and second took it)',
+    ]);
     // one mail per recipient, however many routes list them
     expect(words.recipients).toEqual(['a@example.com', 'b@example.com']);
+  });
+
+  it('reads an answer without `reached`: matched false and no failed condition after a match is not reached', () => {
+    const words = explainAlert(
+      alert([
+        route({ route: 'payments' }),
+        route({ route: 'default', matched: false, recipients: ['oncall@example.com'] }),
+      ]),
+    );
+    expect(words.sentence).toBe('payments gets it; default route not reached (payments took it)');
+  });
+
+  it('says so when a route takes an alert whose recipients get it from an earlier route already', () => {
+    const words = explainAlert(
+      alert([route({ route: 'first', recipients: ['a@example.com'] }), route({ route: 'second', recipients: [] })]),
+    );
+    expect(words.routes[1]).toMatchObject({ verdict: 'gets', text: 'second takes it; its recipients get it already' });
   });
 
   it('gives the next time for a repeat interval, and says "later" without one', () => {
@@ -111,14 +134,33 @@ describe('dry run in words: decisions', () => {
     expect(words.recipients).toEqual([]);
   });
 
-  it('tells a disabled route from notifications switched off', () => {
-    const off = explainAlert(alert([route({ route: 'payments', decision: 'disabled' })]));
-    expect(off.sentence).toBe('payments matches but notifications are switched off: nothing is sent');
-    const routeOff = explainAlert(alert([route({ route: 'payments', decision: 'disabled' })]), {
-      disabledRoutes: new Set(['payments']),
-    });
-    expect(routeOff.routes[0]).toMatchObject({ verdict: 'skipped', text: 'payments skipped: the route is disabled' });
-    // a disabled route the dry run reports as not matched is skipped, not "not reached", even after a match
+  it('tells a disabled route (the alert goes on) from notifications switched off', () => {
+    const routeOff = explainAlert(
+      alert([
+        route({ route: 'payments', decision: 'disabled' }),
+        route({ route: 'database', recipients: ['db@example.com'] }),
+        route({ route: 'default', matched: true, reached: false, recipients: [] }),
+      ]),
+      { disabledRoutes: new Set(['payments']) },
+    );
+    expect(routeOff.sentence).toBe(
+      'payments skipped: the route is disabled; database gets it; default route not reached (database took it)',
+    );
+    expect(routeOff.routes[0]).toMatchObject({ verdict: 'skipped', recipients: [] });
+    // a named route's `disabled` is the route's own unless notifications are off altogether
+    expect(explainAlert(alert([route({ route: 'payments', decision: 'disabled' })])).sentence).toBe(
+      'payments skipped: the route is disabled',
+    );
+    const off = explainAlert(
+      alert([route({ route: 'payments', decision: 'disabled' }), route({ route: 'default', decision: 'disabled' })]),
+      { notificationsEnabled: false, disabledRoutes: new Set() },
+    );
+    expect(off.routes.map((r) => r.text)).toEqual([
+      'payments matches but notifications are switched off: nothing is sent',
+      'default route matches but notifications are switched off: nothing is sent',
+    ]);
+    expect(off.routes.map((r) => r.verdict)).toEqual(['held', 'held']);
+    // an older answer: a disabled route as not matched is skipped, not "not reached", even after a match
     const listed = explainAlert(
       alert([route({ route: 'first' }), route({ route: 'second', matched: false, decision: 'disabled' })]),
     );
@@ -138,7 +180,15 @@ describe('dry run in words: decisions', () => {
     ]);
   });
 
-  it('says "not reached" for a route with no reason given and no earlier match', () => {
-    expect(explainAlert(alert([route({ route: 'lonely', matched: false })])).sentence).toBe('lonely not reached');
+  it('says a resolved alert nobody was told about has nothing to tell', () => {
+    expect(explainAlert(alert([route({ route: 'default', decision: 'nothingToTell' })])).sentence).toBe(
+      'default route matches but has nothing to tell: the alert is resolved and no one was told it fired',
+    );
+  });
+
+  it('says "skipped" for a reached route that does not match, with no condition named', () => {
+    expect(explainAlert(alert([route({ route: 'lonely', matched: false, reached: true })])).sentence).toBe(
+      'lonely skipped',
+    );
   });
 });

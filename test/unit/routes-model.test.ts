@@ -82,7 +82,7 @@ describe('routes model: checks and errors', () => {
     const problems = checkRoute({
       ...NEW_ROUTE,
       name: 'Payments!',
-      recipients: 'ok@example.com\nnot-an-address',
+      recipients: 'ok@example.com\nnot-an-address\nOK@example.com',
       conditions: [
         { label: '', operator: 'In', values: 'x', custom: true },
         { label: 'team', operator: 'Matches', values: '  ', custom: false },
@@ -92,6 +92,7 @@ describe('routes model: checks and errors', () => {
     expect(problems).toEqual([
       'name',
       'recipients[1]',
+      'recipients[2]',
       'conditions[0].label',
       'conditions[1].values',
       'repeatInterval',

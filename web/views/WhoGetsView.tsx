@@ -26,7 +26,7 @@ const EXAMPLE = 'alertname=KubePodCrashLooping\nseverity=critical\nnamespace=pay
 type Answer = { state: 'none' } | { state: 'answered'; alerts: AlertWords[] } | { state: 'failed'; message: string };
 
 export function WhoGetsView() {
-  const { api, announce, focusAfterRender } = useConsole();
+  const { api, state, announce, focusAfterRender } = useConsole();
   const [input, setInput] = useState('');
   const [inputError, setInputError] = useState('');
   const [answer, setAnswer] = useState<Answer>({ state: 'none' });
@@ -45,7 +45,10 @@ export function WhoGetsView() {
       // the routes say which `disabled` decisions are the route's own (and not the whole service's)
       const [result, routes] = await Promise.all([dryRun(api, parsed.body), listRoutes(api).catch(() => [])]);
       const disabledRoutes = new Set(routes.filter((r) => !r.enabled).map((r) => r.name));
-      const alerts = result.alerts.map((a) => explainAlert(a, { formatTime: formatDateTime, disabledRoutes }));
+      const notificationsEnabled = state.stored?.enabled !== false;
+      const alerts = result.alerts.map((a) =>
+        explainAlert(a, { formatTime: formatDateTime, disabledRoutes, notificationsEnabled }),
+      );
       setAnswer({ state: 'answered', alerts });
       announce(alerts.map((a) => `${a.headline} ${a.sentence}`).join(' '));
     } catch (e) {
