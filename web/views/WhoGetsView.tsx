@@ -112,7 +112,7 @@ function AlertAnswer({ alert }: { alert: AlertWords }) {
       </p>
       <ol class="who-routes">
         {alert.routes.map((r) => (
-          <li key={r.route} class={`who-route verdict-${r.verdict}`}>
+          <li key={r.route} class="who-route">
             <span class={`badge verdict verdict-${r.verdict}`}>{VERDICT_TEXT[r.verdict]}</span>
             <span class="who-text">{r.text}</span>
             {r.recipients.length > 0 ? <span class="address who-to">{r.recipients.join(', ')}</span> : null}
