@@ -32,30 +32,34 @@ export function dryRun(api: Client, body: unknown): Promise<DryRunAnswer> {
   return api.request<DryRunAnswer>('POST', '/v1/alerts/dry-run', body);
 }
 
-/** Someone else changed the routes meanwhile: the list is stale and is read again. */
-export function isConcurrent(e: unknown): boolean {
-  return (
-    e instanceof ApiError &&
-    (e.status === 412 || e.code === 'CONCURRENT_MODIFICATION' || (e.status === 409 && e.code !== 'CONFLICT'))
-  );
+/**
+ * Someone else changed the routes meanwhile, so the list is stale and is read again: a concurrent
+ * write (412, CONCURRENT_MODIFICATION), a route deleted since (404), an order that no longer
+ * lists every route (400 on `names`).
+ */
+export function isStale(e: unknown): boolean {
+  if (!(e instanceof ApiError)) return false;
+  if (e.status === 412 || e.status === 404 || e.code === 'CONCURRENT_MODIFICATION') return true;
+  return e.status === 400 && e.details.some((d) => d.field.startsWith('names'));
+}
+
+/** Why a stale write failed, in words. */
+export function staleText(e: unknown): string {
+  return e instanceof ApiError && e.status === 404
+    ? 'the route no longer exists: someone deleted it'
+    : 'someone else changed the routes at the same time';
 }
 
 /**
- * An API error as editor field details: the API's own details (field names as the body's), a
- * taken name (409) on `name`, anything else on the editor as a whole.
+ * An API error as editor field details: stale (see isStale) on the editor as a whole, else the
+ * API's own details (field names as the body's: `name` for a taken name, `conditions[1].values`),
+ * else the message on the editor as a whole.
  */
-export function routeErrorDetails(e: unknown, creating: boolean): ApiErrorDetail[] {
+export function routeErrorDetails(e: unknown): ApiErrorDetail[] {
+  if (isStale(e)) {
+    const why = staleText(e);
+    return [{ field: 'general', message: `${why.charAt(0).toUpperCase()}${why.slice(1)}. The list is read again.` }];
+  }
   if (e instanceof ApiError && e.details.length > 0) return [...e.details];
-  if (creating && e instanceof ApiError && e.status === 409 && !isConcurrent(e))
-    return [{ field: 'name', message: 'A route with this name exists already; choose another.' }];
-  if (e instanceof ApiError && e.status === 404)
-    return [{ field: 'general', message: 'This route no longer exists: someone deleted it. The list is read again.' }];
-  if (isConcurrent(e))
-    return [
-      {
-        field: 'general',
-        message: 'Someone else changed the routes at the same time: the list is read again; try again.',
-      },
-    ];
   return [{ field: 'general', message: errorText(e) }];
 }

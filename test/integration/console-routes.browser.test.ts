@@ -104,7 +104,20 @@ describe('routes console in chromium', () => {
   }
 
   const listed = (page: Page) => page.locator('#route-list > li h3').allTextContents();
-  const errorOf = (page: Page, slot: string) => page.locator(`[id="err-route.${slot}"]`);
+
+  /** The element's text matches, once the page has had the API's answer. */
+  async function expectText(page: Page, selector: string, pattern: RegExp): Promise<void> {
+    try {
+      await page.waitForFunction(
+        ([sel, source]) => new RegExp(source).test(document.querySelector(sel)?.textContent ?? ''),
+        [selector, pattern.source] as const,
+        { timeout: 10_000 },
+      );
+    } catch {
+      // fall through: the assertion says what the text was
+    }
+    expect((await page.textContent(selector)) ?? '').toMatch(pattern);
+  }
 
   async function ask(page: Page, labels: string): Promise<{ headline: string; sentence: string }> {
     await page.fill('#who-labels', labels);
@@ -131,7 +144,7 @@ describe('routes console in chromium', () => {
       await page.selectOption('#route-cond-0-label', 'namespace');
       await page.fill('#route-cond-0-values', 'payments');
       await page.click('#route-save');
-      await expect(errorOf(page, 'recipients').textContent()).resolves.toMatch(/at least one/);
+      await expectText(page, '[id="err-route.recipients"]', /at least one/);
       expect(await page.getAttribute('#route-recipients', 'aria-invalid')).toBe('true');
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('route-recipients');
       await page.fill('#route-recipients', 'pay@example.com\nlead@example.com');
@@ -153,7 +166,7 @@ describe('routes console in chromium', () => {
       await page.fill('#route-cond-1-values', 'db-(');
       await page.click('#route-save');
       await page.waitForSelector('#route-editor-error:not([hidden])');
-      await expect(errorOf(page, 'conditions[1].values').isVisible()).resolves.toBe(true);
+      await expectText(page, '[id="err-route.conditions[1].values"]', /RE2/);
       await shot(page, width, 'api-error');
       expect(await pageWidth(page)).toBeLessThanOrEqual(width);
       expect((await routes()).map((r) => r.name)).toEqual(['payments']);
@@ -171,7 +184,7 @@ describe('routes console in chromium', () => {
       await page.fill('#route-name', 'elsewhere');
       await page.fill('#route-recipients', 'y@example.com');
       await page.click('#route-save');
-      await expect(errorOf(page, 'name').textContent()).resolves.toMatch(/exists/);
+      await expectText(page, '[id="err-route.name"]', /exists/);
       await page.click('#route-cancel');
       expect(await listed(page)).toEqual(['payments', 'database', 'Default route']);
       const removed = await call(runtime.url, 'DELETE', '/v1/routes/elsewhere', { token: runtime.adminToken });
@@ -269,6 +282,32 @@ describe('routes console in chromium', () => {
       page.once('dialog', (dialog) => void dialog.dismiss());
       await page.click('#route-database-delete');
       expect((await routes()).map((r) => r.name)).toEqual(['database']);
+
+      // Stale: a route deleted behind the console's back is reported and the list read again.
+      const admin = { token: runtime.adminToken };
+      expect(
+        (
+          await call(runtime.url, 'POST', '/v1/routes', {
+            ...admin,
+            body: { name: 'late', recipients: ['l@example.com'] },
+          })
+        ).status,
+      ).toBe(201);
+      expect((await call(runtime.url, 'DELETE', '/v1/routes/database', admin)).status).toBe(204);
+      await page.click('#route-database-toggle');
+      await expectText(page, '#routes-error', /disable database: the route no longer exists/);
+      await page.waitForSelector('#route-database', { state: 'detached' });
+      expect(await listed(page)).toEqual(['late', 'Default route']);
+      // the same for a route being edited: the draft stays on the page with the reason
+      await page.click('#route-late-edit');
+      expect((await call(runtime.url, 'DELETE', '/v1/routes/late', admin)).status).toBe(204);
+      await page.fill('#route-recipients', 'l@example.com\nm@example.com');
+      await page.click('#route-save');
+      await page.waitForSelector('#route-late', { state: 'detached' });
+      await expectText(page, '#route-editor-error', /no longer exists: someone deleted it/);
+      expect(await page.inputValue('#route-recipients')).toBe('l@example.com\nm@example.com');
+      await page.click('#route-cancel');
+      await page.waitForSelector('#routes-empty:not([hidden])');
 
       await shot(page, width, 'final');
       expect(await pageWidth(page)).toBeLessThanOrEqual(width);

@@ -6,7 +6,6 @@
  * when saved: it is one document, and the order is a list of names applied at once.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../api';
 import { useConsole } from '../context';
 import { collapse, collapsedText } from '../deliveries';
 import { errorText, isSignedOut } from '../requests';
@@ -23,10 +22,11 @@ import {
 import {
   createRoute,
   deleteRoute,
-  isConcurrent,
+  isStale,
   listRoutes,
   reorderRoutes,
   routeErrorDetails,
+  staleText,
   updateRoute,
 } from '../routes-requests';
 import { editorErrors, RouteEditor } from './RouteEditor';
@@ -74,8 +74,8 @@ export function RoutesView({ signedIn }: { signedIn: boolean }) {
       return true;
     } catch (e) {
       if (isSignedOut(e)) return false;
-      const message = isConcurrent(e)
-        ? `Could not ${what}: someone else changed the routes at the same time. The list is read again; try again.`
+      const message = isStale(e)
+        ? `Could not ${what}: ${staleText(e)}. The list is read again; try again.`
         : `Could not ${what}: ${errorText(e)}`;
       setListError(message);
       announce(message);
@@ -159,8 +159,8 @@ export function RoutesView({ signedIn }: { signedIn: boolean }) {
       announce(`Saved the route ${body.name}.`);
     } catch (e) {
       if (isSignedOut(e)) return;
-      fail(routeErrorDetails(e, name === null));
-      if (isConcurrent(e) || (e instanceof ApiError && e.status === 404)) await load();
+      fail(routeErrorDetails(e));
+      if (isStale(e)) await load();
     } finally {
       setBusy(false);
     }
@@ -311,7 +311,8 @@ export function RoutesView({ signedIn }: { signedIn: boolean }) {
       <p class="hint" id="routes-empty" hidden={list.state !== 'loaded' || routes.length > 0}>
         No named routes yet: every alert goes to the default route.
       </p>
-      {editor(null)}
+      {/* a new route's editor, or one whose route someone deleted meanwhile (its error says so) */}
+      {editing && (editing.name === null || !routes.some((r) => r.name === editing.name)) ? editor(editing.name) : null}
     </section>
   );
 }
