@@ -270,6 +270,12 @@ describe('routes console in chromium', () => {
       );
       expect(other.headline).toBe(`${DEFAULT_RECIPIENT} gets this alert now.`);
       await page.locator('#who-gets').screenshot({ path: path.join(SHOTS, `${width}-who-gets.png`) });
+      // an alert the API refuses: the reason beside the labels, naming the field
+      await page.fill('#who-labels', '{"alerts": [{"labels": {"severity": "critical"}, "status": "smouldering"}]}');
+      await page.click('#who-ask');
+      await expectText(page, '[id="err-who.labels"]', /alerts\[0\]\.status/);
+      expect(await page.getAttribute('#who-labels', 'aria-invalid')).toBe('true');
+      expect(await page.isVisible('#who-answer')).toBe(false);
       expect(await pageWidth(page)).toBeLessThanOrEqual(width);
 
       // Delete payments, after the confirm.

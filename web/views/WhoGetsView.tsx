@@ -6,6 +6,7 @@
  * into labels, so a recent alert is picked by pasting from its mail rather than from the log.
  */
 import { useState } from 'preact/hooks';
+import { ApiError } from '../api';
 import { useConsole } from '../context';
 import { formatDateTime } from '../deliveries';
 import { type AlertWords, explainAlert, type Verdict } from '../dry-run-words';
@@ -53,6 +54,14 @@ export function WhoGetsView() {
       announce(alerts.map((a) => `${a.headline} ${a.sentence}`).join(' '));
     } catch (e) {
       if (isSignedOut(e)) return;
+      if (e instanceof ApiError && e.status === 400) {
+        // the alert itself is refused: say so beside the labels, naming the fields
+        const details = e.details.map((d) => `${d.field}: ${d.message}`).join('; ');
+        setInputError(details === '' ? errorText(e) : details);
+        setAnswer({ state: 'none' });
+        focusAfterRender('who-labels');
+        return;
+      }
       setAnswer({ state: 'failed', message: `Could not ask: ${errorText(e)}` });
     } finally {
       setBusy(false);
