@@ -1,7 +1,7 @@
 /** The config API Lambda: health, OpenAPI, configuration, test message and deliveries. */
 
-import { ValidationError } from '../lib/errors';
 import { NAME_PATTERN } from '../lib/domain/routes';
+import { ValidationError } from '../lib/errors';
 import { RouteService } from '../lib/usecases/config/routes';
 import { publicView } from '../lib/usecases/config/service';
 import { StoreHealth } from '../lib/usecases/store-health';
@@ -78,7 +78,9 @@ export function makeApiHandler(app: App): HttpHandler {
         }
         const route = query.route;
         if (route !== undefined && !NAME_PATTERN.test(route)) {
-          throw new ValidationError('route must be a route name', [{ field: 'route', message: 'must be a route name' }]);
+          throw new ValidationError('route must be a route name', [
+            { field: 'route', message: 'must be a route name' },
+          ]);
         }
         return {
           status: 200,

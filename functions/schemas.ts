@@ -173,7 +173,9 @@ export const ConfigPatchSchema = z
 
 export const RecipientInputSchema = z.strictObject({ address: EmailAddressSchema });
 
-const NameSchema = z.string().regex(NAME_PATTERN, 'must be 1-63 characters of a-z, 0-9 and -, starting with a letter or digit');
+const NameSchema = z
+  .string()
+  .regex(NAME_PATTERN, 'must be 1-63 characters of a-z, 0-9 and -, starting with a letter or digit');
 
 /** A route as written: `PUT /v1/routes/{name}` may leave out the name (the path has it). */
 const RouteFieldsSchema = z.strictObject({
@@ -195,15 +197,14 @@ const RouteFieldsSchema = z.strictObject({
 });
 
 export const RouteInputSchema = RouteFieldsSchema.extend({
-  name: NameSchema.refine((name) => name !== DEFAULT_ROUTE_NAME, 'is the default route; name the route otherwise').refine(
-    (name) => name !== 'order',
-    'is reserved (PUT /v1/routes/order reorders the routes)',
-  ),
+  name: NameSchema.refine(
+    (name) => name !== DEFAULT_ROUTE_NAME,
+    'is the default route; name the route otherwise',
+  ).refine((name) => name !== 'order', 'is reserved (PUT /v1/routes/order reorders the routes)'),
 });
 export const RouteUpdateSchema = RouteFieldsSchema.extend({ name: NameSchema.optional() });
 export const RouteOrderSchema = z.strictObject({ names: z.array(NameSchema).max(MAX_ROUTES) });
 export const RoutesViewSchema = z.object({ routes: z.array(RouteInputSchema) });
-
 
 export const TestMessageRequestSchema = z.strictObject({
   server: ServerSettingsInputSchema.optional(),
@@ -303,8 +304,12 @@ const DryRunRouteSchema = z.object({
   route: z.string(),
   reached: z.boolean().meta({ description: 'False when an earlier route took the alert without `continue`' }),
   matched: z.boolean(),
-  failedCondition: z.object({ label: z.string(), operator: ConditionOperatorSchema, values: z.array(z.string()) }).optional(),
-  recipients: z.array(z.string()).meta({ description: 'Who gets the alert from this route (a recipient once per alert)' }),
+  failedCondition: z
+    .object({ label: z.string(), operator: ConditionOperatorSchema, values: z.array(z.string()) })
+    .optional(),
+  recipients: z
+    .array(z.string())
+    .meta({ description: 'Who gets the alert from this route (a recipient once per alert)' }),
   decision: z
     .enum(['send', 'repeatInterval', 'silenced', 'muted', 'disabled', 'notConfigured', 'nothingToTell'])
     .optional()
@@ -317,7 +322,7 @@ export const DryRunResultSchema = z.object({
   alerts: z.array(
     z.object({
       fingerprint: z.string(),
-      labels: z.record(z.string(), z.string()),
+      labels: z.object({}).catchall(z.string()),
       status: z.enum(['firing', 'resolved']),
       routes: z.array(DryRunRouteSchema),
     }),

@@ -25,7 +25,7 @@ export interface Settlement {
   readonly complete: readonly Claim[];
   /** Some recipients may still get it on a retry: give back, with who has it. */
   readonly incomplete: readonly Claim[];
-  /** For each incomplete claim (by state key), the recipients done with it (have it, or refused it for good). */
+  /** For each incomplete claim (by state key), the recipients done with its notice (have it, or refused it for good), whichever route's mail reached them. */
   readonly sentTo: ReadonlyMap<string, readonly string[]>;
   /** Completed claims whose notice someone has. */
   readonly notified: readonly Claim[];
@@ -118,7 +118,9 @@ export function settleDeliveries(
       else undeliverable.push(claim);
     } else {
       incomplete.push(claim);
-      sentTo.set(claim.key, done);
+      // Everyone who has the notice, from this route or from another route's mail of this request, so
+      // the retry, which may find the other route not due, does not send them a second copy.
+      sentTo.set(claim.key, [...new Set([...earlier, ...now])]);
     }
   }
   const failure = outcomes.find((outcome) => outcome.report.failure)?.report.failure;

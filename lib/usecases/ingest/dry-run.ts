@@ -55,7 +55,8 @@ export async function dryRun(deps: IngestDeps, received: readonly Alert[]): Prom
   await loadPatternEngine(allConditions(plans));
   const keys = targetsOf(plans, alerts).map((target) => target.key);
   const missing = keys.filter((key) => !snapshot.states.has(key) && !alerts.some((a) => a.fingerprint === key));
-  const states = missing.length > 0 ? new Map([...snapshot.states, ...(await deps.state.getMany(missing))]) : snapshot.states;
+  const states =
+    missing.length > 0 ? new Map([...snapshot.states, ...(await deps.state.getMany(missing))]) : snapshot.states;
   const request: Pick<IngestRequest, 'config' | 'deps'> = { config, deps };
   const nowMs = deps.clock().getTime();
 
@@ -96,8 +97,8 @@ export async function dryRun(deps: IngestDeps, received: readonly Alert[]): Prom
             return { ...withRecipients, decision: 'send' };
           case 'repeatInterval':
             return { ...withRecipients, decision: 'repeatInterval', nextAt: new Date(decision.nextAt).toISOString() };
-          case 'clear':
-          case 'nothingToTell':
+          default:
+            // clear, nothingToTell: a resolved alert with no notice due.
             return { ...withRecipients, decision: 'nothingToTell' };
         }
       });
