@@ -239,7 +239,7 @@ describe('routes console in chromium', () => {
 
       // Disable database.
       await page.click('#route-database-toggle');
-      await page.waitForSelector('#route-database-toggle[aria-checked="false"]');
+      await page.waitForSelector('#route-database-toggle[aria-label="Enable database"]');
       await page.waitForSelector('#route-database .tag:text("disabled")');
       expect((await routes())[0]).toMatchObject({ name: 'database', enabled: false });
 
@@ -253,7 +253,7 @@ describe('routes console in chromium', () => {
       );
 
       await page.click('#route-database-toggle');
-      await page.waitForSelector('#route-database-toggle[aria-checked="true"]');
+      await page.waitForSelector('#route-database-toggle[aria-label="Disable database"]');
       const critical = await ask(
         page,
         '{"alertname": "DiskFull", "severity": "critical", "team": "db-main", "namespace": "payments"}',

@@ -252,10 +252,8 @@ export function RoutesView({ signedIn }: { signedIn: boolean }) {
               <button
                 type="button"
                 class="button subtle"
-                role="switch"
                 id={`route-${route.name}-toggle`}
-                aria-checked={route.enabled ? 'true' : 'false'}
-                aria-label={`${route.name} enabled`}
+                aria-label={`${route.enabled ? 'Disable' : 'Enable'} ${route.name}`}
                 disabled={busy}
                 onClick={() => void toggle(route)}
               >
