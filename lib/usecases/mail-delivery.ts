@@ -116,6 +116,7 @@ export class MailDelivery {
             messageId: newMessageId(domain),
             inReplyTo: thread.inReplyTo,
             references: thread.references,
+            ...(route === undefined ? {} : { route }),
           });
           const sent = await this.deps.mailer.send(mail, server, deadlines.send);
           return {

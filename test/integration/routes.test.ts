@@ -9,8 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from '../../functions/app';
 import { parseAlertPayload } from '../../lib/domain/alerts/parse';
 import {
+  type CountingDynamoProxy,
   call,
+  mailThrough,
   type ReceivedMail,
+  startCountingDynamoProxy,
   startSmtpServer,
   startTestRuntime,
   type TestRuntime,
@@ -130,6 +133,14 @@ describe('routes', () => {
     expect(copiesOf(both)).toEqual(['db@example.com', 'pay@example.com', 'shared@example.com']);
     // `db-.*` is anchored: xdb-main is not a database alert; no named route takes it; disabled `paused` is skipped.
     expect(copiesOf(other)).toEqual(['default@example.com']);
+    // The mail names its route.
+    const routeOf = (alertname: string) =>
+      smtp.received
+        .filter((mail) => mail.parsed.subject?.includes(alertname))
+        .map((mail) => mail.parsed.headers.get('x-alertmail-route'))
+        .sort();
+    expect(routeOf(both)).toEqual(['database', 'payments']);
+    expect(routeOf(other)).toEqual(['default']);
   });
 
   it('offers an alert past a disabled route, and NotMatches holds when the label is absent', async () => {
@@ -426,5 +437,86 @@ describe('routes', () => {
       expect(added.map((a) => a.status)).toEqual(Array(12).fill(201));
       expect((await admin('GET', '/v1/routes')).body.routes).toHaveLength(12);
     });
+  });
+});
+
+describe('the steady state with 10 routes', () => {
+  let runtime: TestRuntime;
+  let smtp: TestSmtpServer;
+  let proxy: CountingDynamoProxy;
+
+  const admin = (method: string, route: string, body?: unknown) =>
+    call(runtime.url, method, route, { token: runtime.adminToken, body });
+  const ingest = (alerts: unknown[]) =>
+    call(runtime.url, 'POST', '/v1/alerts', { token: runtime.ingestToken, body: { alerts } });
+
+  beforeAll(async () => {
+    proxy = await startCountingDynamoProxy();
+    smtp = await startSmtpServer();
+    runtime = await startTestRuntime({ dynamodbEndpoint: proxy.endpoint });
+    await mailThrough(runtime, smtp);
+    // Ten teams, each catching its own namespace; `team-0` continues to `team-1`, so some alerts are on two routes.
+    for (let i = 0; i < 10; i++) {
+      const added = await admin('POST', '/v1/routes', {
+        name: `team-${i}`,
+        recipients: [`team${i}@example.com`],
+        conditions: [
+          { label: 'namespace', operator: i === 1 ? 'Matches' : 'In', values: [i === 1 ? 'ns-[01]' : `ns-${i}`] },
+        ],
+        continue: i === 0,
+      });
+      expect(added.status).toBe(201);
+    }
+  });
+
+  afterAll(async () => {
+    await runtime?.stop();
+    await smtp?.stop();
+    await proxy?.stop();
+  });
+
+  it('costs one batched read per re-post (config, routes and every (route, alert) state) and no write', async () => {
+    // 40 alerts over 11 namespaces (ns-10 goes to the default route): 44 (route, alert) pairs.
+    const alerts = Array.from({ length: 40 }, (_, i) => ({
+      labels: { alertname: 'SteadyRoutes', namespace: `ns-${i % 11}`, pod: `p${i}` },
+    }));
+    expect((await ingest(alerts)).body).toMatchObject({ received: 40, notified: 40 });
+    await smtp.waitFor(11);
+
+    proxy.operations.length = 0;
+    proxy.requests.length = 0;
+    const repost = await ingest(alerts);
+
+    expect(repost.body).toMatchObject({ notified: 0, suppressed: { repeatInterval: 40 } });
+    expect(proxy.operations).toEqual(['BatchGetItem']);
+    const keys = proxy.requests[0]?.body.RequestItems as Record<string, { Keys: unknown[] }>;
+    expect(Object.values(keys).reduce((n, table) => n + table.Keys.length, 0)).toBe(1 + 44);
+  });
+
+  it('reads the states of a changed route in a second read, once, and then is back to one', async () => {
+    const alerts = [{ labels: { alertname: 'Moved', namespace: 'ns-3', pod: 'moved' } }];
+    expect((await ingest(alerts)).body).toMatchObject({ notified: 1 });
+    // Now ns-3 is team-2's as well: the process does not know until it reads the config.
+    expect(
+      (
+        await admin('PUT', '/v1/routes/team-2', {
+          recipients: ['team2@example.com'],
+          conditions: [{ label: 'namespace', operator: 'In', values: ['ns-2', 'ns-3'] }],
+          continue: true,
+        })
+      ).status,
+    ).toBe(200);
+    await admin('PUT', '/v1/routes/order', {
+      names: ['team-0', 'team-1', 'team-2', 'team-3', 'team-4', 'team-5', 'team-6', 'team-7', 'team-8', 'team-9'],
+    });
+
+    proxy.operations.length = 0;
+    expect((await ingest(alerts)).body).toMatchObject({ notified: 1 }); // new on team-2
+    const changed = proxy.operations.filter((op) => op === 'BatchGetItem').length;
+    proxy.operations.length = 0;
+    expect((await ingest(alerts)).body).toMatchObject({ notified: 0 });
+
+    expect(changed).toBe(2);
+    expect(proxy.operations).toEqual(['BatchGetItem']);
   });
 });
