@@ -24,9 +24,9 @@ const DOCUMENT_KEYS = [CONFIG_KEY, SILENCES_KEY, MUTE_WINDOWS_KEY];
 
 /**
  * Reads the config, silences and mute-window items and the states of a batch in one round trip:
- * up to 97 alerts (Prometheus posts at most 64) share one BatchGetItem across both tables with the
- * three documents. A bigger batch reads the documents in one BatchGetItem beside full 100-key
- * BatchGetItems of states, all in parallel (one table per batch read).
+ * up to 97 state keys (Prometheus posts at most 64 alerts) share one BatchGetItem across both
+ * tables with the three documents. A bigger batch adds full 100-key BatchGetItems of the other
+ * states, all in parallel: as many calls as splitting the keys 97, 100, 100, ...
  */
 export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
   private readonly batchGet: BatchGet;
@@ -45,22 +45,17 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
     const addStates = (items: readonly Item[] | undefined) => {
       for (const item of items ?? []) addState(states, item);
     };
-    if (unique.length <= BATCH_GET_LIMIT - DOCUMENT_KEYS.length) {
-      const found = await batchGetConsistent(this.batchGet, {
-        [this.configTable]: DOCUMENT_KEYS,
-        [this.stateTable]: unique.map(stateKey),
-      });
-      addStates(found.get(this.stateTable));
-      return { ...documents(found.get(this.configTable)), states };
-    }
+    // The documents ride with the first 97 states; the rest go in full 100-key reads beside it, in parallel.
+    const first = unique.slice(0, BATCH_GET_LIMIT - DOCUMENT_KEYS.length);
     const [found] = await Promise.all([
-      batchGetConsistent(this.batchGet, { [this.configTable]: DOCUMENT_KEYS }),
-      ...chunk(unique, BATCH_GET_LIMIT).map(async (part) => {
+      batchGetConsistent(this.batchGet, { [this.configTable]: DOCUMENT_KEYS, [this.stateTable]: first.map(stateKey) }),
+      ...chunk(unique.slice(first.length), BATCH_GET_LIMIT).map(async (part) => {
         addStates(
           (await batchGetConsistent(this.batchGet, { [this.stateTable]: part.map(stateKey) })).get(this.stateTable),
         );
       }),
     ]);
+    addStates(found.get(this.stateTable));
     return { ...documents(found.get(this.configTable)), states };
   }
 }
