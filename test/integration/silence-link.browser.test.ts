@@ -142,7 +142,11 @@ describe('the "Silence this" link in chromium', () => {
       await page.click('#signin-submit');
       await page.waitForSelector('#window-evenings table.week');
       const rows = await page.$$eval('#window-evenings tbody tr', (trs) =>
-        trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td.classList.contains('on') ? 1 : 0)).join('')),
+        trs.map((tr) =>
+          Array.from(tr.querySelectorAll('td'))
+            .map((td) => (td.classList.contains('on') ? 1 : 0))
+            .join(''),
+        ),
       );
       const evening = `${'0'.repeat(18)}${'1'.repeat(6)}`;
       expect(rows).toEqual([evening, evening, evening, evening, evening, '0'.repeat(24), '0'.repeat(24)]);
