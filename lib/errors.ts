@@ -76,7 +76,11 @@ export type MailErrorCode =
   | 'SMTP_CONNECTION_FAILED'
   | 'SMTP_TIMEOUT'
   | 'SMTP_REJECTED'
-  | 'SES_REJECTED';
+  | 'SES_REJECTED'
+  /** The identity provider gave no access token (its `error` / `error_description` in the message). */
+  | 'OAUTH_TOKEN_FAILED'
+  /** Microsoft Graph refused or failed the sendMail request (its own error message). */
+  | 'GRAPH_REJECTED';
 
 /**
  * The mail server refused or failed; `message` carries the server's own reply (never a secret).

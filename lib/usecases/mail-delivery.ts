@@ -71,7 +71,12 @@ export class MailDelivery {
     deadlines: RequestDeadlines,
   ): Promise<DeliveryReport> {
     const now = this.deps.clock();
-    const about = this.deps.transport === 'ses' ? { transport: 'ses' as const } : server;
+    const about =
+      this.deps.transport === 'ses'
+        ? { transport: 'ses' as const }
+        : server.transport === 'graph'
+          ? { transport: 'graph' as const, user: server.auth?.user ?? '' }
+          : server;
     const report = await this.deliver('test', renderTestMail(now, about), [], recipients, server, now, deadlines);
     if (report.accepted.length === 0) {
       throw (
