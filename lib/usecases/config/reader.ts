@@ -47,7 +47,8 @@ export class ConfigReader {
       // A draft means what PUT /v1/config/server would store: an omitted secret or CA keeps the saved one.
       const kept = keptCredential(draft, config.server);
       const stored = kept === 'none' ? undefined : await this.secret(config);
-      const password = draft.auth ? undefined : (draft.password ?? (kept === 'password' ? stored : undefined));
+      const password =
+        draft.auth || draft.password === null ? undefined : (draft.password ?? (kept === 'password' ? stored : undefined));
       const clientSecret = draft.auth ? (draft.auth.clientSecret ?? (kept === 'clientSecret' ? stored : undefined)) : undefined;
       const { passwordSet: _, auth: _view, ...server } = toServerSettings(
         draft,
