@@ -145,14 +145,3 @@ export function parseGoogleKey(text: string): GoogleServiceAccountKey | string {
     ...(typeof key.private_key_id === 'string' ? { private_key_id: key.private_key_id } : {}),
   };
 }
-
-/** What an admin registers on the provider's side, one line each (the console's hints, README has the steps). */
-export const PROVIDER_HINTS: Readonly<Record<OAuthProvider | 'graph', string>> = {
-  microsoft:
-    'Microsoft Entra ID: register an app, add a client secret, add the API permission Office 365 Exchange Online → SMTP.SendAsApp and grant admin consent; in Exchange Online run New-ServicePrincipal and Add-MailboxPermission for the mailbox.',
-  graph:
-    'Microsoft Entra ID: register an app, add a client secret, add the API permission Microsoft Graph → Mail.Send (application) and grant admin consent. No SMTP AUTH needed.',
-  google:
-    'Google Cloud: create a service account and a JSON key; in the Workspace Admin console allow its client ID domain-wide delegation for the scope https://mail.google.com/. Paste the whole key file as the secret.',
-  generic: 'Any OAuth 2.0 server with the client-credentials grant: its token URL, the client ID and secret, and the scope it needs.',
-};

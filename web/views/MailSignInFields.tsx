@@ -1,7 +1,6 @@
 /** The sign-in part of the server settings: the choice, and the OAuth 2.0 fields it needs (issue 17). */
-import { PROVIDER_HINTS } from '../../lib/domain/mail-sign-in';
 import { useConsole } from '../context';
-import { isOAuth, oauthFields, SIGN_IN_CHOICES, type SignIn } from '../mail-sign-in';
+import { isOAuth, oauthFields, PROVIDER_HINTS, SIGN_IN_CHOICES, type SignIn } from '../mail-sign-in';
 import type { FormDraft } from '../state';
 import { ariaInvalid, FieldError, TextInput } from './parts';
 
