@@ -107,7 +107,8 @@ export const OAuthSettingsInputSchema = z
     const absent = (field: 'tenantId' | 'tokenUrl', why: string) => {
       if (auth[field]) issue(field, `must be absent for ${auth.provider}: ${why}`);
     };
-    if (auth.provider !== 'generic' && !isAddrSpec(auth.user)) issue('user', 'must be the email address of the mailbox');
+    if (auth.provider !== 'generic' && !isAddrSpec(auth.user))
+      issue('user', 'must be the email address of the mailbox');
     if (auth.provider !== 'google' && !auth.clientId) issue('clientId', `is required for ${auth.provider}`);
     if (auth.provider !== 'microsoft') absent('tenantId', 'only Microsoft has a tenant');
     if (auth.provider === 'microsoft') {
@@ -178,7 +179,8 @@ export const ServerSettingsInputSchema = z
       issue('transport', 'graph needs "auth" with type oauth2 and provider microsoft');
     }
     if (input.transport !== 'graph' && input.host === undefined) issue('host', 'is required');
-    if (input.auth && input.username) issue('username', 'must be absent with OAuth 2.0 sign-in (auth.user names the mailbox)');
+    if (input.auth && input.username)
+      issue('username', 'must be absent with OAuth 2.0 sign-in (auth.user names the mailbox)');
     if (input.auth && input.password) {
       issue('password', 'must be absent with OAuth 2.0 sign-in (the client secret goes in auth.clientSecret)');
     }
@@ -278,7 +280,9 @@ const ServerSettingsViewSchema = z.object({
       tenantId: z.string().optional(),
       tokenUrl: z.string().optional(),
       scope: z.string().optional(),
-      clientSecretSet: z.boolean().meta({ description: 'Whether a client secret (or Google key) is stored; never the secret' }),
+      clientSecretSet: z
+        .boolean()
+        .meta({ description: 'Whether a client secret (or Google key) is stored; never the secret' }),
     })
     .optional(),
 });

@@ -126,5 +126,6 @@ export const PROVIDER_HINTS: Readonly<Record<OAuthProvider | 'graph', string>> =
     'Microsoft Entra ID: register an app, add a client secret, add the API permission Microsoft Graph → Mail.Send (application) and grant admin consent. No SMTP AUTH needed.',
   google:
     'Google Cloud: create a service account and a JSON key; in the Workspace Admin console allow its client ID domain-wide delegation for the scope https://mail.google.com/. Paste the whole key file as the secret.',
-  generic: 'Any OAuth 2.0 server with the client-credentials grant: its token URL, the client ID and secret, and the scope it needs.',
+  generic:
+    'Any OAuth 2.0 server with the client-credentials grant: its token URL, the client ID and secret, and the scope it needs.',
 };

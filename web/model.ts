@@ -7,7 +7,15 @@
 
 // The one dependency-free rule shared with the server (no zod in the bundle).
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
-import { type ApiServerAuth, type AuthBody, authBody, isOAuth, type SignInDraft, sameSignIn, signInDraft } from './mail-sign-in';
+import {
+  type ApiServerAuth,
+  type AuthBody,
+  authBody,
+  isOAuth,
+  type SignInDraft,
+  sameSignIn,
+  signInDraft,
+} from './mail-sign-in';
 
 export type Security = 'none' | 'starttls' | 'tls';
 export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
@@ -195,7 +203,17 @@ export function conditionsBody(draft: Draft): ApiCondition[] {
 function sameServer(stored: ApiServer | null, draft: Draft): boolean {
   const body = serverBody(draft);
   if (!sameSignIn(stored, draft.server)) return false;
-  if (draft.server.signIn === 'none') return stored !== null && !stored.passwordSet && stored.username === undefined && stored.from === body.from && stored.host === body.host && String(stored.port) === draft.server.port.trim() && stored.security === body.security && (stored.ca ?? '').trim() === (body.ca ?? '').trim();
+  if (draft.server.signIn === 'none')
+    return (
+      stored !== null &&
+      !stored.passwordSet &&
+      stored.username === undefined &&
+      stored.from === body.from &&
+      stored.host === body.host &&
+      String(stored.port) === draft.server.port.trim() &&
+      stored.security === body.security &&
+      (stored.ca ?? '').trim() === (body.ca ?? '').trim()
+    );
   if (body.password !== undefined) return false;
   if (stored === null) return body.host === '' && body.from === '' && body.username === undefined && body.ca === null;
   if (body.transport === 'graph') return stored.from === body.from;
@@ -360,7 +378,10 @@ export function canonicalField(kind: RequestKind, field: string, recipientIndex 
  * `repeatInterval`, `sendResolved`, or `general` for anything else.
  */
 export function slotFor(field: string): string {
-  const server = /^server\.(host|port|security|username|password|from|ca|transport|auth\.(?:user|clientId|clientSecret|tenantId|tokenUrl|scope))\b/.exec(field);
+  const server =
+    /^server\.(host|port|security|username|password|from|ca|transport|auth\.(?:user|clientId|clientSecret|tenantId|tokenUrl|scope))\b/.exec(
+      field,
+    );
   if (server) return `server.${server[1]}`;
   if (field.startsWith('server.auth')) return 'server.transport';
   if (field === 'server') return 'server';

@@ -60,14 +60,16 @@ export const GOOGLE_MAIL_SCOPE = 'https://mail.google.com/';
 /** Microsoft's multi-tenant aliases: the client-credentials grant needs the app's own tenant. */
 const MULTI_TENANT_ALIASES = new Set(['common', 'organizations', 'consumers']);
 /** A tenant GUID or a domain name (`contoso.onmicrosoft.com`). */
-const TENANT_ID = /^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$/;
+const TENANT_ID =
+  /^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$/;
 
 /** Why a tenant ID is refused, or undefined when it is fine. */
 export function tenantIdProblem(tenantId: string): string | undefined {
   if (MULTI_TENANT_ALIASES.has(tenantId.toLowerCase())) {
     return `must be your directory (tenant) ID, not "${tenantId}": the client-credentials grant signs in to one tenant`;
   }
-  if (!TENANT_ID.test(tenantId)) return 'must be a directory (tenant) ID (a GUID) or a domain like contoso.onmicrosoft.com';
+  if (!TENANT_ID.test(tenantId))
+    return 'must be a directory (tenant) ID (a GUID) or a domain like contoso.onmicrosoft.com';
   return undefined;
 }
 
@@ -134,7 +136,8 @@ export function parseGoogleKey(text: string): GoogleServiceAccountKey | string {
   }
   if (typeof parsed !== 'object' || parsed === null) return 'must be a JSON object (the service account key file)';
   const key = parsed as Record<string, unknown>;
-  if (key.type !== undefined && key.type !== 'service_account') return 'must be a service account key ("type": "service_account")';
+  if (key.type !== undefined && key.type !== 'service_account')
+    return 'must be a service account key ("type": "service_account")';
   if (typeof key.client_email !== 'string' || key.client_email === '') return 'has no "client_email"';
   if (typeof key.private_key !== 'string' || !key.private_key.includes('PRIVATE KEY-----')) {
     return 'has no "private_key" (a PEM private key)';

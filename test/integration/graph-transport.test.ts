@@ -5,7 +5,14 @@
  * throttling (429 + Retry-After) is temporary (503, the retry delivers), 400/403 are permanent.
  */
 import { randomUUID } from 'node:crypto';
-import { CLIENT_ID, type GraphServer, startGraphServer, startTokenServer, TENANT, type TokenServer } from './oauth-support';
+import {
+  CLIENT_ID,
+  type GraphServer,
+  startGraphServer,
+  startTokenServer,
+  TENANT,
+  type TokenServer,
+} from './oauth-support';
 import { call, startTestRuntime, type TestRuntime } from './support';
 
 const SECRET = `graph-secret-${randomUUID()}`;
@@ -42,7 +49,10 @@ describe('the Microsoft Graph transport', () => {
       auth: { ...graphSettings.auth, clientSecret: SECRET },
     });
     expect(put.status).toBe(200);
-    expect(put.body.server).toMatchObject({ transport: 'graph', auth: { provider: 'microsoft', clientSecretSet: true } });
+    expect(put.body.server).toMatchObject({
+      transport: 'graph',
+      auth: { provider: 'microsoft', clientSecretSet: true },
+    });
     expect(put.text).not.toContain(SECRET);
   });
 
@@ -65,9 +75,9 @@ describe('the Microsoft Graph transport', () => {
     expect(sent?.mail.subject).toContain('GraphProbe');
     expect(sent?.mail.from?.value[0]?.address).toBe(MAILBOX);
     // Graph takes the recipients from the MIME headers: they name exactly the envelope.
-    expect((Array.isArray(sent?.mail.to) ? sent?.mail.to : [sent?.mail.to]).flatMap((to) => to?.value.map((v) => v.address))).toEqual([
-      RECIPIENT,
-    ]);
+    const to = sent?.mail.to;
+    const headerRecipients = (Array.isArray(to) ? to : to ? [to] : []).flatMap((t) => t.value.map((v) => v.address));
+    expect(headerRecipients).toEqual([RECIPIENT]);
     expect((await tokens.requests())[0]).toMatchObject({
       grant_type: 'client_credentials',
       scope: 'https://graph.microsoft.com/.default',
@@ -99,7 +109,9 @@ describe('the Microsoft Graph transport', () => {
     expect(first.headers.get('retry-after')).not.toBeNull();
     const log = await admin('GET', '/v1/deliveries');
     expect(log.body.deliveries[0]).toMatchObject({ outcome: 'failed', permanent: false });
-    expect(log.body.deliveries[0].error).toContain('ApplicationThrottled: Application is over its MailboxConcurrency limit.');
+    expect(log.body.deliveries[0].error).toContain(
+      'ApplicationThrottled: Application is over its MailboxConcurrency limit.',
+    );
     expect(log.body.deliveries[0].error).toContain('retry after 1 s');
 
     const retry = await alert(run);
@@ -131,7 +143,8 @@ describe('the Microsoft Graph transport', () => {
     expect(test.body.error).toMatchObject({
       code: 'GRAPH_REJECTED',
       permanent: true,
-      message: 'Microsoft Graph refused the message: HTTP 400 ErrorInvalidRecipients: At least one recipient is not valid.',
+      message:
+        'Microsoft Graph refused the message: HTTP 400 ErrorInvalidRecipients: At least one recipient is not valid.',
     });
   });
 
@@ -139,7 +152,9 @@ describe('the Microsoft Graph transport', () => {
     const before = (await tokens.requests()).length;
     graph.script.push({
       status: 401,
-      body: { error: { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' } },
+      body: {
+        error: { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' },
+      },
     });
     const test = await admin('POST', '/v1/test-message');
     expect(test.status).toBe(200);
@@ -150,11 +165,20 @@ describe('the Microsoft Graph transport', () => {
     const generic = await admin('PUT', '/v1/config/server', {
       transport: 'graph',
       from: MAILBOX,
-      auth: { type: 'oauth2', provider: 'generic', tokenUrl: tokens.tokenUrl, clientId: 'c', clientSecret: 's', user: MAILBOX },
+      auth: {
+        type: 'oauth2',
+        provider: 'generic',
+        tokenUrl: tokens.tokenUrl,
+        clientId: 'c',
+        clientSecret: 's',
+        user: MAILBOX,
+      },
     });
     const none = await admin('PUT', '/v1/config/server', { transport: 'graph', from: MAILBOX });
     expect(generic.status).toBe(400);
-    expect(generic.body.error.details).toEqual([{ field: 'server.transport', message: expect.stringContaining('microsoft') }]);
+    expect(generic.body.error.details).toEqual([
+      { field: 'server.transport', message: expect.stringContaining('microsoft') },
+    ]);
     expect(none.status).toBe(400);
     expect(none.body.error.details.map((d: { field: string }) => d.field)).toEqual(['server.transport']);
     // Nothing changed.

@@ -84,7 +84,14 @@ describe('OAuth 2.0 sign-in (SMTP AUTH XOAUTH2)', () => {
       security: 'none',
       from: MAILBOX,
       passwordSet: false,
-      auth: { type: 'oauth2', provider: 'microsoft', tenantId: TENANT, clientId: CLIENT_ID, user: MAILBOX, clientSecretSet: true },
+      auth: {
+        type: 'oauth2',
+        provider: 'microsoft',
+        tenantId: TENANT,
+        clientId: CLIENT_ID,
+        user: MAILBOX,
+        clientSecretSet: true,
+      },
     });
     expect(put.text).not.toContain(SECRET);
 
@@ -176,7 +183,8 @@ describe('OAuth 2.0 sign-in (SMTP AUTH XOAUTH2)', () => {
       failWith: {
         status: 400,
         error: 'invalid_request',
-        description: "AADSTS90002: Tenant 'contoso.example' not found. Check to make sure you have the correct tenant ID.",
+        description:
+          "AADSTS90002: Tenant 'contoso.example' not found. Check to make sure you have the correct tenant ID.",
       },
     });
     const tenant = await admin('POST', '/v1/test-message');
@@ -227,7 +235,15 @@ describe('OAuth 2.0 sign-in (SMTP AUTH XOAUTH2)', () => {
       port: smtp.port,
       security: 'none',
       from: MAILBOX,
-      auth: { type: 'oauth2', provider: 'generic', tokenUrl, scope: 'smtp.send', clientId: CLIENT_ID, clientSecret: SECRET, user: 'relay-user' },
+      auth: {
+        type: 'oauth2',
+        provider: 'generic',
+        tokenUrl,
+        scope: 'smtp.send',
+        clientId: CLIENT_ID,
+        clientSecret: SECRET,
+        user: 'relay-user',
+      },
     });
     const refused = await admin('PUT', '/v1/config/server', generic('http://idp.example.com/token'));
     expect(refused.status).toBe(400);

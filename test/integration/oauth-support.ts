@@ -41,7 +41,10 @@ export interface TokenServer {
   stop(): Promise<void>;
 }
 
-export async function startTokenServer(options: { clientSecret: string; googlePublicKey?: string }): Promise<TokenServer> {
+export async function startTokenServer(options: {
+  clientSecret: string;
+  googlePublicKey?: string;
+}): Promise<TokenServer> {
   const tokenPath = `/${TENANT}/oauth2/v2.0/token`;
   const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'oauth-token-server.mjs')], {
     env: {
@@ -125,7 +128,14 @@ export async function startXOAuth2SmtpServer(
   tokens: TokenServer,
   expected: { user: string; scope: string },
 ): Promise<XOAuth2SmtpServer> {
-  const state: XOAuth2SmtpServer = { port: 0, received: [], attempts: [], challengeNext: 0, expected, stop: async () => {} };
+  const state: XOAuth2SmtpServer = {
+    port: 0,
+    received: [],
+    attempts: [],
+    challengeNext: 0,
+    expected,
+    stop: async () => {},
+  };
   const server = new SMTPServer({
     logger: false,
     authMethods: ['XOAUTH2'],

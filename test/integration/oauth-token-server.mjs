@@ -37,7 +37,8 @@ server.service.on(Events.BeforeTokenSigning, (token, req) => {
   token.payload.jti = randomUUID();
   // As Google does: a JWT bearer grant's token carries the scope the assertion asked for.
   const assertion = req.body?.assertion;
-  if (assertion) token.payload.scope = JSON.parse(Buffer.from(String(assertion).split('.')[1] ?? '', 'base64url')).scope;
+  if (assertion)
+    token.payload.scope = JSON.parse(Buffer.from(String(assertion).split('.')[1] ?? '', 'base64url')).scope;
 });
 
 server.service.on(Events.BeforeResponse, (response, req) => {
@@ -48,7 +49,9 @@ server.service.on(Events.BeforeResponse, (response, req) => {
     scope: body.scope,
     // What the test may check without the secret itself travelling back: whether it was the right one.
     secretMatched: body.client_secret === control.clientSecret,
-    assertion: body.assertion ? JSON.parse(Buffer.from(String(body.assertion).split('.')[1] ?? '', 'base64url')) : undefined,
+    assertion: body.assertion
+      ? JSON.parse(Buffer.from(String(body.assertion).split('.')[1] ?? '', 'base64url'))
+      : undefined,
   });
   const refuse = (statusCode, error, error_description) => {
     response.statusCode = statusCode;

@@ -359,7 +359,14 @@ describe('no OAuth 2.0 secret or access token leaks', () => {
       },
     });
     const { url, adminToken: admin, ingestToken: ingest } = runtime;
-    const record = async (what: string, method: string, route: string, body: unknown, status: number, token = admin) => {
+    const record = async (
+      what: string,
+      method: string,
+      route: string,
+      body: unknown,
+      status: number,
+      token = admin,
+    ) => {
       const res = await call(url, method, route, { token, body });
       answers.push({ what, res });
       expect({ what, status: res.status }).toEqual({ what, status });
@@ -374,7 +381,13 @@ describe('no OAuth 2.0 secret or access token leaks', () => {
     const alert = () => [{ labels: { alertname: 'Leak', run: randomBytes(6).toString('hex') } }];
 
     await record('recipient', 'POST', '/v1/config/recipients', { address: 'oncall@example.com' }, 201);
-    await record('set oauth', 'PUT', '/v1/config/server', { ...microsoft, auth: { ...microsoft.auth, clientSecret: CLIENT_SECRET } }, 200);
+    await record(
+      'set oauth',
+      'PUT',
+      '/v1/config/server',
+      { ...microsoft, auth: { ...microsoft.auth, clientSecret: CLIENT_SECRET } },
+      200,
+    );
     await record('get config', 'GET', '/v1/config', undefined, 200);
     await record('test message', 'POST', '/v1/test-message', {}, 200);
     await record('alert', 'POST', '/v1/alerts', alert(), 202, ingest);
@@ -388,10 +401,26 @@ describe('no OAuth 2.0 secret or access token leaks', () => {
     smtp.refuseWith = { code: 535, message: '5.7.139 Authentication unsuccessful' };
     await record('alert, token refused', 'POST', '/v1/alerts', alert(), 503, ingest);
     smtp.refuseWith = undefined;
-    await record('secret of a wrong type', 'PUT', '/v1/config/server', { ...microsoft, auth: { ...microsoft.auth, clientSecret: [CLIENT_SECRET] } }, 400);
-    await record('graph', 'PUT', '/v1/config/server', { ...microsoft, transport: 'graph', auth: { ...microsoft.auth, clientSecret: CLIENT_SECRET } }, 200);
+    await record(
+      'secret of a wrong type',
+      'PUT',
+      '/v1/config/server',
+      { ...microsoft, auth: { ...microsoft.auth, clientSecret: [CLIENT_SECRET] } },
+      400,
+    );
+    await record(
+      'graph',
+      'PUT',
+      '/v1/config/server',
+      { ...microsoft, transport: 'graph', auth: { ...microsoft.auth, clientSecret: CLIENT_SECRET } },
+      200,
+    );
     await record('graph alert', 'POST', '/v1/alerts', alert(), 202, ingest);
-    graph.script.push({ status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'TooManyRequests', message: 'slow down' } } });
+    graph.script.push({
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { error: { code: 'TooManyRequests', message: 'slow down' } },
+    });
     await record('graph throttled', 'POST', '/v1/alerts', alert(), 503, ingest);
     graph.script.push({ status: 403, body: { error: { code: 'ErrorAccessDenied', message: 'Access is denied.' } } });
     await record('graph denied', 'POST', '/v1/test-message', {}, 502);
@@ -400,7 +429,12 @@ describe('no OAuth 2.0 secret or access token leaks', () => {
       'google',
       'PUT',
       '/v1/config/server',
-      { host: '127.0.0.1', port: smtp.port, from: 'alerts@workspace.example', auth: { type: 'oauth2', provider: 'google', user: 'alerts@workspace.example', clientSecret: GOOGLE_KEY } },
+      {
+        host: '127.0.0.1',
+        port: smtp.port,
+        from: 'alerts@workspace.example',
+        auth: { type: 'oauth2', provider: 'google', user: 'alerts@workspace.example', clientSecret: GOOGLE_KEY },
+      },
       200,
     );
     await record('google test message', 'POST', '/v1/test-message', {}, 200);
@@ -436,7 +470,9 @@ describe('no OAuth 2.0 secret or access token leaks', () => {
   it('the session went as a real one would: tokens were issued and used, failures recorded', () => {
     expect(smtp.attempts.length).toBeGreaterThanOrEqual(3);
     expect(graph.requests.length).toBeGreaterThanOrEqual(3);
-    const deliveries = answers.find((a) => a.what === 'deliveries')?.res.body.deliveries as Array<{ error: string | null }>;
+    const deliveries = answers.find((a) => a.what === 'deliveries')?.res.body.deliveries as Array<{
+      error: string | null;
+    }>;
     expect(deliveries.some((d) => d.error?.startsWith('OAUTH_TOKEN_FAILED'))).toBe(true);
     expect(deliveries.some((d) => d.error?.startsWith('GRAPH_REJECTED'))).toBe(true);
     expect(answers.find((a) => a.what === 'get config')?.res.body.server.auth).toMatchObject({ clientSecretSet: true });

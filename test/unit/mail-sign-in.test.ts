@@ -11,7 +11,13 @@ import {
   tokenUrlProblem,
 } from '../../lib/domain/mail-sign-in';
 
-const microsoft = { type: 'oauth2', provider: 'microsoft', tenantId: 'contoso.onmicrosoft.com', clientId: 'app', user: 'a@contoso.com' } as const;
+const microsoft = {
+  type: 'oauth2',
+  provider: 'microsoft',
+  tenantId: 'contoso.onmicrosoft.com',
+  clientId: 'app',
+  user: 'a@contoso.com',
+} as const;
 
 function fields(input: unknown): string[] {
   const result = ServerSettingsInputSchema.safeParse(input);
@@ -79,16 +85,25 @@ describe('validation', () => {
     expect(fields({ ...base, auth: { ...microsoft, tokenUrl: 'https://x.example' } })).toEqual(['auth.tokenUrl']);
     expect(fields({ ...base, auth: { ...microsoft, clientId: '' } })).toEqual(['auth.clientId']);
     expect(fields({ ...base, auth: { ...microsoft, user: 'not-an-address' } })).toEqual(['auth.user']);
-    expect(fields({ ...base, auth: { ...microsoft, provider: 'generic', tenantId: undefined, tokenUrl: 'http://idp.example' } })).toEqual([
-      'auth.tokenUrl',
-    ]);
-    expect(fields({ ...base, auth: { type: 'oauth2', provider: 'google', user: 'a@b.example', clientSecret: '{}' } })).toEqual([
-      'auth.clientSecret',
-    ]);
+    expect(
+      fields({
+        ...base,
+        auth: { ...microsoft, provider: 'generic', tenantId: undefined, tokenUrl: 'http://idp.example' },
+      }),
+    ).toEqual(['auth.tokenUrl']);
+    expect(
+      fields({ ...base, auth: { type: 'oauth2', provider: 'google', user: 'a@b.example', clientSecret: '{}' } }),
+    ).toEqual(['auth.clientSecret']);
     expect(fields({ ...base, username: 'u', auth: microsoft })).toEqual(['username']);
     expect(fields({ ...base, password: 'p', auth: microsoft })).toEqual(['password']);
     expect(fields({ from: 'a@contoso.com', transport: 'graph' })).toEqual(['transport']);
-    expect(fields({ from: 'a@contoso.com', transport: 'graph', auth: { ...microsoft, provider: 'generic', tenantId: undefined, tokenUrl: 'https://x.example' } })).toEqual(['transport']);
+    expect(
+      fields({
+        from: 'a@contoso.com',
+        transport: 'graph',
+        auth: { ...microsoft, provider: 'generic', tenantId: undefined, tokenUrl: 'https://x.example' },
+      }),
+    ).toEqual(['transport']);
     expect(fields({ from: 'a@contoso.com' })).toEqual(['host']);
   });
 

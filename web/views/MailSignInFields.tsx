@@ -61,9 +61,17 @@ export function OAuthFields() {
   return (
     <>
       {text('user', 'Mailbox', s.oauthUser, (oauthUser) => set({ oauthUser }), 'alerts@example.com')}
-      {fields.tenantId && text('tenantId', 'Tenant ID', s.tenantId, (tenantId) => set({ tenantId }), 'contoso.onmicrosoft.com')}
+      {fields.tenantId &&
+        text('tenantId', 'Tenant ID', s.tenantId, (tenantId) => set({ tenantId }), 'contoso.onmicrosoft.com')}
       {fields.clientId && text('clientId', 'Client ID', s.clientId, (clientId) => set({ clientId }))}
-      {fields.tokenUrl && text('tokenUrl', 'Token URL', s.tokenUrl, (tokenUrl) => set({ tokenUrl }), 'https://idp.example.com/oauth2/token')}
+      {fields.tokenUrl &&
+        text(
+          'tokenUrl',
+          'Token URL',
+          s.tokenUrl,
+          (tokenUrl) => set({ tokenUrl }),
+          'https://idp.example.com/oauth2/token',
+        )}
       <div class="field span-2">
         <label for="server-auth-clientSecret">{fields.secretLabel}</label>
         {s.signIn === 'google' ? (
@@ -92,7 +100,9 @@ export function OAuthFields() {
           />
         )}
         <p class="hint" id="server-auth-clientSecret-hint">
-          {secretSet ? 'A secret is stored (never shown). Type a new one to replace it.' : 'Write-only: never shown again.'}
+          {secretSet
+            ? 'A secret is stored (never shown). Type a new one to replace it.'
+            : 'Write-only: never shown again.'}
         </p>
         <FieldError slot="server.auth.clientSecret" />
       </div>

@@ -61,7 +61,8 @@ export class GraphMailer implements Mailer {
     deadline: number,
   ): Promise<{ status: number; headers: Headers; body: string }> {
     const budgetMs = Math.max(0, deadline - Date.now());
-    if (budgetMs === 0) throw new MailDeliveryError('GRAPH_REJECTED', 'The send deadline passed before Graph was asked');
+    if (budgetMs === 0)
+      throw new MailDeliveryError('GRAPH_REJECTED', 'The send deadline passed before Graph was asked');
     const url = `${this.graphUrl.replace(/\/+$/, '')}/v1.0/users/${encodeURIComponent(user)}/sendMail`;
     try {
       const response = await fetch(url, {

@@ -114,13 +114,13 @@ async function sendRaw(
   const auth: SMTPConnectionAuth | undefined = oauth
     ? oauth.auth
     : server.username
-    ? {
-        type: 'LOGIN',
-        user: server.username,
-        credentials: { user: server.username, pass: server.password ?? '' },
-        method: false,
-      }
-    : undefined;
+      ? {
+          type: 'LOGIN',
+          user: server.username,
+          credentials: { user: server.username, pass: server.password ?? '' },
+          method: false,
+        }
+      : undefined;
 
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -170,7 +170,10 @@ async function xoauth2(
   let failure: MailDeliveryError | undefined;
   const oauth2 = {
     getToken(renew: boolean, callback: (error: Error | null, token?: string) => void): void {
-      if (!renew) return callback(null, first);
+      if (!renew) {
+        callback(null, first);
+        return;
+      }
       tokens.token(server, deadline, true).then(
         (token) => callback(null, token),
         (error: unknown) => {

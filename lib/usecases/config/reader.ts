@@ -48,9 +48,17 @@ export class ConfigReader {
       const kept = keptCredential(draft, config.server);
       const stored = kept === 'none' ? undefined : await this.secret(config);
       const password =
-        draft.auth || draft.password === null ? undefined : (draft.password ?? (kept === 'password' ? stored : undefined));
-      const clientSecret = draft.auth ? (draft.auth.clientSecret ?? (kept === 'clientSecret' ? stored : undefined)) : undefined;
-      const { passwordSet: _, auth: _view, ...server } = toServerSettings(
+        draft.auth || draft.password === null
+          ? undefined
+          : (draft.password ?? (kept === 'password' ? stored : undefined));
+      const clientSecret = draft.auth
+        ? (draft.auth.clientSecret ?? (kept === 'clientSecret' ? stored : undefined))
+        : undefined;
+      const {
+        passwordSet: _,
+        auth: _view,
+        ...server
+      } = toServerSettings(
         draft,
         { passwordSet: password !== undefined, clientSecretSet: clientSecret !== undefined },
         config.server,
@@ -60,7 +68,8 @@ export class ConfigReader {
         password,
         ...(draft.auth ? { auth: { ...oauthSettings(draft.auth), clientSecret } } : {}),
         // A draft's secret may differ from the stored one under the same version: its token is never cached.
-        credentialVersion: draft.password !== undefined || draft.auth?.clientSecret !== undefined ? -1 : config.passwordVersion,
+        credentialVersion:
+          draft.password !== undefined || draft.auth?.clientSecret !== undefined ? -1 : config.passwordVersion,
       };
     }
     if (!config.server) return null;
