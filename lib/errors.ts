@@ -92,6 +92,8 @@ export class MailDeliveryError extends AlertmailError {
     readonly code: MailErrorCode,
     message: string,
     readonly permanent = false,
+    /** How long the server asked to wait (Graph's `Retry-After` on 429 or 503); the sender's retry is told the same. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -179,6 +179,10 @@ describe('OAuth 2.0 sign-in (SMTP AUTH XOAUTH2)', () => {
   });
 
   it('a wrong tenant and a missing consent are told apart in the advice', async () => {
+    // A credential write drops the cached token, so each Send Test Message asks the token server.
+    const fresh = async () =>
+      expect((await admin('PUT', '/v1/config/server', microsoft({ clientSecret: SECRET }))).status).toBe(200);
+    await fresh();
     await tokens.set({
       failWith: {
         status: 400,
@@ -188,6 +192,7 @@ describe('OAuth 2.0 sign-in (SMTP AUTH XOAUTH2)', () => {
       },
     });
     const tenant = await admin('POST', '/v1/test-message');
+    await fresh();
     await tokens.set({
       failWith: {
         status: 400,
@@ -197,6 +202,7 @@ describe('OAuth 2.0 sign-in (SMTP AUTH XOAUTH2)', () => {
     });
     const consent = await admin('POST', '/v1/test-message');
     await tokens.set({ failWith: null });
+    await fresh();
 
     expect(tenant.body.error).toMatchObject({ code: 'OAUTH_TOKEN_FAILED' });
     expect(tenant.body.error.message).toMatch(/AADSTS90002.*\(check the directory \(tenant\) ID\)/);

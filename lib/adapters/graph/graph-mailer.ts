@@ -45,12 +45,15 @@ export class GraphMailer implements Mailer {
     if (response.status === 202 || response.status === 200) {
       return { messageId: mail.messageId, accepted: [...mail.to], rejected: [] };
     }
-    const retryAfter = response.headers.get('retry-after');
+    // Graph sends Retry-After in seconds with 429 (and sometimes 503).
+    const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+    const wait = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined;
     const words = graphError(response.status, response.body);
     throw new MailDeliveryError(
       'GRAPH_REJECTED',
-      `Microsoft Graph refused the message: ${words}${retryAfter && response.status === 429 ? ` (throttled: retry after ${oneLine(retryAfter, 40)} s)` : ''}`,
+      `Microsoft Graph refused the message: ${words}${wait !== undefined ? ` (throttled: retry after ${wait} s)` : ''}`,
       !isTemporaryStatus(response.status),
+      wait,
     );
   }
 
