@@ -45,6 +45,8 @@ export const LAZY_CHUNKS: ReadonlyArray<{
   readonly file: string;
 }> = [
   { importPath: './nodemailer-parts', entry: 'lib/adapters/smtp/nodemailer-parts.ts', file: 'nodemailer-parts.js' },
+  /** LiquidJS and the template engine: only a mail from an edited or custom template needs them (BENCHMARKS.md, issue 18). */
+  { importPath: './liquid-engine', entry: 'lib/domain/mail/templates/liquid-engine.ts', file: 'liquid-engine.js' },
 ];
 
 /** The text by which a bundle refers to a chunk (esbuild keeps the external path as written). */
@@ -125,6 +127,7 @@ export type DynamoDbAction =
   | 'dynamodb:GetItem'
   | 'dynamodb:BatchGetItem'
   | 'dynamodb:Query'
+  | 'dynamodb:Scan'
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'

@@ -12,7 +12,7 @@ import { type SendRawEmail, SesMailer } from '../lib/adapters/ses/ses-mailer';
 import { SmtpMailer } from '../lib/adapters/smtp/smtp-mailer';
 import { CachedTokenSource, parseTokenDocument } from '../lib/domain/tokens';
 import { jsonLogger, type Logger } from '../lib/log';
-import type { DeliveryLog, Mailer, SecretStore, TokenSource } from '../lib/ports';
+import type { DeliveryLog, Mailer, SecretStore, TemplateStore, TokenSource } from '../lib/ports';
 import { ConfigReader } from '../lib/usecases/config/reader';
 import type { ConfigServiceDeps } from '../lib/usecases/config/service';
 import { type IngestDeps, IngestService } from '../lib/usecases/ingest/service';
@@ -28,6 +28,7 @@ export interface CoreApp<Config extends IngestConfig = IngestConfig> {
   readonly ingest: IngestService;
   readonly mailDelivery: MailDelivery;
   readonly deliveries: DeliveryLog;
+  readonly templates: TemplateStore;
   readonly tokens: TokenSource;
   readonly log: Logger;
 }
@@ -98,7 +99,16 @@ export function createCoreApp<Config extends IngestConfig>(
   });
   const mailer = createMailer(env, aws.sendRawEmail);
   const deliveries = aws.deliveries;
-  const mailDelivery = new MailDelivery({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
+  const { templates } = aws;
+  const mailDelivery = new MailDelivery({
+    mailer,
+    deliveries,
+    clock,
+    log,
+    transport: env.ALERTMAIL_TRANSPORT,
+    templates,
+    ...(env.ALERTMAIL_CONSOLE_URL ? { consoleUrl: env.ALERTMAIL_CONSOLE_URL } : {}),
+  });
   const { snapshot, state } = aws;
   return {
     env,
@@ -106,6 +116,7 @@ export function createCoreApp<Config extends IngestConfig>(
     ingest: new IngestService({ config, snapshot, state, mailDelivery, clock, log }),
     mailDelivery,
     deliveries,
+    templates,
     tokens: new CachedTokenSource(loadTokens, env.ALERTMAIL_TOKEN_CACHE_SECONDS * 1000),
     log,
   };

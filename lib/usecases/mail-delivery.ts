@@ -4,10 +4,12 @@ import { chunk, mapLimit, retryBounded } from '../concurrency';
 import type { RequestDeadlines } from '../deadlines';
 import type { Alert } from '../domain/alerts/model';
 import type { MailServer } from '../domain/config';
-import { type RenderedMail, renderAlertMail, renderTestMail } from '../domain/mail/render';
+import { type RenderedMail, renderTestMail } from '../domain/mail/render';
+import { DEFAULT_TEMPLATE_NAME, type MailTemplate } from '../domain/mail/templates/model';
+import { renderMail } from '../domain/mail/templates/render-mail';
 import { MailDeliveryError, messageOf } from '../errors';
 import type { Logger } from '../log';
-import type { Delivery, DeliveryKind, DeliveryLog, Mailer, RecipientRejection } from '../ports';
+import type { Delivery, DeliveryKind, DeliveryLog, Mailer, RecipientRejection, TemplateStore } from '../ports';
 
 /** SES and most relays cap recipients per message; beyond this the same mail goes out in several messages. */
 export const MAX_RECIPIENTS_PER_MESSAGE = 50;
@@ -22,6 +24,16 @@ export interface MailDeliveryDeps {
   readonly clock: () => Date;
   readonly log: Logger;
   readonly transport: 'smtp' | 'ses';
+  /** Where templates are stored; without it every mail is the shipped one. */
+  readonly templates?: TemplateStore;
+  /** The console's URL (ALERTMAIL_CONSOLE_URL): the mails' "Silence this" links and footer link. */
+  readonly consoleUrl?: string;
+}
+
+/** What a mail is for: the route it goes out on and the template it names (`default` when none). */
+export interface MailRoute {
+  readonly route?: string;
+  readonly template?: string;
 }
 
 /**
@@ -53,15 +65,46 @@ export class MailDelivery {
   constructor(private readonly deps: MailDeliveryDeps) {}
 
   /** Never throws for the mail server's failures: the report says who has the mail and who does not. */
-  deliverAlerts(
+  async deliverAlerts(
     kind: 'firing' | 'resolved',
     alerts: readonly Alert[],
     recipients: readonly string[],
     server: MailServer,
     deadlines: RequestDeadlines,
+    mailRoute: MailRoute = {},
   ): Promise<DeliveryReport> {
     const now = this.deps.clock();
-    return this.deliver(kind, renderAlertMail(kind, alerts, now), alerts, recipients, server, now, deadlines);
+    const templateName = mailRoute.template ?? DEFAULT_TEMPLATE_NAME;
+    const { template, missing } = await this.template(templateName);
+    const { mail, templateError } = await renderMail(
+      kind,
+      alerts,
+      now,
+      { templateName, consoleUrl: this.deps.consoleUrl, route: mailRoute.route },
+      template,
+      missing,
+    );
+    if (templateError !== undefined) {
+      this.deps.log.warn('template failed: the mail is the shipped default', { template: templateName, templateError });
+    }
+    return this.deliver(kind, mail, alerts, recipients, server, now, deadlines, templateError);
+  }
+
+  /**
+   * The template a mail names, read when the mail is due (never on the ingest's no-send path).
+   * Null: the shipped default (`default` unedited), or, with `missing`, why the named one is not used.
+   */
+  private async template(name: string): Promise<{ template: MailTemplate | null; missing?: string }> {
+    if (!this.deps.templates) return { template: null };
+    try {
+      const template = await this.deps.templates.get(name);
+      if (template === null && name !== DEFAULT_TEMPLATE_NAME) {
+        return { template: null, missing: `template ${name}: no such template` };
+      }
+      return { template };
+    } catch (error) {
+      return { template: null, missing: `template ${name}: could not be read (${messageOf(error)})` };
+    }
   }
 
   /** Throws the mail server's error when no recipient accepted the test message. */
@@ -69,10 +112,13 @@ export class MailDelivery {
     recipients: readonly string[],
     server: MailServer,
     deadlines: RequestDeadlines,
+    /** A template preview to send instead of the test message (POST /v1/templates/preview with `send`). */
+    preview?: RenderedMail,
   ): Promise<DeliveryReport> {
     const now = this.deps.clock();
     const about = this.deps.transport === 'ses' ? { transport: 'ses' as const } : server;
-    const report = await this.deliver('test', renderTestMail(now, about), [], recipients, server, now, deadlines);
+    const rendered = preview ?? renderTestMail(now, about);
+    const report = await this.deliver('test', rendered, [], recipients, server, now, deadlines);
     if (report.accepted.length === 0) {
       throw (
         report.failure ??
@@ -90,6 +136,7 @@ export class MailDelivery {
     server: MailServer,
     now: Date,
     deadlines: RequestDeadlines,
+    templateError?: string,
   ): Promise<DeliveryReport> {
     const domain = mailDomain(server.from);
     const thread = alerts.length > 0 ? threadHeaders(alerts, domain) : { references: [] };
@@ -150,6 +197,7 @@ export class MailDelivery {
       accepted,
       rejected,
       ...(failed ? { permanent } : {}),
+      ...(templateError === undefined ? {} : { templateError }),
     };
     const fields = { deliveryId: delivery.id, kind, alerts: alerts.length, accepted: accepted.length };
     if (failed) {
