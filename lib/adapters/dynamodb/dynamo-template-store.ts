@@ -1,22 +1,21 @@
 import {
-  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
-  ScanCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { MailTemplate } from '../../domain/mail/templates/model';
 import type { TemplateStore } from '../../ports';
 import type { Item } from './dynamo-items';
 
-const PREFIX = 'template#';
-const keyOf = (name: string): Item => ({ pk: { S: `${PREFIX}${name}` } });
+const keyOf = (name: string): Item => ({ pk: { S: `template#${name}` } });
+/** The names of the stored templates, as a string set: listing them needs no Scan (the stack grants none). */
+const INDEX_KEY: Item = { pk: { S: 'templates#index' } };
 
 /**
  * Templates are items of the config table (`template#<name>`, the three parts as JSON in `doc`),
- * each written whole. The ingest reads one only when a mail is due (lib/usecases/mail-delivery.ts),
- * never on its no-send path. Listing scans the config table, which holds a few hundred small items
- * at most (the config, routes, templates, silences): admin use only.
+ * each written whole, in one transaction with the index of names. The ingest reads one only when a
+ * mail is due (lib/usecases/mail-delivery.ts), never on its no-send path.
  */
 export class DynamoTemplateStore implements TemplateStore {
   constructor(
@@ -36,34 +35,52 @@ export class DynamoTemplateStore implements TemplateStore {
   async put(name: string, template: MailTemplate): Promise<void> {
     const doc = { subject: template.subject, text: template.text, html: template.html };
     await this.client.send(
-      new PutItemCommand({ TableName: this.tableName, Item: { ...keyOf(name), doc: { S: JSON.stringify(doc) } } }),
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: { ...keyOf(name), doc: { S: JSON.stringify(doc) } } } },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: INDEX_KEY,
+              UpdateExpression: 'ADD names :name',
+              ExpressionAttributeValues: { ':name': { SS: [name] } },
+            },
+          },
+        ],
+      }),
     );
   }
 
   async delete(name: string): Promise<boolean> {
-    const { Attributes } = await this.client.send(
-      new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(name), ReturnValues: 'ALL_OLD' }),
-    );
-    return Attributes !== undefined;
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Delete: { TableName: this.tableName, Key: keyOf(name), ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: INDEX_KEY,
+                UpdateExpression: 'DELETE names :name',
+                ExpressionAttributeValues: { ':name': { SS: [name] } },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        return false;
+      }
+      throw error;
+    }
   }
 
   async list(): Promise<string[]> {
-    const names: string[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          ProjectionExpression: 'pk',
-          FilterExpression: 'begins_with(pk, :prefix)',
-          ExpressionAttributeValues: { ':prefix': { S: PREFIX } },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) if (item.pk?.S) names.push(item.pk.S.slice(PREFIX.length));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return names.sort();
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: INDEX_KEY, ConsistentRead: true }),
+    );
+    return [...(Item?.names?.SS ?? [])].sort();
   }
 }
