@@ -42,7 +42,8 @@ export class DynamoTemplateStore implements TemplateStore {
             Update: {
               TableName: this.tableName,
               Key: INDEX_KEY,
-              UpdateExpression: 'ADD names :name',
+              UpdateExpression: 'ADD #names :name',
+              ExpressionAttributeNames: { '#names': 'names' },
               ExpressionAttributeValues: { ':name': { SS: [name] } },
             },
           },
@@ -61,7 +62,8 @@ export class DynamoTemplateStore implements TemplateStore {
               Update: {
                 TableName: this.tableName,
                 Key: INDEX_KEY,
-                UpdateExpression: 'DELETE names :name',
+                UpdateExpression: 'DELETE #names :name',
+                ExpressionAttributeNames: { '#names': 'names' },
                 ExpressionAttributeValues: { ':name': { SS: [name] } },
               },
             },
