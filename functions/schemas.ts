@@ -184,7 +184,7 @@ export const TemplatePreviewRequestSchema = z.strictObject({
     z.string().regex(TEMPLATE_NAME_PATTERN).meta({ description: 'The name of a stored template' }),
   ]),
   alerts: z
-    .array(z.record(z.string(), z.unknown()))
+    .array(z.looseObject({}))
     .min(1)
     .max(100)
     .optional()

@@ -21,6 +21,7 @@ import { EnabledSwitch } from './views/EnabledSwitch';
 import { MailboxView } from './views/MailboxView';
 import { ErrorSummary } from './views/parts';
 import { type SignInNotice, SignInView } from './views/SignInView';
+import { TemplatesView } from './views/TemplatesView';
 
 const TOKEN_KEY = 'alertmail.adminToken';
 const TITLE = 'alertmail — email notifications';
@@ -31,6 +32,7 @@ const SECTIONS = [
   { id: 'recipients', title: 'Recipients' },
   { id: 'conditions', title: 'Conditions' },
   { id: 'repeat', title: 'Repeat' },
+  { id: 'templates', title: 'Templates' },
   { id: 'deliveries', title: 'Deliveries' },
 ] as const;
 
@@ -212,6 +214,7 @@ export function App() {
             Notifications are disabled: alerts are accepted and counted, but no email is sent.
           </p>
           <ConfigForm key={session} />
+          <TemplatesView key={session} signedIn={signedIn} />
           <DeliveriesView key={session} signedIn={signedIn} version={logVersion} />
           <MailboxView key={session} signedIn={signedIn} version={logVersion} />
         </div>
