@@ -63,10 +63,10 @@ describe('the Templates view in chromium', () => {
   it('shows the shipped default with its live preview', async () => {
     await page.click('a[href="#templates"]');
     await page.waitForFunction(() => (document.getElementById('preview-subject')?.textContent ?? '') !== '');
-    expect(await page.textContent('#preview-subject')).toBe('[FIRING:1] KubePodCrashLooping (prod-eu-1, payments, api-7d9f8b6c5-x2k4q, critical)');
+    expect(await page.textContent('#preview-subject')).toBe('[FIRING:1] KubePodCrashLooping (prod-eu-1, payments, critical)');
     expect(await page.inputValue('#template-html')).toContain('{%- for alert in alerts -%}');
     expect(await page.textContent('#preview-text')).toContain('Silence this:');
-    expect(await frameText()).toContain('Pod payments/api-7d9f8b6c5-x2k4q is crash looping');
+    expect((await frameText()).replace(/\u200b/g, '')).toContain('Pod payments/api-7d9f8b6c5-x2k4q is crash looping');
     // The frame is sandboxed: no scripts.
     expect(await page.getAttribute('#preview-html', 'sandbox')).toBe('allow-same-origin');
     await page.locator('#templates').screenshot({ path: path.join(SHOTS, '01-default-375.png') });
@@ -122,7 +122,14 @@ describe('the Templates view in chromium', () => {
   it('fits a 375 px phone', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    // Nothing of the view sticks out (the HTML preview scrolls inside its own frame, as a 375 px mail would not need to).
+    const widest = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('#templates *'))
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.preview-frame'))
+        .map((e) => `${e.tagName}#${e.id}.${e.className}`)
+        .slice(0, 5),
+    );
+    expect({ overflow, widest }).toEqual({ overflow: 0, widest: [] });
     await page.locator('#templates').screenshot({ path: path.join(SHOTS, '03-phone.png') });
   });
 });

@@ -227,7 +227,7 @@ export function TemplatesView({ signedIn }: { signedIn: boolean }) {
           </div>
         </div>
       </div>
-      <div class="actions">
+      <div class="template-actions">
         <button type="button" class="button primary" id="template-save" disabled={busy || !unsaved} onClick={() => void save(name)}>
           Save {name}
         </button>
