@@ -13,6 +13,7 @@ import {
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
 import { type MailTemplate, TEMPLATE_NAME_PATTERN, TEMPLATE_PART_MAX_LENGTH } from '../lib/domain/mail/templates/model';
 import { SAMPLE_NAMES } from '../lib/domain/mail/templates/samples';
+import { DEFAULT_ROUTE_NAME, MAX_ROUTE_RECIPIENTS, MAX_ROUTES, NAME_PATTERN, type Route } from '../lib/domain/routes';
 import type { IngestResult } from '../lib/usecases/ingest/service';
 import type { TemplatePreviewRequest } from '../lib/usecases/templates';
 
@@ -113,10 +114,15 @@ export const ServerSettingsInputSchema = z
 
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+const ConditionOperatorSchema = z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Matches', 'NotMatches']).meta({
+  description:
+    '`Matches` / `NotMatches`: `values` holds one RE2 pattern, anchored at both ends as Alertmanager `=~`; `NotIn` and `NotMatches` hold when the label is absent',
+});
+
 const ConditionSchema = z
   .strictObject({
     label: z.string().min(1).max(128).regex(LABEL_NAME, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)'),
-    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+    operator: ConditionOperatorSchema,
     values: z
       .array(z.string().max(1024).refine(noControlChars, 'must not contain control characters'))
       .max(100)
@@ -124,6 +130,13 @@ const ConditionSchema = z
   })
   .superRefine((condition, ctx) => {
     const hasValues = (condition.values?.length ?? 0) > 0;
+    if ((condition.operator === 'Matches' || condition.operator === 'NotMatches') && condition.values?.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['values'],
+        message: `must hold exactly one RE2 pattern for ${condition.operator}`,
+      });
+    }
     if ((condition.operator === 'In' || condition.operator === 'NotIn') && !hasValues) {
       ctx.addIssue({
         code: 'custom',
@@ -162,6 +175,39 @@ export const ConfigPatchSchema = z
   .refine((patch) => Object.keys(patch).length > 0, 'must set at least one of enabled, repeatInterval, sendResolved');
 
 export const RecipientInputSchema = z.strictObject({ address: EmailAddressSchema });
+
+const NameSchema = z
+  .string()
+  .regex(NAME_PATTERN, 'must be 1-63 characters of a-z, 0-9 and -, starting with a letter or digit');
+
+/** A route as written: `PUT /v1/routes/{name}` may leave out the name (the path has it). */
+const RouteFieldsSchema = z.strictObject({
+  recipients: z
+    .array(EmailAddressSchema)
+    .min(1)
+    .max(MAX_ROUTE_RECIPIENTS)
+    .refine(
+      (list) => new Set(list.map((address) => address.toLowerCase())).size === list.length,
+      'must not list an address twice',
+    ),
+  conditions: ConditionsSchema.default([]),
+  continue: z.boolean().default(false),
+  enabled: z.boolean().default(true),
+  repeatInterval: RepeatIntervalSchema.optional(),
+  sendResolved: z.boolean().optional(),
+  muteWindows: z.array(NameSchema).max(20).optional(),
+  template: NameSchema.optional(),
+});
+
+export const RouteInputSchema = RouteFieldsSchema.extend({
+  name: NameSchema.refine(
+    (name) => name !== DEFAULT_ROUTE_NAME,
+    'is the default route; name the route otherwise',
+  ).refine((name) => name !== 'order', 'is reserved (PUT /v1/routes/order reorders the routes)'),
+});
+export const RouteUpdateSchema = RouteFieldsSchema.extend({ name: NameSchema.optional() });
+export const RouteOrderSchema = z.strictObject({ names: z.array(NameSchema).max(MAX_ROUTES) });
+export const RoutesViewSchema = z.object({ routes: z.array(RouteInputSchema) });
 
 export const TestMessageRequestSchema = z.strictObject({
   server: ServerSettingsInputSchema.optional(),
@@ -213,7 +259,7 @@ export const ConfigViewSchema = z.object({
   conditions: z.array(
     z.object({
       label: z.string(),
-      operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+      operator: ConditionOperatorSchema,
       values: z.array(z.string()),
     }),
   ),
@@ -260,6 +306,8 @@ export const IngestResultSchema = z.object({
     repeatInterval: z.number().int(),
     disabled: z.number().int(),
     notConfigured: z.number().int(),
+    silenced: z.number().int().meta({ description: 'Alerts a silence held on every route they go to' }),
+    muted: z.number().int().meta({ description: 'Alerts held by a mute window of every route they go to' }),
     undeliverable: z.number().int().meta({
       description:
         'Alerts whose mail the mail server refused permanently (a 5xx for the message or for every recipient): logged as failed with `permanent: true`, not retried before the repeat interval',
@@ -290,6 +338,36 @@ const DeliverySchema = z.object({
   templateError: z.string().optional().meta({
     description: "The mail's template failed to render (or is missing), so this mail is the shipped default: why",
   }),
+  route: z.string().optional().meta({ description: 'The route whose mail it was (`default`: the default route)' }),
+});
+
+const DryRunRouteSchema = z.object({
+  route: z.string(),
+  reached: z.boolean().meta({ description: 'False when an earlier route took the alert without `continue`' }),
+  matched: z.boolean(),
+  failedCondition: z
+    .object({ label: z.string(), operator: ConditionOperatorSchema, values: z.array(z.string()) })
+    .optional(),
+  recipients: z
+    .array(z.string())
+    .meta({ description: 'Who gets the alert from this route (a recipient once per alert)' }),
+  decision: z
+    .enum(['send', 'repeatInterval', 'silenced', 'muted', 'disabled', 'notConfigured', 'nothingToTell'])
+    .optional()
+    .meta({ description: 'For a route that takes the alert (or would, but is disabled)' }),
+  silencedBy: z.array(z.string()).optional(),
+  mutedBy: z.array(z.string()).optional(),
+  nextAt: z.string().meta({ format: 'date-time' }).optional(),
+});
+export const DryRunResultSchema = z.object({
+  alerts: z.array(
+    z.object({
+      fingerprint: z.string(),
+      labels: z.object({}).catchall(z.string()),
+      status: z.enum(['firing', 'resolved']),
+      routes: z.array(DryRunRouteSchema),
+    }),
+  ),
 });
 export const DeliveriesViewSchema = z.object({ deliveries: z.array(DeliverySchema) });
 export const TemplateViewSchema = z.object({
@@ -318,9 +396,10 @@ type Describes<Schema extends z.ZodType, T> = T extends z.output<Schema> ? true 
 export const CONTRACT_MATCHES_CORE: [
   Produces<typeof ServerSettingsInputSchema, ServerSettingsInput>,
   Produces<typeof ConditionsSchema, readonly Condition[]>,
+  Produces<typeof RouteInputSchema, Route>,
   Produces<typeof ConfigPatchSchema, ConfigPatch>,
   Produces<typeof TestMessageRequestSchema, TestMessageRequest>,
   Produces<typeof TemplateInputSchema, MailTemplate>,
   Produces<typeof TemplatePreviewRequestSchema, TemplatePreviewRequest>,
   Describes<typeof IngestResultSchema, IngestResult>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];

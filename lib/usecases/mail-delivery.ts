@@ -30,12 +30,6 @@ export interface MailDeliveryDeps {
   readonly consoleUrl?: string;
 }
 
-/** What a mail is for: the route it goes out on and the template it names (`default` when none). */
-export interface MailRoute {
-  readonly route?: string;
-  readonly template?: string;
-}
-
 /**
  * What one delivery did, recipient by recipient. Every recipient is in exactly one of `accepted`,
  * `rejected` (refused, with the reply; permanent or not) or `pending` (its message failed in a way a
@@ -60,6 +54,14 @@ interface ChunkOutcome {
   readonly failure?: MailDeliveryError;
 }
 
+/** What an alert mail is about beyond its alerts. */
+export interface AlertMailOptions {
+  /** The route whose mail it is (recorded in the deliveries log). */
+  readonly route: string;
+  /** The template the route names (`default` when none). */
+  readonly template?: string | undefined;
+}
+
 /** Renders, composes, sends (in recipient chunks) and records one delivery in the deliveries log. */
 export class MailDelivery {
   constructor(private readonly deps: MailDeliveryDeps) {}
@@ -71,23 +73,23 @@ export class MailDelivery {
     recipients: readonly string[],
     server: MailServer,
     deadlines: RequestDeadlines,
-    mailRoute: MailRoute = {},
+    options: AlertMailOptions,
   ): Promise<DeliveryReport> {
     const now = this.deps.clock();
-    const templateName = mailRoute.template ?? DEFAULT_TEMPLATE_NAME;
+    const templateName = options.template ?? DEFAULT_TEMPLATE_NAME;
     const { template, missing } = await this.template(templateName);
     const { mail, templateError } = await renderMail(
       kind,
       alerts,
       now,
-      { templateName, consoleUrl: this.deps.consoleUrl, route: mailRoute.route },
+      { templateName, consoleUrl: this.deps.consoleUrl, route: options.route },
       template,
       missing,
     );
     if (templateError !== undefined) {
       this.deps.log.warn('template failed: the mail is the shipped default', { template: templateName, templateError });
     }
-    return this.deliver(kind, mail, alerts, recipients, server, now, deadlines, templateError);
+    return this.deliver(kind, mail, alerts, recipients, server, now, deadlines, options.route, templateError);
   }
 
   /**
@@ -136,6 +138,7 @@ export class MailDelivery {
     server: MailServer,
     now: Date,
     deadlines: RequestDeadlines,
+    route?: string,
     templateError?: string,
   ): Promise<DeliveryReport> {
     const domain = mailDomain(server.from);
@@ -154,6 +157,7 @@ export class MailDelivery {
             messageId: newMessageId(domain),
             inReplyTo: thread.inReplyTo,
             references: thread.references,
+            ...(route === undefined ? {} : { route }),
           });
           const sent = await this.deps.mailer.send(mail, server, deadlines.send);
           return {
@@ -198,8 +202,15 @@ export class MailDelivery {
       rejected,
       ...(failed ? { permanent } : {}),
       ...(templateError === undefined ? {} : { templateError }),
+      ...(route === undefined ? {} : { route }),
     };
-    const fields = { deliveryId: delivery.id, kind, alerts: alerts.length, accepted: accepted.length };
+    const fields = {
+      deliveryId: delivery.id,
+      kind,
+      alerts: alerts.length,
+      accepted: accepted.length,
+      ...(route === undefined ? {} : { route }),
+    };
     if (failed) {
       this.deps.log.error('delivery failed', {
         outcome: 'failed',
