@@ -210,6 +210,40 @@ describe('templates', () => {
     expect(body.deliveries[0]).toMatchObject({ kind: 'test', subject: '[TEST] Custom firing: 3 × KubePodCrashLooping' });
   });
 
+  it("uses a route's template for that route's mails, and the default for the others", async () => {
+    const ops = { ...CUSTOM, subject: 'Ops route: {{ route }} {{ alerts.size }}' };
+    expect((await call(runtime.url, 'PUT', '/v1/templates/ops', { token: admin(), body: ops })).status).toBe(200);
+    const route = await call(runtime.url, 'POST', '/v1/routes', {
+      token: admin(),
+      body: {
+        name: 'ops',
+        recipients: ['ops@example.com'],
+        conditions: [{ label: 'team', operator: 'In', values: ['ops'] }],
+        template: 'ops',
+      },
+    });
+    expect(route.status).toBe(201);
+    smtp.received.length = 0;
+
+    expect((await post(freshAlert({ team: 'ops' }))).status).toBe(202);
+    expect((await post(freshAlert({ team: 'web' }))).status).toBe(202);
+    const mails = await smtp.waitFor(2);
+    const subjects = Object.fromEntries(mails.map((m) => [m.envelope.to.join(','), m.parsed.subject]));
+    expect(subjects['ops@example.com']).toBe('Ops route: ops 1');
+    expect(subjects['oncall@example.com']).toMatch(/^\[FIRING:1\] DiskFull/);
+
+    // A route naming a template that is gone: the shipped mail, and the deliveries log says why.
+    expect((await call(runtime.url, 'DELETE', '/v1/templates/ops', { token: admin() })).status).toBe(204);
+    smtp.received.length = 0;
+    expect((await post(freshAlert({ team: 'ops' }))).status).toBe(202);
+    const [fallback] = await smtp.waitFor(1);
+    expect(fallback?.envelope.to).toEqual(['ops@example.com']);
+    expect(fallback?.parsed.subject).toMatch(/^\[FIRING:1\] DiskFull/);
+    const { body } = await call(runtime.url, 'GET', '/v1/deliveries?route=ops&limit=1', { token: admin() });
+    expect(body.deliveries[0]).toMatchObject({ route: 'ops', templateError: 'template ops: no such template' });
+    expect((await call(runtime.url, 'DELETE', '/v1/routes/ops', { token: admin() })).status).toBe(204);
+  });
+
   it('is for admins only', async () => {
     const asIngest = await call(runtime.url, 'GET', '/v1/templates', { token: runtime.ingestToken });
     expect(asIngest.status).toBe(403);

@@ -9,6 +9,7 @@
  * `now` (the render time) and `subject` (the rendered subject, for the HTML `<title>`).
  */
 import type { Alert } from '../../alerts/model';
+import { DEFAULT_ROUTE_NAME } from '../../routes';
 import { type Field, type MailKind, safeHttpUrl, viewBatch } from '../render-batch';
 import { silenceUrl } from '../silence-link';
 
@@ -87,7 +88,7 @@ export function templateContext(
     })),
     commonLabels: fieldsMap(batch.common),
     commonAnnotations: commonAnnotations(alerts),
-    route: options.route ?? 'default',
+    route: options.route ?? DEFAULT_ROUTE_NAME,
     consoleURL,
     externalURL: options.externalUrl ?? null,
     now: now.toISOString(),

@@ -4,6 +4,7 @@
  * routes name. This module holds the rules that need no template engine (LiquidJS loads lazily:
  * liquid-engine.ts).
  */
+import { NAME_PATTERN } from '../../routes';
 
 export interface MailTemplate {
   readonly subject: string;
@@ -17,8 +18,8 @@ export const TEMPLATE_PARTS: readonly TemplatePart[] = ['subject', 'text', 'html
 /** The template every mail uses unless its route names another; DELETE restores the shipped one. */
 export const DEFAULT_TEMPLATE_NAME = 'default';
 
-/** Template names: the one rule for route, template and mute-window names (DESIGN.md "Routes"). */
-export const TEMPLATE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Template names: the one rule for route, template and mute-window names (lib/domain/routes.ts). */
+export const TEMPLATE_NAME_PATTERN = NAME_PATTERN;
 
 /** Longest source of one part: the longest string any JSON body may hold (functions/http.ts MAX_STRING_LENGTH). */
 export const TEMPLATE_PART_MAX_LENGTH = 65_536;
