@@ -194,10 +194,16 @@ export function TemplatesView({ signedIn }: { signedIn: boolean }) {
             <fieldset class="widths">
               <legend>Width</legend>
               {PREVIEW_WIDTHS.map((w) => (
-                <label key={w}>
-                  <input type="radio" name="preview-width" id={`preview-width-${w}`} checked={width === w} onChange={() => setWidth(w)} />{' '}
-                  {w} px
-                </label>
+                <span key={w}>
+                  <input
+                    type="radio"
+                    name="preview-width"
+                    id={`preview-width-${w}`}
+                    checked={width === w}
+                    onChange={() => setWidth(w)}
+                  />{' '}
+                  <label for={`preview-width-${w}`}>{w} px</label>
+                </span>
               ))}
             </fieldset>
           </div>
