@@ -39,7 +39,11 @@ function time(runs: number, fn: () => void): { median: number; p95: number } {
 }
 
 async function main(): Promise<void> {
-  const one: Alert[] = [...(mailSets().find((s) => s.name === 'alertmanager-firing')?.alerts.slice(0, 1) ?? [])];
+  const one: Alert[] = [
+    ...(mailSets()
+      .find((s) => s.name === 'alertmanager-firing')
+      ?.alerts.slice(0, 1) ?? []),
+  ];
   const hundred = hundredAlerts();
   const loadStart = performance.now();
   const { renderTemplate, compileTemplate } = await import('../lib/domain/mail/templates/liquid-engine');
@@ -58,11 +62,15 @@ async function main(): Promise<void> {
     const liquidDefault = time(runs, () =>
       renderTemplate(SHIPPED_DEFAULT_TEMPLATE, templateContext('firing', alerts, MAIL_NOW, { consoleUrl: CONSOLE })),
     );
-    const custom = time(runs, () => renderTemplate(CUSTOM, templateContext('firing', alerts, MAIL_NOW, { consoleUrl: CONSOLE })));
+    const custom = time(runs, () =>
+      renderTemplate(CUSTOM, templateContext('firing', alerts, MAIL_NOW, { consoleUrl: CONSOLE })),
+    );
     const f = (t: { median: number; p95: number }) => `${t.median.toFixed(3)} ms (p95 ${t.p95.toFixed(3)})`;
     rows.push(`| ${label} | ${f(builtIn)} | ${f(liquidDefault)} | ${f(custom)} |`);
   }
-  console.log(`node ${process.version}; LiquidJS engine load ${loadMs.toFixed(1)} ms, parse of the shipped default ${parseMs.toFixed(1)} ms (once per process)`);
+  console.log(
+    `node ${process.version}; LiquidJS engine load ${loadMs.toFixed(1)} ms, parse of the shipped default ${parseMs.toFixed(1)} ms (once per process)`,
+  );
   console.log('| mail | built-in renderer | shipped default via LiquidJS | small custom template |');
   console.log('|---|---|---|---|');
   for (const row of rows) console.log(row);

@@ -133,7 +133,13 @@ export class AlertmailStack extends Stack {
     // The state table's name is in its environment (validated at cold start) but it gets no access.
     // Templates (lib/adapters/dynamodb/dynamo-template-store.ts) are config-table items, written and deleted in a
     // transaction with the index of their names (TransactWriteItems: Put / Delete, and Update of the index).
-    api.grantTable(this.configTable, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem');
+    api.grantTable(
+      this.configTable,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:UpdateItem',
+    );
     api.grantTable(this.deliveriesTable, 'dynamodb:Query', 'dynamodb:PutItem');
     api.grantSecretRead(this.smtpSecret);
     api.grantSecretWrite(this.smtpSecret);

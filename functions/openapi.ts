@@ -229,7 +229,8 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { 200: { description: 'Templates', schema: 'Templates' }, ...errors(...AUTH_ERRORS) },
   },
   'POST /v1/templates/preview': {
-    summary: 'Render a template (stored, or a draft) against sample or given alerts; optionally send it as a test message',
+    summary:
+      'Render a template (stored, or a draft) against sample or given alerts; optionally send it as a test message',
     description:
       'A template that does not parse or render is refused with 400: `error.details[0]` names the part (`field`), ' +
       'with `line` and `column`. With `send: true` the preview goes to the configured recipients as a test message ' +
@@ -248,7 +249,7 @@ const OPERATIONS: Record<string, Operation> = {
   'PUT /v1/templates/{name}': {
     summary: 'Create or replace a template (validated whole: nothing is stored unless every part renders every sample)',
     description:
-      'Liquid (LiquidJS), strict: an unknown variable or filter is an error. The context is named as Alertmanager\'s ' +
+      "Liquid (LiquidJS), strict: an unknown variable or filter is an error. The context is named as Alertmanager's " +
       'template data (README "Templates"). A refused template answers 400 naming the part, line and column.',
     parameters: [TEMPLATE_NAME_PARAMETER],
     request: { schema: 'TemplateInput', required: true },

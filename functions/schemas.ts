@@ -215,7 +215,10 @@ export const TestMessageRequestSchema = z.strictObject({
 });
 
 const TemplatePartSchema = (part: string) =>
-  z.string().max(TEMPLATE_PART_MAX_LENGTH).meta({ description: `The ${part} in Liquid (LiquidJS, strict)` });
+  z
+    .string()
+    .max(TEMPLATE_PART_MAX_LENGTH)
+    .meta({ description: `The ${part} in Liquid (LiquidJS, strict)` });
 
 /** A template's three parts (PUT /v1/templates/{name}; a preview's draft). */
 export const TemplateInputSchema = z.strictObject({
@@ -229,17 +232,18 @@ export const TemplatePreviewRequestSchema = z.strictObject({
     TemplateInputSchema,
     z.string().regex(TEMPLATE_NAME_PATTERN).meta({ description: 'The name of a stored template' }),
   ]),
-  alerts: z
-    .array(z.looseObject({}))
-    .min(1)
-    .max(100)
+  alerts: z.array(z.looseObject({})).min(1).max(100).optional().meta({
+    description:
+      'Alerts as POST /v1/alerts takes them in an array (Alertmanager API v2 / generic); the sample when absent',
+  }),
+  sample: z
+    .enum(SAMPLE_NAMES)
     .optional()
-    .meta({ description: 'Alerts as POST /v1/alerts takes them in an array (Alertmanager API v2 / generic); the sample when absent' }),
-  sample: z.enum(SAMPLE_NAMES).optional().meta({ description: 'The built-in sample to render when no alerts are given (default firing-one)' }),
-  send: z
-    .boolean()
-    .optional()
-    .meta({ description: 'Also send the preview to the configured recipients with the saved server, as a test message whose subject starts with [TEST]' }),
+    .meta({ description: 'The built-in sample to render when no alerts are given (default firing-one)' }),
+  send: z.boolean().optional().meta({
+    description:
+      'Also send the preview to the configured recipients with the saved server, as a test message whose subject starts with [TEST]',
+  }),
 });
 
 // Response shapes, for the OpenAPI document and the contract test.

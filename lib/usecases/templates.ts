@@ -94,7 +94,9 @@ export class TemplateService {
     await this.validate(template);
     const names = await this.deps.store.list();
     if (!names.includes(name) && names.length >= MAX_TEMPLATES) {
-      throw new ValidationError(`At most ${MAX_TEMPLATES} templates`, [{ field: 'name', message: 'too many templates' }]);
+      throw new ValidationError(`At most ${MAX_TEMPLATES} templates`, [
+        { field: 'name', message: 'too many templates' },
+      ]);
     }
     await this.deps.store.put(name, template);
     return { name, ...template, stored: true };
@@ -134,7 +136,8 @@ export class TemplateService {
     const template = typeof request.template === 'string' ? await this.get(request.template) : request.template;
     const { compileTemplate, renderTemplate } = await loadLiquidEngine();
     const now = this.deps.clock();
-    const { kind, alerts } = request.alerts === undefined ? sampleAlerts(request.sample ?? 'firing-one', now) : given(request.alerts, now);
+    const { kind, alerts } =
+      request.alerts === undefined ? sampleAlerts(request.sample ?? 'firing-one', now) : given(request.alerts, now);
     let mail: RenderedMail;
     try {
       compileTemplate(template);
@@ -166,7 +169,8 @@ function given(body: unknown, now: Date) {
     }
     throw error;
   }
-  if (alerts.length === 0) throw new ValidationError('alerts: at least one alert', [{ field: 'alerts', message: 'empty' }]);
+  if (alerts.length === 0)
+    throw new ValidationError('alerts: at least one alert', [{ field: 'alerts', message: 'empty' }]);
   const kind = alerts.every((a) => a.status === 'resolved') ? ('resolved' as const) : ('firing' as const);
   return { kind, alerts };
 }

@@ -28,10 +28,15 @@ export async function sendTestMessage(
   }
   // The mail (connection, each command, the whole session) ends by the deadline; the record after it by 15 s.
   const start = Date.now();
-  const delivery = await deps.mailDelivery.deliverTest(recipients, server, {
-    send: start + TEST_MESSAGE_DEADLINE_MS,
-    request: start + TEST_MESSAGE_DEADLINE_MS + 900,
-  }, preview);
+  const delivery = await deps.mailDelivery.deliverTest(
+    recipients,
+    server,
+    {
+      send: start + TEST_MESSAGE_DEADLINE_MS,
+      request: start + TEST_MESSAGE_DEADLINE_MS + 900,
+    },
+    preview,
+  );
   return {
     sent: true,
     messageId: delivery.delivery.messageId ?? '',

@@ -364,7 +364,16 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
     if (byRole.has('cloudwatch')) {
       expect(operations('cloudwatch')).toEqual(
         // GetItem: the mail's template, read when a mail is due.
-        ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'GetSecretValue', 'PutItem', 'UpdateItem', ...mail].sort(),
+        [
+          'BatchGetItem',
+          'BatchWriteItem',
+          'DeleteItem',
+          'GetItem',
+          'GetSecretValue',
+          'PutItem',
+          'UpdateItem',
+          ...mail,
+        ].sort(),
       );
     }
 

@@ -63,7 +63,9 @@ describe('the Templates view in chromium', () => {
   it('shows the shipped default with its live preview', async () => {
     await page.click('a[href="#templates"]');
     await page.waitForFunction(() => (document.getElementById('preview-subject')?.textContent ?? '') !== '');
-    expect(await page.textContent('#preview-subject')).toBe('[FIRING:1] KubePodCrashLooping (prod-eu-1, payments, critical)');
+    expect(await page.textContent('#preview-subject')).toBe(
+      '[FIRING:1] KubePodCrashLooping (prod-eu-1, payments, critical)',
+    );
     expect(await page.inputValue('#template-html')).toContain('{%- for alert in alerts -%}');
     expect(await page.textContent('#preview-text')).toContain('Silence this:');
     expect((await frameText()).replace(/\u200b/g, '')).toContain('Pod payments/api-7d9f8b6c5-x2k4q is crash looping');
@@ -74,14 +76,21 @@ describe('the Templates view in chromium', () => {
 
   it('re-renders the preview as the template is edited, and on another sample or width', async () => {
     await page.fill('#template-subject', 'Paged: {{ alerts.size }} in {{ commonLabels.namespace }}');
-    await page.waitForFunction(() => document.getElementById('preview-subject')?.textContent === 'Paged: 1 in payments');
+    await page.waitForFunction(
+      () => document.getElementById('preview-subject')?.textContent === 'Paged: 1 in payments',
+    );
     const html = await page.inputValue('#template-html');
     await page.fill('#template-html', html.replace('Sent by alertmail at', 'Paged by alertmail at'));
     await page.waitForFunction(
-      () => document.querySelector<HTMLIFrameElement>('#preview-html')?.contentDocument?.body?.textContent?.includes('Paged by alertmail at') === true,
+      () =>
+        document
+          .querySelector<HTMLIFrameElement>('#preview-html')
+          ?.contentDocument?.body?.textContent?.includes('Paged by alertmail at') === true,
     );
     await page.selectOption('#template-sample', 'resolved-many');
-    await page.waitForFunction(() => document.getElementById('preview-subject')?.textContent === 'Paged: 3 in payments');
+    await page.waitForFunction(
+      () => document.getElementById('preview-subject')?.textContent === 'Paged: 3 in payments',
+    );
     expect(await page.textContent('#preview-text')).toContain('RESOLVED');
     await page.check('#preview-width-800');
     expect(await page.evaluate(() => document.getElementById('preview-html')?.getBoundingClientRect().width)).toBe(800);
@@ -94,7 +103,9 @@ describe('the Templates view in chromium', () => {
     const text = await page.inputValue('#template-text');
     await page.fill('#template-text', `line one\n  {{ alerts[0].labels.nope }}\n${text}`);
     await page.waitForSelector('#template-problem:not([hidden])');
-    expect(await page.textContent('#template-problem')).toBe('Text part: line 2, column 6: undefined variable: alerts.0.labels.nope');
+    expect(await page.textContent('#template-problem')).toBe(
+      'Text part: line 2, column 6: undefined variable: alerts.0.labels.nope',
+    );
     expect(await page.isDisabled('#template-send')).toBe(true);
     await page.fill('#template-text', text);
     await page.waitForSelector('#template-problem', { state: 'hidden' });
@@ -102,30 +113,44 @@ describe('the Templates view in chromium', () => {
 
   it('saves, and sends the preview as a test message that the SMTP server receives', async () => {
     await page.click('#template-save');
-    await page.waitForFunction(() => document.getElementById('template-status')?.textContent === 'Template default saved.');
+    await page.waitForFunction(
+      () => document.getElementById('template-status')?.textContent === 'Template default saved.',
+    );
     const stored = await call(runtime.url, 'GET', '/v1/templates/default', { token: runtime.adminToken });
-    expect(stored.body).toMatchObject({ stored: true, subject: 'Paged: {{ alerts.size }} in {{ commonLabels.namespace }}' });
+    expect(stored.body).toMatchObject({
+      stored: true,
+      subject: 'Paged: {{ alerts.size }} in {{ commonLabels.namespace }}',
+    });
 
     await page.click('#template-send');
-    await page.waitForFunction(() => document.getElementById('template-status')?.textContent?.startsWith('Preview sent') === true);
+    await page.waitForFunction(
+      () => document.getElementById('template-status')?.textContent?.startsWith('Preview sent') === true,
+    );
     const [mail] = await smtp.waitFor(1);
     expect(mail?.parsed.subject).toBe('[TEST] Paged: 3 in payments');
     expect(mail?.parsed.html).toContain('Paged by alertmail at');
     expect(mail?.envelope.to).toEqual(['oncall@example.com']);
 
     await page.click('#template-delete');
-    await page.waitForFunction(() => document.getElementById('template-status')?.textContent === 'The shipped default template is restored.');
+    await page.waitForFunction(
+      () => document.getElementById('template-status')?.textContent === 'The shipped default template is restored.',
+    );
     expect(await page.inputValue('#template-subject')).toContain('[{{ status | upcase }}');
     expect(problems).toEqual([]);
   });
 
   it('fits a 375 px phone', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     // Nothing of the view sticks out (the HTML preview scrolls inside its own frame, as a 375 px mail would not need to).
     const widest = await page.evaluate(() =>
       Array.from(document.querySelectorAll<HTMLElement>('#templates *'))
-        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.preview-frame'))
+        .filter(
+          (e) =>
+            e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.preview-frame'),
+        )
         .map((e) => `${e.tagName}#${e.id}.${e.className}`)
         .slice(0, 5),
     );

@@ -73,7 +73,12 @@ describe('templates', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('VALIDATION_FAILED');
     expect(refused.body.error.details).toEqual([
-      expect.objectContaining({ field: 'html', line: 2, column: 6, message: expect.stringContaining('undefined variable') }),
+      expect.objectContaining({
+        field: 'html',
+        line: 2,
+        column: 6,
+        message: expect.stringContaining('undefined variable'),
+      }),
     ]);
     const unknownFilter = await call(runtime.url, 'PUT', '/v1/templates/default', {
       token: admin(),
@@ -114,7 +119,9 @@ describe('templates', () => {
     expect(mail?.parsed.subject).toBe('Custom firing: 1 × DiskFull');
     expect(mail?.parsed.text).toContain('* <b>Disk</b> is full (firing for 0s)');
     expect(mail?.parsed.text).toContain(silenceUrl(`${runtime.url}/`, alert.alerts[0]?.labels ?? {}));
-    expect(mail?.parsed.html).toContain('<h1>DiskFull</h1><p style="color:#b91c1c">&lt;b&gt;Disk&lt;/b&gt; is full</p>');
+    expect(mail?.parsed.html).toContain(
+      '<h1>DiskFull</h1><p style="color:#b91c1c">&lt;b&gt;Disk&lt;/b&gt; is full</p>',
+    );
     const { body } = await call(runtime.url, 'GET', '/v1/deliveries?limit=1', { token: admin() });
     expect(body.deliveries[0]).toMatchObject({ outcome: 'sent', subject: 'Custom firing: 1 × DiskFull' });
     expect(body.deliveries[0].templateError).toBeUndefined();
@@ -123,7 +130,9 @@ describe('templates', () => {
   it('falls back to the shipped mail when the template fails at send time, and logs why', async () => {
     // Valid against every sample (they have a pod label), not for an alert without one.
     const fragile = { ...CUSTOM, subject: 'Pod {{ alerts[0].labels.pod }}' };
-    expect((await call(runtime.url, 'PUT', '/v1/templates/default', { token: admin(), body: fragile })).status).toBe(200);
+    expect((await call(runtime.url, 'PUT', '/v1/templates/default', { token: admin(), body: fragile })).status).toBe(
+      200,
+    );
     smtp.received.length = 0;
 
     expect((await post(freshAlert())).status).toBe(202);
@@ -186,7 +195,10 @@ describe('templates', () => {
     });
     expect(broken.status).toBe(400);
     expect(broken.body.error.details[0]).toMatchObject({ field: 'text', line: 2 });
-    const missing = await call(runtime.url, 'POST', '/v1/templates/preview', { token: admin(), body: { template: 'nope' } });
+    const missing = await call(runtime.url, 'POST', '/v1/templates/preview', {
+      token: admin(),
+      body: { template: 'nope' },
+    });
     expect(missing.status).toBe(404);
     const badSample = await call(runtime.url, 'POST', '/v1/templates/preview', {
       token: admin(),
@@ -207,7 +219,10 @@ describe('templates', () => {
     const [mail] = await smtp.waitFor(1);
     expect(mail?.parsed.subject).toBe('[TEST] Custom firing: 3 × KubePodCrashLooping');
     const { body } = await call(runtime.url, 'GET', '/v1/deliveries?limit=1', { token: admin() });
-    expect(body.deliveries[0]).toMatchObject({ kind: 'test', subject: '[TEST] Custom firing: 3 × KubePodCrashLooping' });
+    expect(body.deliveries[0]).toMatchObject({
+      kind: 'test',
+      subject: '[TEST] Custom firing: 3 × KubePodCrashLooping',
+    });
   });
 
   it("uses a route's template for that route's mails, and the default for the others", async () => {

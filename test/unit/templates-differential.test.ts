@@ -14,7 +14,7 @@ import { renderTemplate } from '../../lib/domain/mail/templates/liquid-engine';
 import { MAIL_NOW, mailSets } from '../fixtures/mail-sets';
 
 /** Whitespace aside: none beside a tag, runs of it one space, none at the ends of lines. */
-export function normalized(value: string): string {
+function normalized(value: string): string {
   return value
     .replace(/\s*(<[^>]*>)\s*/g, '$1')
     .replace(/[ \t]+\n/g, '\n')
@@ -42,9 +42,28 @@ describe('the shipped default template renders the built-in mail', () => {
 
   const value = fc.oneof(
     fc.string({ maxLength: 40 }),
-    fc.constantFrom('critical', 'warning', 'info', 'https://grafana.example.com/d/x?a=1&b=<2>', '{{ now }}', '{% raw %}', '<b>x</b>\r\nBcc: x@example.com', 'a'.repeat(90)),
+    fc.constantFrom(
+      'critical',
+      'warning',
+      'info',
+      'https://grafana.example.com/d/x?a=1&b=<2>',
+      '{{ now }}',
+      '{% raw %}',
+      '<b>x</b>\r\nBcc: x@example.com',
+      'a'.repeat(90),
+    ),
   );
-  const labelName = fc.constantFrom('alertname', 'severity', 'namespace', 'pod', 'instance', 'job', 'cluster', 'service', 'x-y');
+  const labelName = fc.constantFrom(
+    'alertname',
+    'severity',
+    'namespace',
+    'pod',
+    'instance',
+    'job',
+    'cluster',
+    'service',
+    'x-y',
+  );
   const annotationName = fc.constantFrom('summary', 'description', 'message', 'runbook_url', 'dashboard');
   const alert = fc.record({
     labels: fc.dictionary(labelName, value, { maxKeys: 6 }),
@@ -56,22 +75,32 @@ describe('the shipped default template renders the built-in mail', () => {
 
   test('generated alert sets (fast-check)', () => {
     fc.assert(
-      fc.property(fc.array(alert, { minLength: 1, maxLength: 6 }), fc.constantFrom('firing', 'resolved'), fc.boolean(), (drafts, kind, withConsole) => {
-        const alerts: Alert[] = drafts.map((d, i) => ({
-          fingerprint: i.toString(16).padStart(16, '0'),
-          labels: d.labels,
-          annotations: d.annotations,
-          status: d.resolved ? 'resolved' : 'firing',
-          startsAt: new Date(MAIL_NOW.getTime() - d.startsMinutesAgo * 60_000),
-          ...(d.resolved ? { endsAt: new Date(MAIL_NOW.getTime() - 60_000) } : {}),
-          ...(d.generatorURL === undefined ? {} : { generatorURL: d.generatorURL }),
-          source: 'generic',
-        }));
-        const { builtIn, liquid } = both(kind, alerts, MAIL_NOW, withConsole ? 'https://console.example.com/' : undefined);
-        expect(liquid.subject).toBe(builtIn.subject);
-        expect(liquid.text).toBe(builtIn.text);
-        expect(normalized(liquid.html)).toBe(normalized(builtIn.html));
-      }),
+      fc.property(
+        fc.array(alert, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom('firing', 'resolved'),
+        fc.boolean(),
+        (drafts, kind, withConsole) => {
+          const alerts: Alert[] = drafts.map((d, i) => ({
+            fingerprint: i.toString(16).padStart(16, '0'),
+            labels: d.labels,
+            annotations: d.annotations,
+            status: d.resolved ? 'resolved' : 'firing',
+            startsAt: new Date(MAIL_NOW.getTime() - d.startsMinutesAgo * 60_000),
+            ...(d.resolved ? { endsAt: new Date(MAIL_NOW.getTime() - 60_000) } : {}),
+            ...(d.generatorURL === undefined ? {} : { generatorURL: d.generatorURL }),
+            source: 'generic',
+          }));
+          const { builtIn, liquid } = both(
+            kind,
+            alerts,
+            MAIL_NOW,
+            withConsole ? 'https://console.example.com/' : undefined,
+          );
+          expect(liquid.subject).toBe(builtIn.subject);
+          expect(liquid.text).toBe(builtIn.text);
+          expect(normalized(liquid.html)).toBe(normalized(builtIn.html));
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -30,8 +30,15 @@ function alert(labels: Record<string, string>, overrides: Partial<Alert> = {}): 
 }
 
 const TEMPLATE: MailTemplate = { subject: 'S', text: 'T', html: 'H' };
-const render = (parts: Partial<MailTemplate>, alerts: Alert[] = [alert({ alertname: 'DiskFull' })], kind: 'firing' | 'resolved' = 'firing') =>
-  renderTemplate({ ...TEMPLATE, ...parts }, templateContext(kind, alerts, NOW, { consoleUrl: 'https://console.example.com/' }));
+const render = (
+  parts: Partial<MailTemplate>,
+  alerts: Alert[] = [alert({ alertname: 'DiskFull' })],
+  kind: 'firing' | 'resolved' = 'firing',
+) =>
+  renderTemplate(
+    { ...TEMPLATE, ...parts },
+    templateContext(kind, alerts, NOW, { consoleUrl: 'https://console.example.com/' }),
+  );
 
 function refusal(parts: Partial<MailTemplate>): TemplateError {
   try {
@@ -46,10 +53,19 @@ function refusal(parts: Partial<MailTemplate>): TemplateError {
 describe('context', () => {
   test("is named as Alertmanager's template data", () => {
     const alerts = [
-      alert({ alertname: 'DiskFull', severity: 'critical', instance: 'a' }, { annotations: { summary: 'x', team: 'ops' } }),
-      alert({ alertname: 'DiskFull', severity: 'warning', instance: 'b' }, { fingerprint: 'ffff000011112222', annotations: { team: 'ops' } }),
+      alert(
+        { alertname: 'DiskFull', severity: 'critical', instance: 'a' },
+        { annotations: { summary: 'x', team: 'ops' } },
+      ),
+      alert(
+        { alertname: 'DiskFull', severity: 'warning', instance: 'b' },
+        { fingerprint: 'ffff000011112222', annotations: { team: 'ops' } },
+      ),
     ];
-    const context = templateContext('firing', alerts, NOW, { consoleUrl: 'https://console.example.com/', route: 'payments' });
+    const context = templateContext('firing', alerts, NOW, {
+      consoleUrl: 'https://console.example.com/',
+      route: 'payments',
+    });
     expect(context).toMatchObject({
       status: 'firing',
       commonLabels: { alertname: 'DiskFull' },
@@ -73,16 +89,26 @@ describe('context', () => {
   });
 
   test('without a console URL there is no silence link; a resolved alert has its end', () => {
-    const context = templateContext('resolved', [alert({ a: 'b' }, { status: 'resolved', endsAt: new Date('2026-11-24T13:00:00Z') })], NOW);
+    const context = templateContext(
+      'resolved',
+      [alert({ a: 'b' }, { status: 'resolved', endsAt: new Date('2026-11-24T13:00:00Z') })],
+      NOW,
+    );
     expect(context.consoleURL).toBeNull();
-    expect(context.alerts[0]).toMatchObject({ status: 'resolved', silenceURL: null, endsAt: '2026-11-24T13:00:00.000Z' });
+    expect(context.alerts[0]).toMatchObject({
+      status: 'resolved',
+      silenceURL: null,
+      endsAt: '2026-11-24T13:00:00.000Z',
+    });
   });
 });
 
 describe('filters', () => {
   test('duration: of an alert, since a time, between two times', () => {
     expect(duration({ status: 'firing', startsAt: '2026-11-24T10:17:00Z' }, NOW)).toBe('firing for 3h 12m');
-    expect(duration({ status: 'resolved', startsAt: '2026-11-24T10:17:00Z', endsAt: '2026-11-24T11:02:00Z' }, NOW)).toBe('lasted 45m');
+    expect(
+      duration({ status: 'resolved', startsAt: '2026-11-24T10:17:00Z', endsAt: '2026-11-24T11:02:00Z' }, NOW),
+    ).toBe('lasted 45m');
     expect(duration('2026-11-24T13:28:15Z', NOW)).toBe('45s');
     expect(duration('2026-11-20T13:29:00Z', NOW, '2026-11-24T15:29:00Z')).toBe('4d 2h');
     expect(() => duration('yesterday', NOW)).toThrow('not a time');
@@ -108,10 +134,15 @@ describe('filters', () => {
   });
 
   test('in a template', () => {
-    const mail = render({
-      text: '{{ alerts[0] | duration }} | {{ alerts[0].startsAt | datetime: "Asia/Tokyo" }} | {{ alerts[0].labels | without: "pod" | json }} | {{ alerts[0] | severity_color }}',
-    }, [alert({ alertname: 'X', pod: 'p', severity: 'info' })]);
-    expect(mail.text).toBe('firing for 3h 12m | 2026-11-24 19:17:00 GMT+9 | {"alertname":"X","severity":"info"} | #1d4ed8');
+    const mail = render(
+      {
+        text: '{{ alerts[0] | duration }} | {{ alerts[0].startsAt | datetime: "Asia/Tokyo" }} | {{ alerts[0].labels | without: "pod" | json }} | {{ alerts[0] | severity_color }}',
+      },
+      [alert({ alertname: 'X', pod: 'p', severity: 'info' })],
+    );
+    expect(mail.text).toBe(
+      'firing for 3h 12m | 2026-11-24 19:17:00 GMT+9 | {"alertname":"X","severity":"info"} | #1d4ed8',
+    );
   });
 });
 
@@ -136,7 +167,11 @@ describe('strictness', () => {
   });
 
   test('an absent annotation is falsy in if and default (as in Alertmanager templates)', () => {
-    expect(render({ text: '{% if alerts[0].annotations.runbook %}r{% else %}none{% endif %} {{ alerts[0].annotations.runbook | default: "-" }}' }).text).toBe('none -');
+    expect(
+      render({
+        text: '{% if alerts[0].annotations.runbook %}r{% else %}none{% endif %} {{ alerts[0].annotations.runbook | default: "-" }}',
+      }).text,
+    ).toBe('none -');
   });
 
   test.each([
@@ -151,10 +186,12 @@ describe('strictness', () => {
   });
 
   test('render time and output are bounded', () => {
-    expect(refusal({ text: '{% for i in (1..100000000) %}{% for j in (1..1000) %}x{% endfor %}{% endfor %}' }).part).toBe('text');
-    expect(refusal({ text: '{% for i in (1..30000) %}0123456789012345678901234567890123456789{% endfor %}' }).reason).toMatch(
-      /exceeds|limit/,
-    );
+    expect(
+      refusal({ text: '{% for i in (1..100000000) %}{% for j in (1..1000) %}x{% endfor %}{% endfor %}' }).part,
+    ).toBe('text');
+    expect(
+      refusal({ text: '{% for i in (1..30000) %}0123456789012345678901234567890123456789{% endfor %}' }).reason,
+    ).toMatch(/exceeds|limit/);
   });
 
   test('a template may refer to everything in every sample', () => {
@@ -171,7 +208,9 @@ describe('escaping', () => {
 
   test('the HTML part escapes every output; our HTML filters escape what they output', () => {
     const mail = render(
-      { html: '<p title="{{ alerts[0].labels.team }}">{{ alerts[0].labels.alertname }}</p>{{ alerts[0].labels.alertname | breakable }}{{ alerts[0].labels.team | linkify }}' },
+      {
+        html: '<p title="{{ alerts[0].labels.team }}">{{ alerts[0].labels.alertname }}</p>{{ alerts[0].labels.alertname | breakable }}{{ alerts[0].labels.team | linkify }}',
+      },
       [hostile],
     );
     expect(mail.html).not.toMatch(/<script|<img/);
@@ -180,7 +219,9 @@ describe('escaping', () => {
   });
 
   test('the text part and the subject are text: nothing is escaped', () => {
-    const mail = render({ subject: '{{ alerts[0].labels.alertname }}', text: '{{ alerts[0].labels.team }}' }, [hostile]);
+    const mail = render({ subject: '{{ alerts[0].labels.alertname }}', text: '{{ alerts[0].labels.team }}' }, [
+      hostile,
+    ]);
     expect(mail.subject).toBe('<script>alert(1)</script>');
     expect(mail.text).toBe('"><img src=x onerror=alert(1)>');
   });
@@ -203,7 +244,11 @@ describe('the subject cannot break the mail', () => {
   ];
 
   test.each(hostileValues)('a label %j', async (value) => {
-    const mail = render({ subject: '[{{ status }}] {{ alerts[0].labels.alertname }} {{ alerts[0].labels.alertname }}' }, [alert({ alertname: value })]);
+    const mail = render(
+      { subject: '[{{ status }}] {{ alerts[0].labels.alertname }} {{ alerts[0].labels.alertname }}' },
+      [alert({ alertname: value })],
+    );
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is that none is left
     expect(mail.subject).not.toMatch(/[\r\n\u0000-\u001f]/);
     expect(Array.from(mail.subject).length).toBeLessThanOrEqual(150);
     const composed = await composeMail({
@@ -223,7 +268,9 @@ describe('the subject cannot break the mail', () => {
     expect(headers).not.toMatch(/^(bcc|cc):/im);
     const parsed = await simpleParser(composed.raw);
     expect(parsed.subject).toBe(mail.subject);
-    expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((v) => v.address) : []).toEqual(['oncall@example.com']);
+    expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((v) => v.address) : []).toEqual([
+      'oncall@example.com',
+    ]);
     expect(parsed.headers.has('bcc')).toBe(false);
     expect(parsed.headers.has('cc')).toBe(false);
   });
@@ -249,7 +296,13 @@ describe('renderMail', () => {
   });
 
   test('a custom template is used', async () => {
-    const { mail } = await renderMail('firing', alerts, NOW, { templateName: 'ops' }, { ...TEMPLATE, subject: 'Ops: {{ alerts.size }}' });
+    const { mail } = await renderMail(
+      'firing',
+      alerts,
+      NOW,
+      { templateName: 'ops' },
+      { ...TEMPLATE, subject: 'Ops: {{ alerts.size }}' },
+    );
     expect(mail.subject).toBe('Ops: 1');
   });
 });

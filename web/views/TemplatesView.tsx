@@ -67,7 +67,10 @@ export function TemplatesView({ signedIn }: { signedIn: boolean }) {
     let current = true;
     const timer = window.setTimeout(async () => {
       try {
-        const rendered = await api.request<RenderedPreview>('POST', '/v1/templates/preview', { template: draft, sample });
+        const rendered = await api.request<RenderedPreview>('POST', '/v1/templates/preview', {
+          template: draft,
+          sample,
+        });
         if (!current) return;
         setPreview(rendered);
         setProblem('');
@@ -173,7 +176,9 @@ export function TemplatesView({ signedIn }: { signedIn: boolean }) {
                   rows={part === 'html' ? 18 : 12}
                   spellcheck={false}
                   value={draft?.[part] ?? ''}
-                  onInput={(e) => draft && setDraft({ ...draft, [part]: (e.currentTarget as HTMLTextAreaElement).value })}
+                  onInput={(e) =>
+                    draft && setDraft({ ...draft, [part]: (e.currentTarget as HTMLTextAreaElement).value })
+                  }
                 />
               )}
             </div>
@@ -183,7 +188,11 @@ export function TemplatesView({ signedIn }: { signedIn: boolean }) {
           <div class="preview-controls">
             <div class="field inline">
               <label for="template-sample">Sample</label>
-              <select id="template-sample" value={sample} onChange={(e) => setSample((e.currentTarget as HTMLSelectElement).value)}>
+              <select
+                id="template-sample"
+                value={sample}
+                onChange={(e) => setSample((e.currentTarget as HTMLSelectElement).value)}
+              >
                 {SAMPLES.map((s) => (
                   <option key={s.id} value={s.id}>
                     {s.label}
@@ -234,13 +243,31 @@ export function TemplatesView({ signedIn }: { signedIn: boolean }) {
         </div>
       </div>
       <div class="template-actions">
-        <button type="button" class="button primary" id="template-save" disabled={busy || !unsaved} onClick={() => void save(name)}>
+        <button
+          type="button"
+          class="button primary"
+          id="template-save"
+          disabled={busy || !unsaved}
+          onClick={() => void save(name)}
+        >
           Save {name}
         </button>
-        <button type="button" class="button subtle" id="template-delete" disabled={busy || !saved?.stored} onClick={() => void remove()}>
+        <button
+          type="button"
+          class="button subtle"
+          id="template-delete"
+          disabled={busy || !saved?.stored}
+          onClick={() => void remove()}
+        >
           {name === 'default' ? 'Restore the shipped template' : `Delete ${name}`}
         </button>
-        <button type="button" class="button" id="template-send" disabled={busy || problem !== ''} onClick={() => void send()}>
+        <button
+          type="button"
+          class="button"
+          id="template-send"
+          disabled={busy || problem !== ''}
+          onClick={() => void send()}
+        >
           Send this preview as a test message
         </button>
         <span class="field inline">

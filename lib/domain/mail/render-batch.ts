@@ -151,7 +151,10 @@ const SEVERITY_LEVELS: Readonly<Record<string, SeverityLevel>> = {
 const SEVERITY_RANK: Readonly<Record<SeverityLevel, number>> = { critical: 0, warning: 1, other: 2, info: 3 };
 
 /** The severity label (one line, at most 24 characters) and its level, from an alert's labels. */
-export function severityOf(labels: Readonly<Record<string, string>>): { label: string | undefined; level: SeverityLevel } {
+export function severityOf(labels: Readonly<Record<string, string>>): {
+  label: string | undefined;
+  level: SeverityLevel;
+} {
   const raw = labels.severity;
   const label = raw === undefined ? undefined : singleLine(raw);
   if (label === undefined || label === '') return { label: undefined, level: 'other' };

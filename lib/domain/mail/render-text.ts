@@ -123,7 +123,8 @@ export function renderText(batch: BatchView, now: Date, consoleUrl: string | und
     else if (view.sourceText !== undefined) {
       lines.push(...wrap(`Source (not a web link): ${view.sourceText}`, '    ', '        '));
     }
-    if (consoleUrl !== undefined) lines.push(...wrap(`Silence this: ${silenceUrl(consoleUrl, view.alert.labels)}`, '    ', '    '));
+    if (consoleUrl !== undefined)
+      lines.push(...wrap(`Silence this: ${silenceUrl(consoleUrl, view.alert.labels)}`, '    ', '    '));
     lines.push(...wrap(`Fingerprint: ${singleLine(view.alert.fingerprint)}`, '    ', '        '));
     lines.push('');
   });

@@ -93,7 +93,8 @@ Sent by alertmail at {{ now | datetime }}.
 `;
 
 const SECTION_TITLE = `class="m" style="font-size:11px;font-weight:700;letter-spacing:0.06em;text-transform:uppercase;color:${MUTED};margin:0 0 6px;"`;
-const BADGE = 'padding:2px 8px;border-radius:10px;font-size:11px;font-weight:700;letter-spacing:0.04em;line-height:1.9;';
+const BADGE =
+  'padding:2px 8px;border-radius:10px;font-size:11px;font-weight:700;letter-spacing:0.04em;line-height:1.9;';
 
 /** Name/value rows of `fields` (a label or annotation set), values on one line or `multi`. */
 const fieldsTable = (fields: string, lines: 'single' | 'multi'): string =>

@@ -44,7 +44,8 @@ const annotationsOf = (value: Loose): StringMap => (isRecord(value) ? stringMap(
 
 function parseDate(value: Loose, filter: string): Date {
   const date = value instanceof Date ? value : new Date(text(value));
-  if (Number.isNaN(date.getTime())) throw new Error(`${filter}: not a time: ${JSON.stringify(text(value).slice(0, 40))}`);
+  if (Number.isNaN(date.getTime()))
+    throw new Error(`${filter}: not a time: ${JSON.stringify(text(value).slice(0, 40))}`);
   return date;
 }
 
@@ -86,7 +87,9 @@ export function datetime(value: Loose, zone: Loose = 'UTC'): string {
         timeZoneName: 'short',
       });
     } catch {
-      throw new Error(`datetime: unknown time zone ${JSON.stringify(timeZone.slice(0, 64))} (an IANA name such as Europe/Paris)`);
+      throw new Error(
+        `datetime: unknown time zone ${JSON.stringify(timeZone.slice(0, 64))} (an IANA name such as Europe/Paris)`,
+      );
     }
     if (zoneFormats.size < 64) zoneFormats.set(timeZone, format);
   }
@@ -106,7 +109,9 @@ export function without(value: Loose, ...names: Loose[]): StringMap {
 
 /** The severity label (one line, at most 24 characters), or null. */
 export const severity = (value: Loose): string | null =>
-  typeof value === 'string' ? severityOf({ severity: value }).label ?? null : severityOf(labelsOf(value)).label ?? null;
+  typeof value === 'string'
+    ? (severityOf({ severity: value }).label ?? null)
+    : (severityOf(labelsOf(value)).label ?? null);
 
 /** `critical`, `warning`, `info` or `other`. */
 export const severityLevel = (value: Loose): SeverityLevel =>

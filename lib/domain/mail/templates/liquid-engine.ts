@@ -41,7 +41,10 @@ function engine(html: boolean): Liquid {
   for (const [name, filter] of Object.entries(commonFilters(() => renderNow))) liquid.registerFilter(name, filter);
   if (html) {
     for (const [name, filter] of Object.entries(HTML_FILTERS)) {
-      liquid.registerFilter(name, { handler: (value: unknown, ...args: unknown[]) => filter(value, ...args), raw: true });
+      liquid.registerFilter(name, {
+        handler: (value: unknown, ...args: unknown[]) => filter(value, ...args),
+        raw: true,
+      });
     }
   }
   return liquid;

@@ -28,7 +28,8 @@ export async function renderMail(
   missing?: string,
 ): Promise<MailRender> {
   const builtIn = () => renderAlertMail(kind, alerts, now, { consoleUrl: options.consoleUrl });
-  if (template === null) return missing === undefined ? { mail: builtIn() } : { mail: builtIn(), templateError: missing };
+  if (template === null)
+    return missing === undefined ? { mail: builtIn() } : { mail: builtIn(), templateError: missing };
   try {
     const { renderTemplate } = await loadLiquidEngine();
     return { mail: renderTemplate(template, templateContext(kind, alerts, now, options)) };

@@ -35,7 +35,11 @@ function sampleAlert(now: Date, index: number, pod: string, severity: string, st
   };
 }
 
-const resolved = (alert: Alert, now: Date): Alert => ({ ...alert, status: 'resolved', endsAt: new Date(now.getTime() - 2 * MINUTE) });
+const resolved = (alert: Alert, now: Date): Alert => ({
+  ...alert,
+  status: 'resolved',
+  endsAt: new Date(now.getTime() - 2 * MINUTE),
+});
 
 export function sampleAlerts(name: SampleName, now: Date): { kind: MailKind; alerts: Alert[] } {
   const one = [sampleAlert(now, 1, 'api-7d9f8b6c5-x2k4q', 'critical', 192)];
