@@ -40,7 +40,10 @@ export type PreviewWidth = (typeof PREVIEW_WIDTHS)[number];
 /** How long typing pauses before the preview is rendered again (ms). */
 export const PREVIEW_DELAY_MS = 300;
 
-/** Same name rule as the API's: 1-63 lowercase letters, digits and hyphens. */
+/**
+ * The API's name rule (lib/domain/routes.ts NAME_PATTERN, equal by test): not imported, as that
+ * module brings the RE2 engine into the page.
+ */
 export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export function partsOf(template: TemplateParts): TemplateParts {
