@@ -20,8 +20,10 @@ import { DeliveriesView } from './views/DeliveriesView';
 import { EnabledSwitch } from './views/EnabledSwitch';
 import { MailboxView } from './views/MailboxView';
 import { ErrorSummary } from './views/parts';
+import { RoutesView } from './views/RoutesView';
 import { type SignInNotice, SignInView } from './views/SignInView';
 import { TemplatesView } from './views/TemplatesView';
+import { WhoGetsView } from './views/WhoGetsView';
 
 const TOKEN_KEY = 'alertmail.adminToken';
 const TITLE = 'alertmail — email notifications';
@@ -32,6 +34,8 @@ const SECTIONS = [
   { id: 'recipients', title: 'Recipients' },
   { id: 'conditions', title: 'Conditions' },
   { id: 'repeat', title: 'Repeat' },
+  { id: 'routes', title: 'Routes' },
+  { id: 'who-gets', title: 'Who gets this?' },
   { id: 'templates', title: 'Templates' },
   { id: 'deliveries', title: 'Deliveries' },
 ] as const;
@@ -214,6 +218,8 @@ export function App() {
             Notifications are disabled: alerts are accepted and counted, but no email is sent.
           </p>
           <ConfigForm key={session} />
+          <RoutesView key={session} signedIn={signedIn} />
+          <WhoGetsView key={session} />
           <TemplatesView key={session} signedIn={signedIn} />
           <DeliveriesView key={session} signedIn={signedIn} version={logVersion} />
           <MailboxView key={session} signedIn={signedIn} version={logVersion} />
