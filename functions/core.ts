@@ -15,7 +15,7 @@ import { SmtpMailer } from '../lib/adapters/smtp/smtp-mailer';
 import { DEFAULT_OAUTH_ENDPOINTS } from '../lib/domain/mail-sign-in';
 import { CachedTokenSource, parseTokenDocument } from '../lib/domain/tokens';
 import { jsonLogger, type Logger } from '../lib/log';
-import type { DeliveryLog, Mailer, SecretStore, TokenSource } from '../lib/ports';
+import type { DeliveryLog, Mailer, SecretStore, TemplateStore, TokenSource } from '../lib/ports';
 import { ConfigReader } from '../lib/usecases/config/reader';
 import type { ConfigServiceDeps } from '../lib/usecases/config/service';
 import { type IngestDeps, IngestService } from '../lib/usecases/ingest/service';
@@ -31,6 +31,7 @@ export interface CoreApp<Config extends IngestConfig = IngestConfig> {
   readonly ingest: IngestService;
   readonly mailDelivery: MailDelivery;
   readonly deliveries: DeliveryLog;
+  readonly templates: TemplateStore;
   readonly tokens: TokenSource;
   readonly log: Logger;
 }
@@ -101,7 +102,16 @@ export function createCoreApp<Config extends IngestConfig>(
   });
   const mailer = createMailer(env, aws.sendRawEmail);
   const deliveries = aws.deliveries;
-  const mailDelivery = new MailDelivery({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
+  const { templates } = aws;
+  const mailDelivery = new MailDelivery({
+    mailer,
+    deliveries,
+    clock,
+    log,
+    transport: env.ALERTMAIL_TRANSPORT,
+    templates,
+    ...(env.ALERTMAIL_CONSOLE_URL ? { consoleUrl: env.ALERTMAIL_CONSOLE_URL } : {}),
+  });
   const { snapshot, state } = aws;
   return {
     env,
@@ -109,6 +119,7 @@ export function createCoreApp<Config extends IngestConfig>(
     ingest: new IngestService({ config, snapshot, state, mailDelivery, clock, log }),
     mailDelivery,
     deliveries,
+    templates,
     tokens: new CachedTokenSource(loadTokens, env.ALERTMAIL_TOKEN_CACHE_SECONDS * 1000),
     log,
   };

@@ -21,6 +21,11 @@ import {
   RoutesViewSchema,
   RouteUpdateSchema,
   ServerSettingsInputSchema,
+  TemplateInputSchema,
+  TemplateListSchema,
+  TemplatePreviewRequestSchema,
+  TemplatePreviewSchema,
+  TemplateViewSchema,
   TestMessageRequestSchema,
   TestMessageResultSchema,
 } from './schemas';
@@ -64,6 +69,11 @@ const SCHEMAS: Record<string, JsonSchema> = {
   Routes: jsonSchema(RoutesViewSchema, 'output'),
   DryRunResult: jsonSchema(DryRunResultSchema, 'output'),
   AlertsBody: AlertsBodySchema,
+  TemplateInput: jsonSchema(TemplateInputSchema, 'input'),
+  Template: jsonSchema(TemplateViewSchema, 'output'),
+  Templates: jsonSchema(TemplateListSchema, 'output'),
+  TemplatePreviewRequest: jsonSchema(TemplatePreviewRequestSchema, 'input'),
+  TemplatePreview: jsonSchema(TemplatePreviewSchema, 'output'),
   OpenApiDocument: {
     type: 'object',
     required: ['openapi', 'info', 'paths'],
@@ -123,6 +133,14 @@ const CONFIG_WRITE = (status = 200, schema: SchemaName = 'Config'): Record<strin
   [status]: { description: 'The configuration after the change', schema },
   ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 409),
 });
+
+const TEMPLATE_NAME_PARAMETER: JsonSchema = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  description: 'The template name',
+  schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+};
 
 const OPERATIONS: Record<string, Operation> = {
   'GET /healthz': {
@@ -205,6 +223,42 @@ const OPERATIONS: Record<string, Operation> = {
       },
     ],
     responses: { 200: { description: 'Deliveries', schema: 'Deliveries' }, ...errors(400, ...AUTH_ERRORS) },
+  },
+  'GET /v1/templates': {
+    summary: 'The mail templates: `default` (the shipped one unless edited) and any added',
+    responses: { 200: { description: 'Templates', schema: 'Templates' }, ...errors(...AUTH_ERRORS) },
+  },
+  'POST /v1/templates/preview': {
+    summary:
+      'Render a template (stored, or a draft) against sample or given alerts; optionally send it as a test message',
+    description:
+      'A template that does not parse or render is refused with 400: `error.details[0]` names the part (`field`), ' +
+      'with `line` and `column`. With `send: true` the preview goes to the configured recipients as a test message ' +
+      '(subject prefixed `[TEST] `).',
+    request: { schema: 'TemplatePreviewRequest', required: true },
+    responses: {
+      200: { description: 'The rendered mail', schema: 'TemplatePreview' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 404, 502),
+    },
+  },
+  'GET /v1/templates/{name}': {
+    summary: "A template's source (`default` before any edit: the shipped one)",
+    parameters: [TEMPLATE_NAME_PARAMETER],
+    responses: { 200: { description: 'Template', schema: 'Template' }, ...errors(400, 404, ...AUTH_ERRORS) },
+  },
+  'PUT /v1/templates/{name}': {
+    summary: 'Create or replace a template (validated whole: nothing is stored unless every part renders every sample)',
+    description:
+      "Liquid (LiquidJS), strict: an unknown variable or filter is an error. The context is named as Alertmanager's " +
+      'template data (README "Templates"). A refused template answers 400 naming the part, line and column.',
+    parameters: [TEMPLATE_NAME_PARAMETER],
+    request: { schema: 'TemplateInput', required: true },
+    responses: { 200: { description: 'Stored', schema: 'Template' }, ...errors(...BODY_ERRORS, ...AUTH_ERRORS) },
+  },
+  'DELETE /v1/templates/{name}': {
+    summary: 'Delete a template; for `default`, restore the shipped one',
+    parameters: [TEMPLATE_NAME_PARAMETER],
+    responses: { 204: { description: 'Deleted (or restored)' }, ...errors(400, 404, ...AUTH_ERRORS) },
   },
   'GET /v1/routes': {
     summary: 'The named routes, in order (the default route, GET /v1/config, comes after them)',

@@ -11,9 +11,12 @@ import {
   type TestMessageRequest,
 } from '../lib/domain/config';
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
+import { type MailTemplate, TEMPLATE_NAME_PATTERN, TEMPLATE_PART_MAX_LENGTH } from '../lib/domain/mail/templates/model';
+import { SAMPLE_NAMES } from '../lib/domain/mail/templates/samples';
 import { parseGoogleKey, tenantIdProblem, tokenUrlProblem } from '../lib/domain/mail-sign-in';
 import { DEFAULT_ROUTE_NAME, MAX_ROUTE_RECIPIENTS, MAX_ROUTES, NAME_PATTERN, type Route } from '../lib/domain/routes';
 import type { IngestResult } from '../lib/usecases/ingest/service';
+import type { TemplatePreviewRequest } from '../lib/usecases/templates';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -307,6 +310,38 @@ export const TestMessageRequestSchema = z.strictObject({
   recipients: z.array(EmailAddressSchema).min(1).max(MAX_RECIPIENTS).optional(),
 });
 
+const TemplatePartSchema = (part: string) =>
+  z
+    .string()
+    .max(TEMPLATE_PART_MAX_LENGTH)
+    .meta({ description: `The ${part} in Liquid (LiquidJS, strict)` });
+
+/** A template's three parts (PUT /v1/templates/{name}; a preview's draft). */
+export const TemplateInputSchema = z.strictObject({
+  subject: TemplatePartSchema('subject (text; made one line, at most 150 characters)'),
+  text: TemplatePartSchema('plain-text part'),
+  html: TemplatePartSchema('HTML part (every output HTML-escaped unless its last filter is breakable, linkify or raw)'),
+});
+
+export const TemplatePreviewRequestSchema = z.strictObject({
+  template: z.union([
+    TemplateInputSchema,
+    z.string().regex(TEMPLATE_NAME_PATTERN).meta({ description: 'The name of a stored template' }),
+  ]),
+  alerts: z.array(z.looseObject({})).min(1).max(100).optional().meta({
+    description:
+      'Alerts as POST /v1/alerts takes them in an array (Alertmanager API v2 / generic); the sample when absent',
+  }),
+  sample: z
+    .enum(SAMPLE_NAMES)
+    .optional()
+    .meta({ description: 'The built-in sample to render when no alerts are given (default firing-one)' }),
+  send: z.boolean().optional().meta({
+    description:
+      'Also send the preview to the configured recipients with the saved server, as a test message whose subject starts with [TEST]',
+  }),
+});
+
 // Response shapes, for the OpenAPI document and the contract test.
 const ServerSettingsViewSchema = z.object({
   host: z.string(),
@@ -355,7 +390,14 @@ export const ErrorResponseSchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.object({ field: z.string(), message: z.string() })),
+    details: z.array(
+      z.object({
+        field: z.string(),
+        message: z.string(),
+        line: z.number().int().optional().meta({ description: 'A template part: the line (1-based)' }),
+        column: z.number().int().optional().meta({ description: 'A template part: the column (1-based)' }),
+      }),
+    ),
     permanent: z.boolean().optional().meta({
       description:
         'With the SMTP_* and SES_REJECTED codes: true when a retry cannot change the outcome (a 5xx reply for the message or for every recipient), false for connection failures, timeouts, 4xx replies and throttling',
@@ -408,6 +450,9 @@ const DeliverySchema = z.object({
     .boolean()
     .optional()
     .meta({ description: 'On a failed delivery: no retry can change it; the alerts wait for the repeat interval' }),
+  templateError: z.string().optional().meta({
+    description: "The mail's template failed to render (or is missing), so this mail is the shipped default: why",
+  }),
   route: z.string().optional().meta({ description: 'The route whose mail it was (`default`: the default route)' }),
 });
 
@@ -440,6 +485,23 @@ export const DryRunResultSchema = z.object({
   ),
 });
 export const DeliveriesViewSchema = z.object({ deliveries: z.array(DeliverySchema) });
+export const TemplateViewSchema = z.object({
+  name: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  stored: z.boolean().meta({ description: 'False for the shipped default (never edited, or restored)' }),
+});
+export const TemplateListSchema = z.object({
+  templates: z.array(z.object({ name: z.string(), stored: z.boolean() })),
+});
+export const TemplatePreviewSchema = z.object({
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  sent: TestMessageResultSchema.optional().meta({ description: 'With `send`: the test message sent' }),
+});
+
 /** /healthz: `ok` with the store answering, `degraded` (503) when it does not. */
 export const HealthSchema = z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unavailable']) });
 
@@ -452,5 +514,7 @@ export const CONTRACT_MATCHES_CORE: [
   Produces<typeof RouteInputSchema, Route>,
   Produces<typeof ConfigPatchSchema, ConfigPatch>,
   Produces<typeof TestMessageRequestSchema, TestMessageRequest>,
+  Produces<typeof TemplateInputSchema, MailTemplate>,
+  Produces<typeof TemplatePreviewRequestSchema, TemplatePreviewRequest>,
   Describes<typeof IngestResultSchema, IngestResult>,
-] = [true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];

@@ -22,6 +22,7 @@ import { MailboxView } from './views/MailboxView';
 import { ErrorSummary } from './views/parts';
 import { RoutesView } from './views/RoutesView';
 import { type SignInNotice, SignInView } from './views/SignInView';
+import { TemplatesView } from './views/TemplatesView';
 import { WhoGetsView } from './views/WhoGetsView';
 
 const TOKEN_KEY = 'alertmail.adminToken';
@@ -35,6 +36,7 @@ const SECTIONS = [
   { id: 'repeat', title: 'Repeat' },
   { id: 'routes', title: 'Routes' },
   { id: 'who-gets', title: 'Who gets this?' },
+  { id: 'templates', title: 'Templates' },
   { id: 'deliveries', title: 'Deliveries' },
 ] as const;
 
@@ -218,6 +220,7 @@ export function App() {
           <ConfigForm key={session} />
           <RoutesView key={session} signedIn={signedIn} />
           <WhoGetsView key={session} />
+          <TemplatesView key={session} signedIn={signedIn} />
           <DeliveriesView key={session} signedIn={signedIn} version={logVersion} />
           <MailboxView key={session} signedIn={signedIn} version={logVersion} />
         </div>

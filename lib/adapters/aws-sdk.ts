@@ -9,11 +9,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import type { ConfigStore, DeliveryLog, NotificationStateStore, SecretName, SecretStore } from '../ports';
+import type {
+  ConfigStore,
+  DeliveryLog,
+  NotificationStateStore,
+  SecretName,
+  SecretStore,
+  TemplateStore,
+} from '../ports';
 import { DynamoConfigStore } from './dynamodb/dynamo-config-store';
 import { DynamoDeliveryLog } from './dynamodb/dynamo-delivery-log';
 import { DynamoIngestSnapshotReader } from './dynamodb/dynamo-ingest-snapshot';
 import { DynamoNotificationStateStore } from './dynamodb/dynamo-state-store';
+import { DynamoTemplateStore } from './dynamodb/dynamo-template-store';
 import { sameRealmErrorMiddleware, storeErrorMiddleware, storeRetryStrategy } from './dynamodb/store-errors';
 import { STORE_CONNECTION_TIMEOUT_MS, STORE_MAX_ATTEMPTS, STORE_REQUEST_TIMEOUT_MS } from './dynamodb/store-timeouts';
 import { SecretsManagerSecretStore } from './secrets-manager/secrets-manager-store';
@@ -44,6 +52,7 @@ export interface AwsSdkAdapters {
   readonly snapshot: DynamoIngestSnapshotReader;
   readonly state: NotificationStateStore;
   readonly deliveries: DeliveryLog;
+  readonly templates: TemplateStore;
   readonly secrets?: SecretStore;
   /** SES SendRawEmail, with the `ses` transport. */
   readonly sendRawEmail?: SendRawEmail;
@@ -113,6 +122,7 @@ export function createAwsSdkAdapters(options: AwsSdkOptions): AwsSdkAdapters {
     snapshot: new DynamoIngestSnapshotReader(client, config, dynamo.tables.config, dynamo.tables.state),
     state: new DynamoNotificationStateStore(client, dynamo.tables.state),
     deliveries: new DynamoDeliveryLog(client, dynamo.tables.deliveries),
+    templates: new DynamoTemplateStore(client, dynamo.tables.config),
     ...(options.secretIds
       ? {
           secrets: new SecretsManagerSecretStore(
