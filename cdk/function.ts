@@ -45,6 +45,8 @@ export const LAZY_CHUNKS: ReadonlyArray<{
   readonly file: string;
 }> = [
   { importPath: './nodemailer-parts', entry: 'lib/adapters/smtp/nodemailer-parts.ts', file: 'nodemailer-parts.js' },
+  /** LiquidJS and the template engine: only a mail from an edited or custom template needs them (BENCHMARKS.md, issue 18). */
+  { importPath: './liquid-engine', entry: 'lib/domain/mail/templates/liquid-engine.ts', file: 'liquid-engine.js' },
   // re2js (~147 KB): loaded with the first `Matches` / `NotMatches` condition (lib/domain/patterns.ts).
   { importPath: './re2-engine', entry: 'lib/domain/re2-engine.ts', file: 're2-engine.js' },
   // luxon (~70 KB): loaded with the first mute window (lib/domain/mute-windows.ts).

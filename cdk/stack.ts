@@ -134,7 +134,15 @@ export class AlertmailStack extends Stack {
     // api: config read/write (load, conditional save), deliveries list + test-message record,
     // SMTP password write (and read for a test message with the saved server), tokens read.
     // The state table's name is in its environment (validated at cold start) but it gets no access.
-    api.grantTable(this.configTable, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // Templates (lib/adapters/dynamodb/dynamo-template-store.ts) are config-table items, written and deleted in a
+    // transaction with the index of their names (TransactWriteItems: Put / Delete, and Update of the index).
+    api.grantTable(
+      this.configTable,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:UpdateItem',
+    );
     api.grantTable(this.deliveriesTable, 'dynamodb:Query', 'dynamodb:PutItem');
     api.grantSecretRead(this.smtpSecret);
     api.grantSecretWrite(this.smtpSecret);
@@ -244,6 +252,11 @@ export class AlertmailStack extends Stack {
       });
     }
 
+    // The mails link to the console ("Silence this", the footer): the API's own URL. No cycle: the
+    // functions' environment refers to the API, the API's routes to the functions.
+    const consoleUrl = this.stage.url;
+    for (const fn of [api, ingest]) fn.fn.addEnvironment('ALERTMAIL_CONSOLE_URL', consoleUrl);
+
     // ------------------------------------------- CloudWatch alarms (opt-in)
     if (settings.cloudwatchAlarms) {
       // Same code as ingest, other export. No tokens: EventBridge events are trusted by the rule itself.
@@ -255,8 +268,9 @@ export class AlertmailStack extends Stack {
         memorySize: 512,
         timeout: Timeouts.cloudwatchIngest,
       });
-      // One alarm per event: the config is always read with its state, never alone.
-      grantIngest(cwIngest, false, ['dynamodb:BatchGetItem']);
+      // One alarm per event: the config is always read with its state, never alone; a template with a mail.
+      grantIngest(cwIngest, false, ['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
+      cwIngest.fn.addEnvironment('ALERTMAIL_CONSOLE_URL', consoleUrl);
       if (settings.transport === 'ses' && settings.sesIdentity) cwIngest.grantSendAs(settings.sesIdentity);
       // A failed send throws (the claim released): Lambda retries it, then parks the event in a
       // failure queue for the README's redrive; the rule's own retries only cover handing it over.

@@ -8,11 +8,21 @@
 
 import { createAwsSdkAdapters } from '../lib/adapters/aws-sdk';
 import { FileSecretStore } from '../lib/adapters/file/file-secret-store';
+import { GraphMailer } from '../lib/adapters/graph/graph-mailer';
+import { OAuthTokenClient } from '../lib/adapters/oauth/token-client';
 import { type SendRawEmail, SesMailer } from '../lib/adapters/ses/ses-mailer';
 import { SmtpMailer } from '../lib/adapters/smtp/smtp-mailer';
+import { DEFAULT_OAUTH_ENDPOINTS } from '../lib/domain/mail-sign-in';
 import { CachedTokenSource, parseTokenDocument } from '../lib/domain/tokens';
 import { jsonLogger, type Logger } from '../lib/log';
-import type { DeliveryLog, Mailer, NotificationStateStore, SecretStore, TokenSource } from '../lib/ports';
+import type {
+  DeliveryLog,
+  Mailer,
+  NotificationStateStore,
+  SecretStore,
+  TemplateStore,
+  TokenSource,
+} from '../lib/ports';
 import { ConfigReader } from '../lib/usecases/config/reader';
 import type { ConfigServiceDeps } from '../lib/usecases/config/service';
 import { type IngestDeps, IngestService } from '../lib/usecases/ingest/service';
@@ -37,6 +47,7 @@ export interface CoreApp<Config extends IngestConfig = IngestConfig> {
   readonly deliveries: DeliveryLog;
   /** The notification states (the held alerts the deliveries log lists with `?held=true`). */
   readonly state: NotificationStateStore;
+  readonly templates: TemplateStore;
   readonly tokens: TokenSource;
   readonly log: Logger;
 }
@@ -107,7 +118,16 @@ export function createCoreApp<Config extends IngestConfig>(
   });
   const mailer = createMailer(env, aws.sendRawEmail);
   const deliveries = aws.deliveries;
-  const mailDelivery = new MailDelivery({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
+  const { templates } = aws;
+  const mailDelivery = new MailDelivery({
+    mailer,
+    deliveries,
+    clock,
+    log,
+    transport: env.ALERTMAIL_TRANSPORT,
+    templates,
+    ...(env.ALERTMAIL_CONSOLE_URL ? { consoleUrl: env.ALERTMAIL_CONSOLE_URL } : {}),
+  });
   const { snapshot, state } = aws;
   return {
     env,
@@ -119,14 +139,30 @@ export function createCoreApp<Config extends IngestConfig>(
     mailDelivery,
     deliveries,
     state,
+    templates,
     tokens: new CachedTokenSource(loadTokens, env.ALERTMAIL_TOKEN_CACHE_SECONDS * 1000),
     log,
   };
 }
 
-/** The mailer of the configured transport (every bundle carries both: BENCHMARKS.md, issue 14). */
+/**
+ * The mailer of the configured transport (every bundle carries both: BENCHMARKS.md, issue 14). With
+ * SMTP, the server settings may choose Microsoft Graph instead (`transport: "graph"`), per send; both
+ * share one token cache, process-wide like the password's.
+ */
 function createMailer(env: DeploymentEnv, sendRawEmail: SendRawEmail | undefined): Mailer {
-  if (env.ALERTMAIL_TRANSPORT === 'smtp') return new SmtpMailer();
+  if (env.ALERTMAIL_TRANSPORT === 'smtp') {
+    const tokens = new OAuthTokenClient({
+      microsoftLogin: env.ALERTMAIL_MICROSOFT_LOGIN_URL ?? DEFAULT_OAUTH_ENDPOINTS.microsoftLogin,
+      googleToken: env.ALERTMAIL_GOOGLE_TOKEN_URL ?? DEFAULT_OAUTH_ENDPOINTS.googleToken,
+      graph: env.ALERTMAIL_GRAPH_URL ?? DEFAULT_OAUTH_ENDPOINTS.graph,
+    });
+    const smtp = new SmtpMailer(tokens);
+    const graph = new GraphMailer(tokens, env.ALERTMAIL_GRAPH_URL ?? DEFAULT_OAUTH_ENDPOINTS.graph);
+    return {
+      send: (mail, server, deadline) => (server.transport === 'graph' ? graph : smtp).send(mail, server, deadline),
+    };
+  }
   if (!sendRawEmail) throw new Error('alertmail: the ses transport has no SES client');
   return new SesMailer(sendRawEmail);
 }

@@ -27,6 +27,11 @@ import {
   SilenceInputSchema,
   SilenceSchema,
   SilencesViewSchema,
+  TemplateInputSchema,
+  TemplateListSchema,
+  TemplatePreviewRequestSchema,
+  TemplatePreviewSchema,
+  TemplateViewSchema,
   TestMessageRequestSchema,
   TestMessageResultSchema,
 } from './schemas';
@@ -76,6 +81,11 @@ const SCHEMAS: Record<string, JsonSchema> = {
   MuteWindow: jsonSchema(MuteWindowSchema, 'output'),
   MuteWindows: jsonSchema(MuteWindowsViewSchema, 'output'),
   AlertsBody: AlertsBodySchema,
+  TemplateInput: jsonSchema(TemplateInputSchema, 'input'),
+  Template: jsonSchema(TemplateViewSchema, 'output'),
+  Templates: jsonSchema(TemplateListSchema, 'output'),
+  TemplatePreviewRequest: jsonSchema(TemplatePreviewRequestSchema, 'input'),
+  TemplatePreview: jsonSchema(TemplatePreviewSchema, 'output'),
   OpenApiDocument: {
     type: 'object',
     required: ['openapi', 'info', 'paths'],
@@ -115,7 +125,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   413: 'The body exceeds 1 MiB (PAYLOAD_TOO_LARGE)',
   415: 'The body is not JSON (UNSUPPORTED_MEDIA_TYPE)',
   500: 'Internal error; the request may be retried (INTERNAL)',
-  502: 'The mail server failed: SMTP_AUTH_FAILED, SMTP_TLS_FAILED, SMTP_CONNECTION_FAILED, SMTP_TIMEOUT, SMTP_REJECTED or SES_REJECTED, with the server’s own reply in `error.message`',
+  502: 'The mail server failed: SMTP_AUTH_FAILED, SMTP_TLS_FAILED, SMTP_CONNECTION_FAILED, SMTP_TIMEOUT, SMTP_REJECTED, SES_REJECTED, GRAPH_REJECTED (Microsoft Graph’s own message), or OAUTH_TOKEN_FAILED (the identity provider’s `error` and `error_description`), with the server’s own reply in `error.message`',
   503: 'Temporarily unavailable; retry after `Retry-After` seconds: the store (DynamoDB, Secrets Manager) did not answer (STORE_UNAVAILABLE), or, posting alerts, delivery failed and nothing was marked as sent (DELIVERY_FAILED)',
 };
 
@@ -201,6 +211,14 @@ const SILENCE_OPERATIONS: Record<string, Operation> = {
     parameters: [WINDOW_NAME_PARAMETER],
     responses: { 204: { description: 'Deleted' }, ...errors(400, 404, 409, ...AUTH_ERRORS) },
   },
+};
+
+const TEMPLATE_NAME_PARAMETER: JsonSchema = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  description: 'The template name',
+  schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
 };
 
 const OPERATIONS: Record<string, Operation> = {
@@ -292,6 +310,42 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { 200: { description: 'Deliveries', schema: 'Deliveries' }, ...errors(400, ...AUTH_ERRORS) },
   },
   ...SILENCE_OPERATIONS,
+  'GET /v1/templates': {
+    summary: 'The mail templates: `default` (the shipped one unless edited) and any added',
+    responses: { 200: { description: 'Templates', schema: 'Templates' }, ...errors(...AUTH_ERRORS) },
+  },
+  'POST /v1/templates/preview': {
+    summary:
+      'Render a template (stored, or a draft) against sample or given alerts; optionally send it as a test message',
+    description:
+      'A template that does not parse or render is refused with 400: `error.details[0]` names the part (`field`), ' +
+      'with `line` and `column`. With `send: true` the preview goes to the configured recipients as a test message ' +
+      '(subject prefixed `[TEST] `).',
+    request: { schema: 'TemplatePreviewRequest', required: true },
+    responses: {
+      200: { description: 'The rendered mail', schema: 'TemplatePreview' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 404, 502),
+    },
+  },
+  'GET /v1/templates/{name}': {
+    summary: "A template's source (`default` before any edit: the shipped one)",
+    parameters: [TEMPLATE_NAME_PARAMETER],
+    responses: { 200: { description: 'Template', schema: 'Template' }, ...errors(400, 404, ...AUTH_ERRORS) },
+  },
+  'PUT /v1/templates/{name}': {
+    summary: 'Create or replace a template (validated whole: nothing is stored unless every part renders every sample)',
+    description:
+      "Liquid (LiquidJS), strict: an unknown variable or filter is an error. The context is named as Alertmanager's " +
+      'template data (README "Templates"). A refused template answers 400 naming the part, line and column.',
+    parameters: [TEMPLATE_NAME_PARAMETER],
+    request: { schema: 'TemplateInput', required: true },
+    responses: { 200: { description: 'Stored', schema: 'Template' }, ...errors(...BODY_ERRORS, ...AUTH_ERRORS) },
+  },
+  'DELETE /v1/templates/{name}': {
+    summary: 'Delete a template; for `default`, restore the shipped one',
+    parameters: [TEMPLATE_NAME_PARAMETER],
+    responses: { 204: { description: 'Deleted (or restored)' }, ...errors(400, 404, ...AUTH_ERRORS) },
+  },
   'GET /v1/routes': {
     summary: 'The named routes, in order (the default route, GET /v1/config, comes after them)',
     responses: { 200: { description: 'Routes', schema: 'Routes' }, ...errors(...AUTH_ERRORS) },

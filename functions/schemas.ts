@@ -11,10 +11,14 @@ import {
   type TestMessageRequest,
 } from '../lib/domain/config';
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
+import { type MailTemplate, TEMPLATE_NAME_PATTERN, TEMPLATE_PART_MAX_LENGTH } from '../lib/domain/mail/templates/model';
+import { SAMPLE_NAMES } from '../lib/domain/mail/templates/samples';
+import { parseGoogleKey, tenantIdProblem, tokenUrlProblem } from '../lib/domain/mail-sign-in';
 import { MAX_INTERVALS_PER_WINDOW, MUTE_WINDOW_NAME, windowProblems } from '../lib/domain/mute-windows';
 import { DEFAULT_ROUTE_NAME, MAX_ROUTE_RECIPIENTS, MAX_ROUTES, NAME_PATTERN, type Route } from '../lib/domain/routes';
 import { MAX_MATCHERS_PER_SILENCE, type SilenceInput } from '../lib/domain/silences';
 import type { IngestResult } from '../lib/usecases/ingest/service';
+import type { TemplatePreviewRequest } from '../lib/usecases/templates';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -73,13 +77,79 @@ const SecuritySchema = z.enum(['none', 'starttls', 'tls']).meta({
   description: '`none`: plain SMTP, never upgraded; `starttls`: STARTTLS required; `tls`: implicit TLS (port 465)',
 });
 
+/** An optional text field of the sign-in: `""` means absent, as a form sends an empty field. */
+const optionalText = (max: number) =>
+  z.string().max(max).refine(noControlChars, 'must not contain control characters').optional();
+
+/** Host, port and security a Graph send never uses: filled in so the settings keep one shape. */
+const GRAPH_SERVER = { host: 'graph.microsoft.com', port: 443, security: 'tls' } as const;
+
+export const OAuthSettingsInputSchema = z
+  .strictObject({
+    type: z.literal('oauth2'),
+    provider: z.enum(['microsoft', 'google', 'generic']).meta({
+      description:
+        '`microsoft`: Microsoft Entra ID (tenantId, clientId, clientSecret; token URL and scope derived). `google`: a service account key with domain-wide delegation (clientSecret holds the key JSON). `generic`: any tokenUrl and scope',
+    }),
+    user: z
+      .string()
+      .min(1)
+      .max(254)
+      .refine(noControlChars, 'must not contain control characters')
+      .meta({ description: 'The mailbox signed in as (XOAUTH2 user, Graph /users/{user}, Google delegated user)' }),
+    clientId: optionalText(256),
+    clientSecret: z.string().max(16384).optional().meta({
+      description:
+        'Write-only, kept in the secret store like the password. Omitted or `""`: keep the stored one (same provider). Google: the whole service account key file (JSON)',
+    }),
+    tenantId: optionalText(253).meta({ description: 'microsoft: the directory (tenant) ID or a verified domain' }),
+    tokenUrl: z.string().max(2048).optional().meta({
+      description: 'generic only (derived for the others): `https://`, or `http://` on a loopback address only',
+    }),
+    scope: optionalText(1024).meta({ description: 'Replaces the preset scope when set' }),
+  })
+  .superRefine((auth, ctx) => {
+    const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+    const absent = (field: 'tenantId' | 'tokenUrl', why: string) => {
+      if (auth[field]) issue(field, `must be absent for ${auth.provider}: ${why}`);
+    };
+    if (auth.provider !== 'generic' && !isAddrSpec(auth.user))
+      issue('user', 'must be the email address of the mailbox');
+    if (auth.provider !== 'google' && !auth.clientId) issue('clientId', `is required for ${auth.provider}`);
+    if (auth.provider !== 'microsoft') absent('tenantId', 'only Microsoft has a tenant');
+    if (auth.provider === 'microsoft') {
+      absent('tokenUrl', 'it is derived from tenantId');
+      const problem = auth.tenantId ? tenantIdProblem(auth.tenantId) : 'is required for microsoft';
+      if (problem) issue('tenantId', problem);
+    }
+    if (auth.provider === 'google') {
+      absent('tokenUrl', "it is Google's own");
+      const key = auth.clientSecret ? parseGoogleKey(auth.clientSecret) : undefined;
+      if (typeof key === 'string') issue('clientSecret', key);
+    }
+    if (auth.provider === 'generic') {
+      const problem = auth.tokenUrl ? tokenUrlProblem(auth.tokenUrl) : 'is required for generic';
+      if (problem) issue('tokenUrl', problem);
+    }
+  })
+  .transform(({ clientId, clientSecret, tenantId, tokenUrl, scope, ...auth }) => ({
+    ...auth,
+    ...(clientId ? { clientId } : {}),
+    ...(clientSecret ? { clientSecret } : {}),
+    ...(tenantId ? { tenantId } : {}),
+    ...(tokenUrl ? { tokenUrl } : {}),
+    ...(scope ? { scope } : {}),
+  }));
+
 export const ServerSettingsInputSchema = z
   .strictObject({
     host: z
       .string()
       .min(1, { abort: true })
       .max(253, { abort: true })
-      .refine(isHost, 'must be a host name, an IPv4 or an IPv6 address'),
+      .refine(isHost, 'must be a host name, an IPv4 or an IPv6 address')
+      .optional()
+      .meta({ description: 'Required, but with `transport: "graph"` (which needs no host)' }),
     port: z.number().int().min(1).max(65535).optional(),
     security: SecuritySchema.optional(),
     username: z.string().max(256).refine(noControlChars, 'must not contain control characters').optional().meta({
@@ -100,16 +170,45 @@ export const ServerSettingsInputSchema = z
       )
       .nullable()
       .optional(),
+    transport: z.enum(['smtp', 'graph']).optional().meta({
+      description:
+        '`smtp` (default), or `graph`: Microsoft Graph sendMail (needs `auth` with provider `microsoft`; host, port and security are then unused)',
+    }),
+    auth: OAuthSettingsInputSchema.nullable().optional().meta({
+      description:
+        'OAuth 2.0 sign-in (SMTP AUTH XOAUTH2, or the Graph transport). Omitted or `null`: the username and password, or none',
+    }),
   })
-  .transform(({ username, password, ...input }) => ({
-    ...input,
-    // An empty user or password means none: no user stored, and the password as with `null`.
-    ...(username ? { username } : {}),
-    ...(password === undefined ? {} : { password: password === '' ? null : password }),
-    port: input.port ?? 25,
-    // 465 is implicit TLS; 587 (submission) requires STARTTLS; anything else defaults to plain, as KubeSphere's port 25.
-    security: input.security ?? (input.port === 465 ? 'tls' : input.port === 587 ? 'starttls' : 'none'),
-  }));
+  .superRefine((input, ctx) => {
+    const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+    if (input.transport === 'graph' && input.auth?.provider !== 'microsoft') {
+      issue('transport', 'graph needs "auth" with type oauth2 and provider microsoft');
+    }
+    if (input.transport !== 'graph' && input.host === undefined) issue('host', 'is required');
+    if (input.auth && input.username)
+      issue('username', 'must be absent with OAuth 2.0 sign-in (auth.user names the mailbox)');
+    if (input.auth && input.password) {
+      issue('password', 'must be absent with OAuth 2.0 sign-in (the client secret goes in auth.clientSecret)');
+    }
+  })
+  .transform(({ username, password, host, auth, transport, ...input }) => {
+    const graph = transport === 'graph';
+    return {
+      ...input,
+      ...(graph ? GRAPH_SERVER : {}),
+      host: graph ? GRAPH_SERVER.host : (host ?? ''),
+      // An empty user or password means none: no user stored, and the password as with `null`.
+      ...(username && !auth ? { username } : {}),
+      ...(password === undefined || auth ? {} : { password: password === '' ? null : password }),
+      ...(auth ? { auth } : {}),
+      ...(graph ? { transport } : {}),
+      port: graph ? GRAPH_SERVER.port : (input.port ?? 25),
+      // 465 is implicit TLS; 587 (submission) requires STARTTLS; anything else defaults to plain, as KubeSphere's port 25.
+      security: graph
+        ? GRAPH_SERVER.security
+        : (input.security ?? (input.port === 465 ? 'tls' : input.port === 587 ? 'starttls' : 'none')),
+    };
+  });
 
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -213,6 +312,38 @@ export const TestMessageRequestSchema = z.strictObject({
   recipients: z.array(EmailAddressSchema).min(1).max(MAX_RECIPIENTS).optional(),
 });
 
+const TemplatePartSchema = (part: string) =>
+  z
+    .string()
+    .max(TEMPLATE_PART_MAX_LENGTH)
+    .meta({ description: `The ${part} in Liquid (LiquidJS, strict)` });
+
+/** A template's three parts (PUT /v1/templates/{name}; a preview's draft). */
+export const TemplateInputSchema = z.strictObject({
+  subject: TemplatePartSchema('subject (text; made one line, at most 150 characters)'),
+  text: TemplatePartSchema('plain-text part'),
+  html: TemplatePartSchema('HTML part (every output HTML-escaped unless its last filter is breakable, linkify or raw)'),
+});
+
+export const TemplatePreviewRequestSchema = z.strictObject({
+  template: z.union([
+    TemplateInputSchema,
+    z.string().regex(TEMPLATE_NAME_PATTERN).meta({ description: 'The name of a stored template' }),
+  ]),
+  alerts: z.array(z.looseObject({})).min(1).max(100).optional().meta({
+    description:
+      'Alerts as POST /v1/alerts takes them in an array (Alertmanager API v2 / generic); the sample when absent',
+  }),
+  sample: z
+    .enum(SAMPLE_NAMES)
+    .optional()
+    .meta({ description: 'The built-in sample to render when no alerts are given (default firing-one)' }),
+  send: z.boolean().optional().meta({
+    description:
+      'Also send the preview to the configured recipients with the saved server, as a test message whose subject starts with [TEST]',
+  }),
+});
+
 // Response shapes, for the OpenAPI document and the contract test.
 const ServerSettingsViewSchema = z.object({
   host: z.string(),
@@ -222,6 +353,21 @@ const ServerSettingsViewSchema = z.object({
   from: z.string(),
   ca: z.string().optional(),
   passwordSet: z.boolean(),
+  transport: z.enum(['graph']).optional().meta({ description: 'Present when Microsoft Graph sends instead of SMTP' }),
+  auth: z
+    .object({
+      type: z.literal('oauth2'),
+      provider: z.enum(['microsoft', 'google', 'generic']),
+      user: z.string(),
+      clientId: z.string().optional(),
+      tenantId: z.string().optional(),
+      tokenUrl: z.string().optional(),
+      scope: z.string().optional(),
+      clientSecretSet: z
+        .boolean()
+        .meta({ description: 'Whether a client secret (or Google key) is stored; never the secret' }),
+    })
+    .optional(),
 });
 
 export const ConfigViewSchema = z.object({
@@ -246,7 +392,14 @@ export const ErrorResponseSchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.object({ field: z.string(), message: z.string() })),
+    details: z.array(
+      z.object({
+        field: z.string(),
+        message: z.string(),
+        line: z.number().int().optional().meta({ description: 'A template part: the line (1-based)' }),
+        column: z.number().int().optional().meta({ description: 'A template part: the column (1-based)' }),
+      }),
+    ),
     permanent: z.boolean().optional().meta({
       description:
         'With the SMTP_* and SES_REJECTED codes: true when a retry cannot change the outcome (a 5xx reply for the message or for every recipient), false for connection failures, timeouts, 4xx replies and throttling',
@@ -299,6 +452,9 @@ const DeliverySchema = z.object({
     .boolean()
     .optional()
     .meta({ description: 'On a failed delivery: no retry can change it; the alerts wait for the repeat interval' }),
+  templateError: z.string().optional().meta({
+    description: "The mail's template failed to render (or is missing), so this mail is the shipped default: why",
+  }),
   route: z.string().optional().meta({ description: 'The route whose mail it was (`default`: the default route)' }),
 });
 
@@ -346,6 +502,23 @@ export const DeliveriesViewSchema = z.object({
     .optional()
     .meta({ description: 'With `?held=true`: the alerts held now, oldest first' }),
 });
+export const TemplateViewSchema = z.object({
+  name: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  stored: z.boolean().meta({ description: 'False for the shipped default (never edited, or restored)' }),
+});
+export const TemplateListSchema = z.object({
+  templates: z.array(z.object({ name: z.string(), stored: z.boolean() })),
+});
+export const TemplatePreviewSchema = z.object({
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  sent: TestMessageResultSchema.optional().meta({ description: 'With `send`: the test message sent' }),
+});
+
 /** /healthz: `ok` with the store answering, `degraded` (503) when it does not. */
 export const HealthSchema = z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unavailable']) });
 
@@ -439,6 +612,8 @@ export const CONTRACT_MATCHES_CORE: [
   Produces<typeof RouteInputSchema, Route>,
   Produces<typeof ConfigPatchSchema, ConfigPatch>,
   Produces<typeof TestMessageRequestSchema, TestMessageRequest>,
+  Produces<typeof TemplateInputSchema, MailTemplate>,
+  Produces<typeof TemplatePreviewRequestSchema, TemplatePreviewRequest>,
   Describes<typeof IngestResultSchema, IngestResult>,
   Produces<typeof SilenceInputSchema, SilenceInput>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true];

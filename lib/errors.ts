@@ -20,6 +20,9 @@ export interface ErrorDetail {
   /** Dotted path of the offending field, e.g. `server.port` or `alerts[3].labels`. */
   readonly field: string;
   readonly message: string;
+  /** Where in the field's text (a template part), 1-based, when known. */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 export abstract class AlertmailError extends Error {
@@ -76,7 +79,11 @@ export type MailErrorCode =
   | 'SMTP_CONNECTION_FAILED'
   | 'SMTP_TIMEOUT'
   | 'SMTP_REJECTED'
-  | 'SES_REJECTED';
+  | 'SES_REJECTED'
+  /** The identity provider gave no access token (its `error` / `error_description` in the message). */
+  | 'OAUTH_TOKEN_FAILED'
+  /** Microsoft Graph refused or failed the sendMail request (its own error message). */
+  | 'GRAPH_REJECTED';
 
 /**
  * The mail server refused or failed; `message` carries the server's own reply (never a secret).
@@ -88,6 +95,8 @@ export class MailDeliveryError extends AlertmailError {
     readonly code: MailErrorCode,
     message: string,
     readonly permanent = false,
+    /** How long the server asked to wait (Graph's `Retry-After` on 429 or 503); the sender's retry is told the same. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -4,6 +4,7 @@
  * Alertmanager's small Notifier / NotificationLog interfaces.
  */
 import type { MailServer, StoredConfig } from './domain/config';
+import type { MailTemplate } from './domain/mail/templates/model';
 import type { MuteWindow } from './domain/mute-windows';
 import type { MutedRecord } from './domain/muted';
 import type { Silence } from './domain/silences';
@@ -205,6 +206,8 @@ export interface Delivery {
   readonly rejected?: readonly RecipientRejection[];
   /** A failure no retry changes (a 5xx for the message or for every recipient): not retried before the repeat interval. */
   readonly permanent?: boolean;
+  /** The mail's template failed to render, so this mail is the shipped `default`: which template, and why. */
+  readonly templateError?: string;
   /** The route whose mail this was (`default` for the default route); absent on test messages and older records. */
   readonly route?: string;
 }
@@ -218,4 +221,14 @@ export interface DeliveryLog {
   record(delivery: Delivery): Promise<void>;
   /** Newest first. */
   list(limit: number, filter?: DeliveryFilter): Promise<Delivery[]>;
+}
+
+/** Mail templates (DESIGN.md "Templates"), each stored whole; absent `default` means the shipped one. */
+export interface TemplateStore {
+  get(name: string): Promise<MailTemplate | null>;
+  put(name: string, template: MailTemplate): Promise<void>;
+  /** False when there was none. */
+  delete(name: string): Promise<boolean>;
+  /** The names stored, sorted. */
+  list(): Promise<string[]>;
 }

@@ -171,31 +171,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     stops.unshift(() => mailbox.stop());
 
-    const env = readEnv({
-      ALERTMAIL_CONFIG_TABLE: tables.config,
-      ALERTMAIL_STATE_TABLE: tables.state,
-      ALERTMAIL_DELIVERIES_TABLE: tables.deliveries,
-      ALERTMAIL_SECRETS_BACKEND: 'file',
-      ALERTMAIL_DATA_DIR: dataDir,
-      ALERTMAIL_DYNAMODB_ENDPOINT: endpoint,
-      ALERTMAIL_TOKEN_CACHE_SECONDS: '5',
-      ...options.env,
-    });
-    const app = createApp(env, { log, ...(options.clock ? { clock: options.clock } : {}) });
-
-    // First start: the development mailbox is the mail server, so an alert reaches an inbox at once.
-    // (Not with SES: it sends through SES, as an address of its identity the admin sets.)
-    if (env.ALERTMAIL_TRANSPORT === 'smtp' && (await app.config.get()).server === null) {
-      await app.config.setServer({
-        host: '127.0.0.1',
-        port: mailbox.smtpPort,
-        security: 'none',
-        from: 'alertmail@localhost',
-      });
-    }
-
-    const handlers = await loadHandlers(app);
+    // The server listens first: its own address is the console URL the mails link to ("Silence this").
+    let ready: { handlers: Record<FunctionName, HttpHandler>; app: App } | undefined;
     const server = http.createServer((req, res) => {
+      if (!ready) {
+        send(res, toResponse(503, { error: { code: 'STARTING', message: 'Starting', details: [] } }));
+        return;
+      }
+      const { handlers, app } = ready;
       serve(req, res, handlers, app, mailbox).catch((error: unknown) => {
         app.log.error('local runtime failure', { message: messageOf(error) });
         if (!res.headersSent)
@@ -213,6 +196,32 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (cut > 0) log.warn('stopped with requests still in flight', { requests: cut, graceMs: SHUTDOWN_GRACE_MS });
     });
     const port = (server.address() as AddressInfo).port;
+
+    const env = readEnv({
+      ALERTMAIL_CONFIG_TABLE: tables.config,
+      ALERTMAIL_STATE_TABLE: tables.state,
+      ALERTMAIL_DELIVERIES_TABLE: tables.deliveries,
+      ALERTMAIL_SECRETS_BACKEND: 'file',
+      ALERTMAIL_DATA_DIR: dataDir,
+      ALERTMAIL_DYNAMODB_ENDPOINT: endpoint,
+      ALERTMAIL_TOKEN_CACHE_SECONDS: '5',
+      ALERTMAIL_CONSOLE_URL: `http://127.0.0.1:${port}/`,
+      ...options.env,
+    });
+    const app = createApp(env, { log, ...(options.clock ? { clock: options.clock } : {}) });
+
+    // First start: the development mailbox is the mail server, so an alert reaches an inbox at once.
+    // (Not with SES: it sends through SES, as an address of its identity the admin sets.)
+    if (env.ALERTMAIL_TRANSPORT === 'smtp' && (await app.config.get()).server === null) {
+      await app.config.setServer({
+        host: '127.0.0.1',
+        port: mailbox.smtpPort,
+        security: 'none',
+        from: 'alertmail@localhost',
+      });
+    }
+
+    ready = { handlers: await loadHandlers(app), app };
     const sweepSeconds = sweepSecondsOf(options.sweepSeconds);
     if (sweepSeconds > 0) {
       let running = false;

@@ -24,6 +24,7 @@ import { ErrorSummary } from './views/parts';
 import { RoutesView } from './views/RoutesView';
 import { type SignInNotice, SignInView } from './views/SignInView';
 import { SilencesView } from './views/SilencesView';
+import { TemplatesView } from './views/TemplatesView';
 import { WhoGetsView } from './views/WhoGetsView';
 
 const TOKEN_KEY = 'alertmail.adminToken';
@@ -39,6 +40,7 @@ const SECTIONS = [
   { id: 'who-gets', title: 'Who gets this?' },
   { id: 'silences', title: 'Silences' },
   { id: 'mute-windows', title: 'Mute windows' },
+  { id: 'templates', title: 'Templates' },
   { id: 'deliveries', title: 'Deliveries' },
 ] as const;
 
@@ -224,6 +226,7 @@ export function App() {
           <WhoGetsView key={session} />
           <SilencesView key={session} signedIn={signedIn} />
           <MuteWindowsView key={session} signedIn={signedIn} />
+          <TemplatesView key={session} signedIn={signedIn} />
           <DeliveriesView key={session} signedIn={signedIn} version={logVersion} />
           <MailboxView key={session} signedIn={signedIn} version={logVersion} />
         </div>

@@ -18,6 +18,7 @@ import type {
   SecretName,
   SecretStore,
   SilencesDocument,
+  TemplateStore,
 } from '../ports';
 import type { SweeperBookmark } from '../usecases/sweeper';
 import { DynamoConfigStore } from './dynamodb/dynamo-config-store';
@@ -26,6 +27,7 @@ import { DynamoDocumentStore } from './dynamodb/dynamo-document-store';
 import { DynamoIngestSnapshotReader } from './dynamodb/dynamo-ingest-snapshot';
 import { MUTE_WINDOWS_KEY, SILENCES_KEY, SWEEPER_KEY } from './dynamodb/dynamo-items';
 import { DynamoNotificationStateStore } from './dynamodb/dynamo-state-store';
+import { DynamoTemplateStore } from './dynamodb/dynamo-template-store';
 import { sameRealmErrorMiddleware, storeErrorMiddleware, storeRetryStrategy } from './dynamodb/store-errors';
 import { STORE_CONNECTION_TIMEOUT_MS, STORE_MAX_ATTEMPTS, STORE_REQUEST_TIMEOUT_MS } from './dynamodb/store-timeouts';
 import { SecretsManagerSecretStore } from './secrets-manager/secrets-manager-store';
@@ -59,6 +61,7 @@ export interface AwsSdkAdapters {
   readonly silences: DocumentStore<SilencesDocument>;
   readonly muteWindows: DocumentStore<MuteWindowsDocument>;
   readonly sweeperBookmark: DocumentStore<SweeperBookmark>;
+  readonly templates: TemplateStore;
   readonly secrets?: SecretStore;
   /** SES SendRawEmail, with the `ses` transport. */
   readonly sendRawEmail?: SendRawEmail;
@@ -131,6 +134,7 @@ export function createAwsSdkAdapters(options: AwsSdkOptions): AwsSdkAdapters {
     silences: new DynamoDocumentStore(client, dynamo.tables.config, SILENCES_KEY),
     muteWindows: new DynamoDocumentStore(client, dynamo.tables.config, MUTE_WINDOWS_KEY),
     sweeperBookmark: new DynamoDocumentStore(client, dynamo.tables.config, SWEEPER_KEY),
+    templates: new DynamoTemplateStore(client, dynamo.tables.config),
     ...(options.secretIds
       ? {
           secrets: new SecretsManagerSecretStore(

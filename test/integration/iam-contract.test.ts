@@ -294,6 +294,13 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
     const testMessage = await admin('POST', '/v1/test-message', { body: {} });
     expect(testMessage).toMatchObject({ status: 200, body: { sent: true } });
     expect((await admin('GET', '/v1/deliveries', { query: { limit: '5' } })).body.deliveries).toHaveLength(1);
+    // Templates: listed, read, written and deleted (with the index of names, in a transaction), previewed
+    const template = { subject: '{{ status }} {{ alerts.size }}', text: 'text', html: '<p>html</p>' };
+    expect((await admin('PUT', '/v1/templates/{name}', { params: { name: 'iam' }, body: template })).status).toBe(200);
+    expect((await admin('GET', '/v1/templates')).body.templates).toContainEqual({ name: 'iam', stored: true });
+    expect((await admin('GET', '/v1/templates/{name}', { params: { name: 'iam' } })).status).toBe(200);
+    expect((await admin('POST', '/v1/templates/preview', { body: { template: 'iam' } })).status).toBe(200);
+    expect((await admin('DELETE', '/v1/templates/{name}', { params: { name: 'iam' } })).status).toBe(204);
 
     // The ingest: one new alert, several at once (a transaction), a re-post in steady state
     expect((await post([alert(`New${run}`)])).body).toMatchObject({ notified: 1 });
@@ -384,7 +391,7 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
       ].sort();
     const mail = transport === 'ses' ? ['SendRawEmail'] : [];
     expect(operations('api')).toEqual(
-      ['GetItem', 'GetSecretValue', 'PutItem', 'PutSecretValue', 'Query', ...mail].sort(),
+      ['GetItem', 'GetSecretValue', 'PutItem', 'PutSecretValue', 'Query', 'TransactWriteItems', ...mail].sort(),
     );
     expect(operations('ingest')).toEqual(
       [
@@ -414,7 +421,17 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
     );
     if (byRole.has('cloudwatch')) {
       expect(operations('cloudwatch')).toEqual(
-        ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetSecretValue', 'PutItem', 'UpdateItem', ...mail].sort(),
+        // GetItem: the mail's template, read when a mail is due.
+        [
+          'BatchGetItem',
+          'BatchWriteItem',
+          'DeleteItem',
+          'GetItem',
+          'GetSecretValue',
+          'PutItem',
+          'UpdateItem',
+          ...mail,
+        ].sort(),
       );
     }
 

@@ -312,6 +312,40 @@ describe('the OpenAPI contract', () => {
     await exchange('GET', '/v1/mute-windows/Bad_Name', 'GET /v1/mute-windows/{name}', a);
     await exchange('DELETE', '/v1/mute-windows/evenings', 'DELETE /v1/mute-windows/{name}', a);
     await exchange('DELETE', '/v1/mute-windows/evenings', 'DELETE /v1/mute-windows/{name}', a);
+    const template = {
+      subject: '{{ status }}',
+      text: '{{ alerts.size }}',
+      html: '<p>{{ commonLabels.alertname }}</p>',
+    };
+    await exchange('GET', '/v1/templates', 'GET /v1/templates', a);
+    await exchange('GET', '/v1/templates/default', 'GET /v1/templates/{name}', a);
+    await exchange('GET', '/v1/templates/absent', 'GET /v1/templates/{name}', a); // 404
+    await exchange('GET', '/v1/templates/Bad_Name', 'GET /v1/templates/{name}', a); // 400
+    await exchange('PUT', '/v1/templates/ops', 'PUT /v1/templates/{name}', { ...a, body: template });
+    await exchange('PUT', '/v1/templates/ops', 'PUT /v1/templates/{name}', {
+      ...a,
+      body: { ...template, html: '{{ nope }}' },
+    });
+    await exchange('POST', '/v1/templates/preview', 'POST /v1/templates/preview', { ...a, body: { template: 'ops' } });
+    await exchange('POST', '/v1/templates/preview', 'POST /v1/templates/preview', {
+      ...a,
+      body: { template, sample: 'resolved-many', send: true },
+    });
+    await exchange('POST', '/v1/templates/preview', 'POST /v1/templates/preview', {
+      ...a,
+      body: { template: 'default', alerts: [{ labels: { alertname: 'Preview' } }] },
+    });
+    await exchange('POST', '/v1/templates/preview', 'POST /v1/templates/preview', {
+      ...a,
+      body: { template: 'absent' },
+    });
+    await exchange('POST', '/v1/templates/preview', 'POST /v1/templates/preview', {
+      ...a,
+      body: { template: { ...template, text: '{% if %}' } },
+    });
+    await exchange('DELETE', '/v1/templates/ops', 'DELETE /v1/templates/{name}', a);
+    await exchange('DELETE', '/v1/templates/ops', 'DELETE /v1/templates/{name}', a); // 404
+    await exchange('DELETE', '/v1/templates/default', 'DELETE /v1/templates/{name}', a);
     await exchange('GET', '/v1/deliveries?route=default', 'GET /v1/deliveries', a);
     await exchange('GET', '/v1/deliveries?route=Not_A_Name', 'GET /v1/deliveries', a);
     const payments = { name: 'payments', recipients: ['pay@example.com'], conditions: [] };

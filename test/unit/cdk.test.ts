@@ -176,7 +176,10 @@ describe('functions', () => {
       });
       // References (table names, secret ARNs) become placeholders; the schema must then accept the set.
       const resolved = Object.fromEntries(
-        Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : `resolved-${key}`]),
+        Object.entries(variables).map(([key, value]) => [
+          key,
+          typeof value === 'string' ? value : key.endsWith('_URL') ? 'https://resolved.example/' : `resolved-${key}`,
+        ]),
       );
       expect(() => readEnv(resolved)).not.toThrow();
     }
