@@ -166,7 +166,8 @@ export class AlertmailStack extends Stack {
       fn.grantSecretRead(this.smtpSecret);
       if (readsTokens) fn.grantSecretRead(this.tokensSecret);
     };
-    grantIngest(ingest, true, ['dynamodb:BatchGetItem']);
+    // GetItem: the mail's template, read only when a mail is due.
+    grantIngest(ingest, true, ['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
     // console: serves files from its bundle and touches nothing else.
     if (settings.transport === 'ses' && settings.sesIdentity) {
       api.grantSendAs(settings.sesIdentity);

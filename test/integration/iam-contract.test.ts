@@ -398,6 +398,7 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
         'BatchGetItem',
         'BatchWriteItem',
         'DeleteItem',
+        'GetItem',
         'GetSecretValue',
         'PutItem',
         'TransactWriteItems',
