@@ -35,7 +35,7 @@ describe('the silences console logic', () => {
   });
 
   it('previews which held alerts the matchers catch; patterns are left to the server', () => {
-    const held = [
+    const held: HeldAlert[] = [
       {
         fingerprint: 'a',
         route: 'default',
