@@ -1,4 +1,12 @@
-import { endOf, matchersFromLabels, previewMatches, silenceBody, valuesOf, weekGrid } from '../../web/silences-model';
+import {
+  endOf,
+  type HeldAlert,
+  matchersFromLabels,
+  previewMatches,
+  silenceBody,
+  valuesOf,
+  weekGrid,
+} from '../../web/silences-model';
 
 describe('the silences console logic', () => {
   it('pre-fills one In matcher per label of a link, sorted', () => {
