@@ -259,6 +259,20 @@ async function putWindow(name: string): Promise<void> {
   expect(put.status).toBe(201);
 }
 
+let routeNames: string[] = [];
+async function addRoute(name: string): Promise<void> {
+  const added = await call(runtime.url, 'POST', '/v1/routes', {
+    token: runtime.adminToken,
+    body: { name, recipients: ['team@example.com'] },
+  });
+  expect(added.status).toBe(201);
+}
+const TEMPLATE = {
+  subject: '[{{ status | upcase }}] {{ alerts.size }} alert(s)',
+  text: '{% for alert in alerts %}{{ alert.labels.alertname }}\n{% endfor %}',
+  html: '<p>{% for alert in alerts %}{{ alert.labels.alertname }} {% endfor %}</p>',
+};
+
 const alertNow = (name: string) => ({
   labels: { alertname: name, severity: 'warning', instance: 'gateway-1' },
   annotations: { summary: `${name} through API Gateway` },
@@ -324,6 +338,60 @@ const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
     status: 204,
     arrange: (tag) => putWindow(`del-${tag}`),
     request: (tag) => ({ target: `/v1/mute-windows/del-${tag}` }),
+  },
+  'GET /v1/routes': { status: 200, request: () => ({ target: '/v1/routes' }) },
+  'POST /v1/routes': {
+    status: 201,
+    request: (tag) => ({ target: '/v1/routes', body: { name: `post-${tag}`, recipients: ['team@example.com'] } }),
+  },
+  'PUT /v1/routes/order': {
+    status: 200,
+    request: () => ({ target: '/v1/routes/order', body: { names: routeNames } }),
+    arrange: async () => {
+      routeNames = (
+        (await call(runtime.url, 'GET', '/v1/routes', { token: runtime.adminToken })).body.routes as Array<{
+          name: string;
+        }>
+      ).map((route) => route.name);
+    },
+  },
+  'PUT /v1/routes/{name}': {
+    status: 200,
+    arrange: (tag) => addRoute(`put-${tag}`),
+    request: (tag) => ({
+      target: `/v1/routes/put-${tag}`,
+      body: { recipients: ['other@example.com'], enabled: false },
+    }),
+  },
+  'DELETE /v1/routes/{name}': {
+    status: 204,
+    arrange: (tag) => addRoute(`del-${tag}`),
+    request: (tag) => ({ target: `/v1/routes/del-${tag}` }),
+  },
+  'POST /v1/alerts/dry-run': {
+    status: 200,
+    request: (tag) => ({ target: '/v1/alerts/dry-run', body: { alerts: [alertNow(`GatewayDryRun-${tag}`)] } }),
+  },
+  'GET /v1/templates': { status: 200, request: () => ({ target: '/v1/templates' }) },
+  'GET /v1/templates/{name}': { status: 200, request: () => ({ target: '/v1/templates/default' }) },
+  'PUT /v1/templates/{name}': {
+    status: 200,
+    request: (tag) => ({ target: `/v1/templates/gw-${tag}`, body: TEMPLATE }),
+  },
+  'DELETE /v1/templates/{name}': {
+    status: 204,
+    arrange: async (tag) => {
+      const put = await call(runtime.url, 'PUT', `/v1/templates/gone-${tag}`, {
+        token: runtime.adminToken,
+        body: TEMPLATE,
+      });
+      expect(put.status).toBeLessThan(300);
+    },
+    request: (tag) => ({ target: `/v1/templates/gone-${tag}` }),
+  },
+  'POST /v1/templates/preview': {
+    status: 200,
+    request: () => ({ target: '/v1/templates/preview', body: { template: TEMPLATE } }),
   },
   'POST /v1/alerts': {
     status: 202,
