@@ -3,9 +3,11 @@
  * bench owns (AUTO_SECTIONS) are replaced, and every other section (`## Bundle sizes`, the
  * hand-written analysis) is kept byte for byte.
  */
+
 import { promises as fs } from 'node:fs';
 import { INGEST_BUNDLE_BUDGET_BYTES as INGEST_BUDGET } from '../cdk/function';
 import type { ColdStartRow } from './cold-start';
+import type { InboxLatency } from './latency';
 import { type LoopResult, median } from './load';
 import type { ProfileSummary } from './profile';
 
@@ -46,9 +48,11 @@ export interface BenchReport {
     responseP50Ms: number;
     /** POST → the SMTP connection arriving at the server. */
     untilConnectP50Ms: number;
-    /** The SMTP session: connection → message accepted, the server's greeting pause included. */
+    /** The SMTP session: connection → message accepted. */
     sessionP50Ms: number;
   };
+  /** Alertmail and Alertmanager to the same aiosmtpd, one run (bench/latency.ts); absent when not measured. */
+  readonly inbox?: InboxLatency;
   readonly coldStarts: readonly ColdStartRow[];
   readonly bundlingSource: string;
   readonly memory: {
@@ -167,7 +171,8 @@ export function renderReport(r: BenchReport): RenderedReport {
     `| 1 | steady-state ingest vs Alertmanager | ${fmt(steady)} | Alertmanager \`POST /api/v2/alerts\`: ${fmt(am)} alerts/s | ${fmt(vsAm.ratio, 2)} (${vsAm.list}) | ≥ 0.25 | ${verdict(vsAm.ratio >= 0.25)} |`,
     `| 2 | new-alert ingest, alerts/s (100 new per request: claims + 1 email) | ${fmt(fresh)} | raw conditional \`PutItem\` (8 concurrent): ${fmt(puts)} writes/s | ${fmt(vsPuts.ratio, 2)} (${vsPuts.list}) | ≥ 0.70 | ${verdict(vsPuts.ratio >= 0.7)} |`,
     `| 2 | new-alert ingest vs the batched conditional write its claims use | ${fmt(fresh)} | raw \`TransactWriteItems\` (100 conditional puts per call, 8 concurrent): ${fmt(rate(r.rawTransact))} writes/s | ${fmt(vsTransact.ratio, 2)} (${vsTransact.list}) | (no target) | |`,
-    `| 3 | POST → SMTP server accepts the email (1 alert, sequential, n=${r.latency.posts}) | p50 ${ms(r.latency.p50Ms)}, p99 ${ms(r.latency.p99Ms)} | max ${ms(r.latency.maxMs)}; HTTP answer p50 ${ms(r.latency.responseP50Ms)}; p50 split: POST → SMTP connection ${ms(r.latency.untilConnectP50Ms)}, SMTP session ${ms(r.latency.sessionP50Ms)} (smtp-server pauses 100 ms before its greeting) | | | |`,
+    `| 3 | POST → SMTP server accepts the email (1 alert, sequential, n=${r.latency.posts}) | p50 ${ms(r.latency.p50Ms)}, p99 ${ms(r.latency.p99Ms)} | max ${ms(r.latency.maxMs)}; HTTP answer p50 ${ms(r.latency.responseP50Ms)}; p50 split: POST → SMTP connection ${ms(r.latency.untilConnectP50Ms)}, SMTP session ${ms(r.latency.sessionP50Ms)} (smtp-server in-process, its 100 ms greeting pause switched off) | | | |`,
+    ...inboxRows(r.inbox),
     `| 4 | ingest bundle (minified; index.js + the chunk it loads on first use: nodemailer with the first mail) | ${kb(ingestBytes)} | index.js ${kb(ingest?.bytes ?? Number.NaN)} + ${kb(ingest?.lazyBytes ?? 0)} | | < ${kb(INGEST_BUDGET)} | ${verdict(ingestBytes < INGEST_BUDGET)} |`,
   );
   for (const row of r.coldStarts.slice(1)) {
@@ -184,6 +189,7 @@ export function renderReport(r: BenchReport): RenderedReport {
     '',
   );
 
+  lines.push(...inboxPhases(r.inbox));
   lines.push('### Details', '');
   lines.push(
     '| run | median | repetitions | errors | request p50 / p99 | CPU: cores used (CPU ms per 1000 units), medians |',
@@ -319,4 +325,36 @@ export async function updateBenchmarksFile(file: string, report: RenderedReport)
   const body = out.map((section) => (section.text.endsWith('\n') ? section.text : `${section.text}\n`)).join('');
   const head = preamble.trim() ? `${preamble.trimEnd()}\n\n` : '# Benchmarks\n\n';
   await fs.writeFile(file, `${head}${body.trimEnd()}\n`);
+}
+
+/** Row 3b: alertmail beside Alertmanager, both to Debian's aiosmtpd, in one run. */
+function inboxRows(inbox: InboxLatency | undefined): string[] {
+  if (!inbox) return [];
+  const { alertmail: a, alertmanager: m } = inbox;
+  const reused = a.reusedConnections > 0 ? `; ${a.reusedConnections} of ${a.posts} over a kept connection` : '';
+  return [
+    `| 3 | POST → aiosmtpd accepts the email (1 alert, sequential, n=${a.posts} each, alternating) | p50 ${ms(a.p50Ms)}, p90 ${ms(a.p90Ms)}, p99 ${ms(a.p99Ms)}; HTTP answer p50 ${ms(a.answerP50Ms ?? Number.NaN)}${reused} | Alertmanager (email receiver, \`group_wait: 0s\`): p50 ${ms(m.p50Ms)}, p90 ${ms(m.p90Ms)}, p99 ${ms(m.p99Ms)} | p50 ${fmt(inbox.ratioP50, 2)}×, p90 ${fmt(inbox.ratioP90, 2)}× | p50 ≤ 2× | ${verdict(inbox.ratioP50 <= 2)} |`,
+  ];
+}
+
+/** Where alertmail's milliseconds go, step by step (lib/phases.ts marks and aiosmtpd's arrival times). */
+function inboxPhases(inbox: InboxLatency | undefined): string[] {
+  if (!inbox) return [];
+  const table = (rows: InboxLatency['alertmailPhases']) => [
+    '| step | p50 | p90 | posts |',
+    '|---|---:|---:|---:|',
+    ...rows.map((row) => `| ${row.step} | ${fmt(row.p50Ms, 2)} ms | ${fmt(row.p90Ms, 2)} ms | ${row.count} |`),
+  ];
+  return [
+    '### Latency, phase by phase',
+    '',
+    `alertmail, one alert to aiosmtpd (n=${inbox.alertmail.posts}): consecutive events of each post, the runtime's phase marks (lib/phases.ts, on for this row only) and the mail server's own arrival times (bench/aiosmtpd_arrivals.py), on one clock:`,
+    '',
+    ...table(inbox.alertmailPhases),
+    '',
+    `Alertmanager, the same alert to the same aiosmtpd (n=${inbox.alertmanager.posts}):`,
+    '',
+    ...table(inbox.alertmanagerPhases),
+    '',
+  ];
 }

@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb';
+import { hasAiosmtpd, startAiosmtpdSink } from './aiosmtpd-sink';
 import {
   buildBundles,
   type ColdStartRow,
@@ -35,6 +36,7 @@ import {
   measureColdStarts,
   profileColdStart,
 } from './cold-start';
+import { type InboxLatency, measureInboxLatency } from './latency';
 import { closedLoop, HttpClient, type LoopResult, median, percentile } from './load';
 import { makeAlert, type V2Alert } from './payloads';
 import { type Alertmanager, cpuSeconds, peakRssOf, startAlertmanager } from './procs';
@@ -70,7 +72,7 @@ interface Options {
   readonly only: ReadonlySet<Part>;
 }
 
-const PARTS = ['steady', 'steady64', 'new', 'latency', 'cold'] as const;
+const PARTS = ['steady', 'steady64', 'new', 'latency', 'inbox', 'cold'] as const;
 type Part = (typeof PARTS)[number];
 
 function parseOptions(argv: readonly string[]): Options {
@@ -661,6 +663,55 @@ async function main(): Promise<void> {
   }
   for (const list of [latencies, responseTimes, untilConnect, sessions]) list.sort((a, b) => a - b);
 
+  // --- 3b. Latency as users see it: alertmail and Alertmanager to the same aiosmtpd, interleaved. ---
+  let inbox: InboxLatency | undefined;
+  if (options.only.has('inbox')) {
+    if (!hasAiosmtpd()) throw new Error('the inbox latency row needs Debian python3-aiosmtpd (.ci/run installs it)');
+    progress(`inbox latency: ${options.latencyPosts} posts each to aiosmtpd, alertmail and Alertmanager in turn`);
+    const aiosmtpd = await startAiosmtpdSink();
+    children.add(aiosmtpd.process);
+    cleanups.push({ name: 'aiosmtpd', run: () => aiosmtpd.stop() });
+    const emailing = await startAlertmanager(path.join(workDir, 'alertmanager-email'), {
+      smtpPort: aiosmtpd.port,
+      to: RECIPIENT,
+    });
+    children.add(emailing.process);
+    cleanups.push({ name: 'Alertmanager (email)', run: () => emailing.stop() });
+    const emailingClient = new HttpClient(emailing.url, 1);
+    const adminHeaders = { authorization: `Bearer ${runtime.adminToken}`, 'content-type': 'application/json' };
+    const pointAt = async (port: number) => {
+      const reply = await alertmail.request(
+        'PUT',
+        '/v1/config/server',
+        adminHeaders,
+        JSON.stringify({ host: '127.0.0.1', port, security: 'none', from: 'alertmail@bench.invalid' }),
+      );
+      check(reply.status === 200, `PUT /v1/config/server answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+    };
+    await pointAt(aiosmtpd.port);
+    try {
+      inbox = await measureInboxLatency({
+        posts: options.latencyPosts,
+        runId,
+        sink: aiosmtpd,
+        alertmail,
+        ingestHeaders,
+        alertmanager: emailingClient,
+        startPhases: async () => {
+          await runtime.ask({ type: 'phases-start' }, 'phases-started');
+        },
+        stopPhases: async () => (await runtime.ask({ type: 'phases-stop' }, 'phases')).marks,
+        deadline: performance.timeOrigin + performance.now() + 120_000,
+      });
+      progress(
+        `inbox latency p50: alertmail ${inbox.alertmail.p50Ms.toFixed(1)} ms, Alertmanager ${inbox.alertmanager.p50Ms.toFixed(1)} ms`,
+      );
+    } finally {
+      emailingClient.close();
+      await pointAt(sink.port);
+    }
+  }
+
   // --- 4. Bundles and cold starts. ---------------------------------------------------------------
   progress('bundling the functions and measuring cold starts');
   const bundleDir = path.join(workDir, 'bundles');
@@ -752,6 +803,7 @@ async function main(): Promise<void> {
       untilConnectP50Ms: percentile(untilConnect, 50),
       sessionP50Ms: percentile(sessions, 50),
     },
+    inbox,
     coldStarts,
     bundlingSource,
     memory: {

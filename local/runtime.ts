@@ -22,6 +22,7 @@ import { FileSecretStore } from '../lib/adapters/file/file-secret-store';
 import { parseTokenDocument } from '../lib/domain/tokens';
 import { AlertmailError, messageOf } from '../lib/errors';
 import { jsonLogger } from '../lib/log';
+import { phase } from '../lib/phases';
 import { superviseDynamoDbLocal } from './dynamodb';
 import { closeGracefully, readBody, SHUTDOWN_GRACE_MS, send, trackRequests } from './http-exchange';
 import { type DevMailbox, type MailboxMessage, startDevMailbox } from './mailbox';
@@ -236,6 +237,7 @@ async function serve(
   app: App,
   mailbox: DevMailbox,
 ): Promise<void> {
+  phase('http request');
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = (req.method ?? 'GET').toUpperCase();
 
@@ -308,5 +310,6 @@ async function serve(
     isBase64Encoded: false,
   };
   const response = await handlers[hit.route.spec.function](event, {});
+  phase('http answer');
   send(res, response, method === 'HEAD');
 }

@@ -1,4 +1,5 @@
 import { type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { phase } from '../../phases';
 import type { Delivery, DeliveryLog } from '../../ports';
 
 const PARTITION = 'deliveries';
@@ -13,6 +14,7 @@ export class DynamoDeliveryLog implements DeliveryLog {
 
   async record(delivery: Delivery): Promise<void> {
     const at = Date.parse(delivery.at);
+    phase('deliveries log');
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
@@ -24,6 +26,7 @@ export class DynamoDeliveryLog implements DeliveryLog {
         },
       }),
     );
+    phase('deliveries log done');
   }
 
   async list(limit: number): Promise<Delivery[]> {

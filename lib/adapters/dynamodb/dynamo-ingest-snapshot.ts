@@ -1,5 +1,6 @@
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chunk } from '../../concurrency';
+import { phase } from '../../phases';
 import type { ConfigStore, IngestSnapshot, IngestSnapshotReader, NotificationState } from '../../ports';
 import { BATCH_GET_LIMIT, type BatchGet, batchGetConsistent } from './dynamo-batch-get';
 import { addState, CONFIG_KEY, decodeConfigItem, type Item, stateKey } from './dynamo-items';
@@ -24,6 +25,15 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
   }
 
   async read(fingerprints: readonly string[]): Promise<IngestSnapshot> {
+    phase('snapshot read');
+    try {
+      return await this.readAll(fingerprints);
+    } finally {
+      phase('snapshot read done');
+    }
+  }
+
+  private async readAll(fingerprints: readonly string[]): Promise<IngestSnapshot> {
     const unique = [...new Set(fingerprints)];
     const states = new Map<string, NotificationState>();
     const addStates = (items: readonly Item[] | undefined) => {

@@ -14,6 +14,7 @@ import {
 import { chunk, mapLimit } from '../../concurrency';
 import { CLAIM_WINDOW_SECONDS } from '../../deadlines';
 import { type ClaimCondition, claimConditions, sentStateExpiresAt } from '../../domain/decide';
+import { phase } from '../../phases';
 import type { Claim, DeliveryProgress, NotificationState, NotificationStateStore } from '../../ports';
 import { BATCH_GET_LIMIT, type BatchGet, backoff, batchGetConsistent } from './dynamo-batch-get';
 import { addState, stateKey } from './dynamo-items';
@@ -68,9 +69,11 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
   async claim(claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number): Promise<Claim[]> {
     const unique = [...new Map(claims.map((claim) => [claim.fingerprint, claim])).values()];
     const writes = unique.map((claim) => ({ claim, write: this.claimWrite(claim, claimId, now, repeatIntervalMs) }));
+    phase('claim');
     const won = await mapLimit(chunk(writes, TRANSACT_WRITE_LIMIT), TRANSACTION_CONCURRENCY, (part) =>
       this.claimChunk(part),
     );
+    phase('claim done');
     return won.flat();
   }
 
@@ -180,6 +183,7 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
         },
       }));
     const resolved = claims.filter((claim) => claim.kind === 'resolved');
+    phase('sent mark');
     await Promise.all([
       this.batchWrite(firing),
       mapLimit(resolved, WRITE_CONCURRENCY, async (claim) => {
@@ -197,6 +201,7 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
         }
       }),
     ]);
+    phase('sent mark done');
   }
 
   async release(claims: readonly Claim[], claimId: string, progress?: DeliveryProgress): Promise<void> {

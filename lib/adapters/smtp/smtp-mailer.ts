@@ -1,6 +1,7 @@
 import type { SMTPConnectionAuth, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import type { MailServer } from '../../domain/config';
 import { MailDeliveryError, type MailErrorCode } from '../../errors';
+import { phase } from '../../phases';
 import type { Mailer, OutgoingMail, RecipientRejection, SendResult } from '../../ports';
 
 /** Per-step timeouts (each further capped by the send's deadline), so a silent server is noticed early. */
@@ -80,6 +81,7 @@ class DeadlineError extends Error {
 
 /** One SMTP session for one message; rejects with nodemailer's error (its `code`, `response`, `responseCode`). */
 async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendInfo> {
+  phase('smtp');
   const budgetMs = Math.max(0, deadline - Date.now());
   if (budgetMs === 0) throw new DeadlineError(0);
   const capped = (ms: number): number => Math.max(1, Math.min(ms, budgetMs));
@@ -115,6 +117,7 @@ async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number)
       if (settled) return;
       settled = true;
       clearTimeout(cutOff);
+      phase('smtp done');
       connection.close();
       if (error || !info) reject(error ?? new Error('SMTP send ended without a result'));
       else resolve(info);
@@ -122,6 +125,7 @@ async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number)
     // The whole session (connect, TLS, each command, the data) ends by the deadline.
     const cutOff = setTimeout(() => finish(new DeadlineError(budgetMs)), budgetMs);
     const sendMessage = (): void => {
+      phase('smtp session ready');
       connection.send({ from: mail.from, to: [...mail.to] }, mail.raw, (error, info) => finish(error, info));
     };
     connection.once('error', (error: Error) => finish(error));
