@@ -19,6 +19,7 @@ import { type HttpHandler, toResponse } from '../functions/http';
 import { type FunctionName, ROUTES, type RouteSpec, routeKey } from '../functions/routes';
 import { ensureTables } from '../lib/adapters/dynamodb/tables';
 import { FileSecretStore } from '../lib/adapters/file/file-secret-store';
+import { closeIdleSmtpConnections } from '../lib/adapters/smtp/smtp-connections';
 import { parseTokenDocument } from '../lib/domain/tokens';
 import { AlertmailError, messageOf } from '../lib/errors';
 import { jsonLogger } from '../lib/log';
@@ -206,6 +207,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       app,
       stop: async () => {
         for (const stop of stops.splice(0)) await stop();
+        closeIdleSmtpConnections();
       },
     };
   } catch (error) {

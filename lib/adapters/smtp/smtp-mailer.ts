@@ -3,6 +3,7 @@ import type { MailServer } from '../../domain/config';
 import { MailDeliveryError, type MailErrorCode } from '../../errors';
 import { phase } from '../../phases';
 import type { Mailer, OutgoingMail, RecipientRejection, SendResult } from '../../ports';
+import { closeQuietly, connectionKey, keepIdleConnection, takeIdleConnection } from './smtp-connections';
 
 /** Per-step timeouts (each further capped by the send's deadline), so a silent server is noticed early. */
 export const SMTP_TIMEOUTS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 } as const;
@@ -79,27 +80,36 @@ class DeadlineError extends Error {
   }
 }
 
-/** One SMTP session for one message; rejects with nodemailer's error (its `code`, `response`, `responseCode`). */
+/**
+ * One message over a connection kept from an earlier send to the same settings (smtp-connections.ts)
+ * or a new one; rejects with nodemailer's error (its `code`, `response`, `responseCode`).
+ */
 async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendInfo> {
   phase('smtp');
+  const key = connectionKey(server);
+  const reused = await takeIdleConnection(key, Math.min(SMTP_TIMEOUTS.greetingTimeout, deadline - Date.now()));
   const budgetMs = Math.max(0, deadline - Date.now());
-  if (budgetMs === 0) throw new DeadlineError(0);
+  if (budgetMs === 0) {
+    if (reused) closeQuietly(reused.connection);
+    throw new DeadlineError(0);
+  }
   const capped = (ms: number): number => Math.max(1, Math.min(ms, budgetMs));
   // The SMTP client loads with the first send, not at a cold start (lib/adapters/smtp/nodemailer-parts.ts).
   const { SMTPConnection } = await import('./nodemailer-parts');
-  const connection = new SMTPConnection({
-    host: server.host.replace(/^\[(.*)\]$/, '$1'),
-    port: server.port,
-    secure: server.security === 'tls',
-    requireTLS: server.security === 'starttls',
-    ignoreTLS: server.security === 'none',
-    tls: { ca: server.ca, minVersion: 'TLSv1.2' },
-    connectionTimeout: capped(SMTP_TIMEOUTS.connectionTimeout),
-    greetingTimeout: capped(SMTP_TIMEOUTS.greetingTimeout),
-    socketTimeout: capped(SMTP_TIMEOUTS.socketTimeout),
-    logger: false,
-    debug: false,
-  });
+  const open = () =>
+    new SMTPConnection({
+      host: server.host.replace(/^\[(.*)\]$/, '$1'),
+      port: server.port,
+      secure: server.security === 'tls',
+      requireTLS: server.security === 'starttls',
+      ignoreTLS: server.security === 'none',
+      tls: { ca: server.ca, minVersion: 'TLSv1.2' },
+      connectionTimeout: capped(SMTP_TIMEOUTS.connectionTimeout),
+      greetingTimeout: capped(SMTP_TIMEOUTS.greetingTimeout),
+      socketTimeout: capped(SMTP_TIMEOUTS.socketTimeout),
+      logger: false,
+      debug: false,
+    });
   // What nodemailer's transport hands to login() for `auth: {user, pass}`: PLAIN or LOGIN, whichever
   // the server offers first; without a password login() fails with "Missing credentials" (EAUTH).
   const auth: SMTPConnectionAuth | undefined = server.username
@@ -111,6 +121,8 @@ async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number)
       }
     : undefined;
 
+  const connection = reused?.connection ?? open();
+
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (error: Error | null, info?: SendInfo): void => {
@@ -118,7 +130,12 @@ async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number)
       settled = true;
       clearTimeout(cutOff);
       phase('smtp done');
-      connection.close();
+      // Only a connection whose send succeeded is kept; any failure closes it (the listener stays for late errors).
+      if (error || !info) connection.close();
+      else {
+        connection.removeListener('error', finish);
+        keepIdleConnection(key, connection, (reused?.messages ?? 0) + 1);
+      }
       if (error || !info) reject(error ?? new Error('SMTP send ended without a result'));
       else resolve(info);
     };
@@ -128,7 +145,8 @@ async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number)
       phase('smtp session ready');
       connection.send({ from: mail.from, to: [...mail.to] }, mail.raw, (error, info) => finish(error, info));
     };
-    connection.once('error', (error: Error) => finish(error));
+    connection.once('error', finish);
+    if (reused) return sendMessage();
     connection.connect((error?: Error | null) => {
       if (settled) return;
       // The server closed the connection before its greeting.
