@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { INGEST_BUNDLE_BUDGET_BYTES as INGEST_BUDGET } from '../cdk/function';
 import type { ColdStartRow } from './cold-start';
+import { alertmanagerMonthly, type CountedShape, costOf, PRICES_AS_OF } from './cost';
 import type { InboxLatency } from './latency';
 import { type LoopResult, median } from './load';
 import type { ProfileSummary } from './profile';
@@ -55,6 +56,8 @@ export interface BenchReport {
   };
   /** Alertmail and Alertmanager to the same aiosmtpd, one run (bench/latency.ts); absent when not measured. */
   readonly inbox?: InboxLatency;
+  /** The cost pass's counts per request shape (bench/store-counts.ts); empty when not measured. */
+  readonly counted?: readonly CountedShape[];
   readonly coldStarts: readonly ColdStartRow[];
   readonly bundlingSource: string;
   readonly memory: {
@@ -191,7 +194,7 @@ export function renderReport(r: BenchReport): RenderedReport {
     '',
   );
 
-  lines.push(...inboxPhases(r.inbox));
+  lines.push(...inboxPhases(r.inbox), ...costTables(r.counted ?? []));
   lines.push('### Details', '');
   lines.push(
     '| run | median | repetitions | errors | request p50 / p99 | CPU: cores used (CPU ms per 1000 units), medians |',
@@ -359,4 +362,51 @@ function inboxPhases(inbox: InboxLatency | undefined): string[] {
     ...table(inbox.alertmanagerPhases),
     '',
   ];
+}
+
+const usd = (value: number) => (value >= 100 ? `$${fmt(value)}` : `$${value.toFixed(value >= 1 ? 2 : 3)}`);
+
+/** The counts per request, and what a million alerts of each shape cost at list prices (bench/cost.ts). */
+function costTables(counted: readonly CountedShape[]): string[] {
+  if (counted.length === 0) return [];
+  const single = counted.find((c) => c.batch === 1 && c.emails > 0);
+  // The deliveries log's write units per mail: a lone new alert writes its claim (1) and its `sent` mark (1) besides.
+  const deliveryUnits = single ? Math.max(1, (single.writeUnits - 2 * single.alerts) / single.emails) : 1;
+  const costs = counted.map((shape) => costOf(shape, deliveryUnits));
+  const lines = [
+    '### Counts per request, and a million alerts on AWS',
+    '',
+    "Counted in this run by a proxy in front of DynamoDB Local that asks every call for `ReturnConsumedCapacity` (bench/store-counts.ts; a runtime child of its own, sequential posts). Lambda duration: the request's p50 here (POST → answer), billed at the ingest function's 512 MB on arm64. Prices: " +
+      `${PRICES_AS_OF}.`,
+    '',
+    '| shape | requests | read units / alert | write units / alert | calls per request | emails | request p50 |',
+    '|---|---:|---:|---:|---|---:|---:|',
+  ];
+  for (const c of counted) {
+    const calls = Object.entries(c.calls)
+      .map(([op, n]) => `${op} ${fmt(n / c.requests, 2)}`)
+      .join(', ');
+    lines.push(
+      `| ${c.name} | ${c.requests} | ${fmt(c.readUnits / c.alerts, 3)} | ${fmt(c.writeUnits / c.alerts, 3)} | ${calls} | ${c.emails} | ${ms(c.requestP50Ms)} |`,
+    );
+  }
+  lines.push(
+    '',
+    '| shape | HTTP API | Lambda | DynamoDB | SES (ses stacks only) | **per million alerts** (smtp stack) | with SES | first limit to bind (alerts/s) | the next | with SES: its 14 mails/s bind at |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---|---:|',
+  );
+  for (const cost of costs) {
+    const [first, second] = Object.entries(cost.limits).sort((a, b) => a[1] - b[1]);
+    const m = cost.perMillion;
+    const limit = (entry: [string, number] | undefined) => (entry ? `${fmt(entry[1])}: ${entry[0]}` : '');
+    lines.push(
+      `| ${cost.shape.name} | ${usd(m.api)} | ${usd(m.lambda)} | ${usd(m.dynamo)} | ${usd(m.ses)} | **${usd(m.totalSmtp)}** | ${usd(m.total)} | ${limit(first)} | ${limit(second)} | ${Number.isFinite(cost.sesLimit) ? fmt(cost.sesLimit) : ''} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Alertmanager as an HA pair on two t4g.small (on demand, 8 GB gp3 each): ${usd(alertmanagerMonthly())} a month at any rate it keeps up with.`,
+    '',
+  );
+  return lines;
 }

@@ -36,6 +36,7 @@ import {
   measureColdStarts,
   profileColdStart,
 } from './cold-start';
+import type { CountedShape } from './cost';
 import { type InboxLatency, measureInboxLatency } from './latency';
 import { closedLoop, HttpClient, type LoopResult, median, percentile } from './load';
 import { makeAlert, type V2Alert } from './payloads';
@@ -44,6 +45,7 @@ import { bundleMap, type ProfileSummary, summarizeProfile } from './profile';
 import { type ChildMessage, isChildMessage, type MemoryReport, type ParentMessage } from './protocol';
 import { type BenchReport, renderReport, updateBenchmarksFile } from './report';
 import { type SmtpSink, startSmtpSink } from './smtp-sink';
+import { startCountingStore } from './store-counts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -72,7 +74,7 @@ interface Options {
   readonly only: ReadonlySet<Part>;
 }
 
-const PARTS = ['steady', 'steady64', 'new', 'latency', 'inbox', 'cold'] as const;
+const PARTS = ['steady', 'steady64', 'new', 'latency', 'inbox', 'cost', 'cold'] as const;
 type Part = (typeof PARTS)[number];
 
 function parseOptions(argv: readonly string[]): Options {
@@ -716,6 +718,68 @@ async function main(): Promise<void> {
     }
   }
 
+  // --- 3c. Counts per request for the cost page: a runtime of its own behind a counting proxy. ------
+  const counted: CountedShape[] = [];
+  if (options.only.has('cost')) {
+    progress('cost pass: counting store calls and capacity units per request');
+    const counting = await startCountingStore(dynamo.endpoint);
+    cleanups.push({ name: 'counting store', run: () => counting.stop() });
+    const countedRuntime = await startRuntimeChild(childScript, {
+      BENCH_DYNAMODB_ENDPOINT: counting.endpoint,
+      BENCH_TABLE_PREFIX: prefix,
+      BENCH_DATA_DIR: dataDir,
+      BENCH_SMTP_PORT: String(sink.port),
+      BENCH_RECIPIENT: RECIPIENT,
+    });
+    cleanups.push({ name: 'counted runtime child', run: () => countedRuntime.stop() });
+    const client = new HttpClient(countedRuntime.url, 1);
+    const count = async (name: string, bodies: readonly (Buffer | string)[], batch: number, notified: number) => {
+      // One unmeasured post of the shape first (the first mail loads nodemailer).
+      const times: number[] = [];
+      const mailsBefore = sink.count();
+      counting.reset();
+      for (const body of bodies) {
+        const t0 = performance.now();
+        const reply = await client.request('POST', '/v1/alerts', ingestHeaders, body);
+        times.push(performance.now() - t0);
+        check(reply.status === 202, `cost pass ${name}: answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+        check(parseIngest(reply.body).notified === notified, `cost pass ${name}: ${reply.body.slice(0, 200)}`);
+      }
+      const tally = counting.tally();
+      counted.push({
+        name,
+        batch,
+        requests: bodies.length,
+        alerts: bodies.length * batch,
+        readUnits: tally.readUnits,
+        writeUnits: tally.writeUnits,
+        calls: tally.calls,
+        emails: sink.count() - mailsBefore,
+        requestP50Ms: percentile(
+          times.sort((a, b) => a - b),
+          50,
+        ),
+      });
+    };
+    const freshBodies = (tag: string, requests: number, size: number) =>
+      Array.from({ length: requests }, (_, r) => {
+        const t = alertTimes();
+        return JSON.stringify(
+          Array.from({ length: size }, (_, i) => makeAlert(`c${tag}${runId}-${r}`, i, t.startsAt, t.endsAt)),
+        );
+      });
+    try {
+      await count('warm-up', freshBodies('w', 2, BATCH), BATCH, BATCH);
+      counted.length = 0;
+      await count('steady state, 100 per post', pool.slice(0, 20), BATCH, 0);
+      await count('steady state, 64 per post', pool64.slice(0, 20), PROMETHEUS_BATCH, 0);
+      await count('new alerts, 100 per post', freshBodies('n', 10, BATCH), BATCH, BATCH);
+      await count('new alerts, 1 per post', freshBodies('o', 20, 1), 1, 1);
+    } finally {
+      client.close();
+    }
+  }
+
   // --- 4. Bundles and cold starts. ---------------------------------------------------------------
   progress('bundling the functions and measuring cold starts');
   const bundleDir = path.join(workDir, 'bundles');
@@ -809,6 +873,7 @@ async function main(): Promise<void> {
       keptConnections,
     },
     inbox,
+    counted,
     coldStarts,
     bundlingSource,
     memory: {
