@@ -45,6 +45,8 @@ export const LAZY_CHUNKS: ReadonlyArray<{
   readonly file: string;
 }> = [
   { importPath: './nodemailer-parts', entry: 'lib/adapters/smtp/nodemailer-parts.ts', file: 'nodemailer-parts.js' },
+  // re2js (~147 KB): loaded with the first `Matches` / `NotMatches` condition (lib/domain/patterns.ts).
+  { importPath: './re2-engine', entry: 'lib/domain/re2-engine.ts', file: 're2-engine.js' },
 ];
 
 /** The text by which a bundle refers to a chunk (esbuild keeps the external path as written). */

@@ -1,6 +1,8 @@
 /** The config API Lambda: health, OpenAPI, configuration, test message and deliveries. */
 
+import { NAME_PATTERN } from '../lib/domain/routes';
 import { ValidationError } from '../lib/errors';
+import { RouteService } from '../lib/usecases/config/routes';
 import { publicView } from '../lib/usecases/config/service';
 import { StoreHealth } from '../lib/usecases/store-health';
 import { sendTestMessage } from '../lib/usecases/test-message';
@@ -12,6 +14,7 @@ import { requestSchemas } from './request-schemas';
 
 export function makeApiHandler(app: App): HttpHandler {
   const { config, mailDelivery, deliveries } = app;
+  const routes = new RouteService(config);
   // The probe is the config read GET /v1/config makes (one GetItem the function is granted).
   const storeHealth = new StoreHealth(async () => {
     try {
@@ -73,7 +76,34 @@ export function makeApiHandler(app: App): HttpHandler {
             { field: 'limit', message: 'must be an integer between 1 and 500' },
           ]);
         }
-        return { status: 200, body: { deliveries: await deliveries.list(limit) } };
+        const route = query.route;
+        if (route !== undefined && !NAME_PATTERN.test(route)) {
+          throw new ValidationError('route must be a route name', [
+            { field: 'route', message: 'must be a route name' },
+          ]);
+        }
+        return {
+          status: 200,
+          body: { deliveries: await deliveries.list(limit, route === undefined ? {} : { route }) },
+        };
+      },
+      'GET /v1/routes': async () => ({ status: 200, body: { routes: await routes.list() } }),
+      'POST /v1/routes': async ({ body }) => ({
+        status: 201,
+        body: await routes.create(parseWith(requestSchemas().RouteInputSchema, body)),
+      }),
+      'PUT /v1/routes/order': async ({ body }) => ({
+        status: 200,
+        body: { routes: await routes.reorder(parseWith(requestSchemas().RouteOrderSchema, body).names) },
+      }),
+      'PUT /v1/routes/{name}': async ({ body, pathParameters }) => {
+        const name = decodePathParameter('name', pathParameters.name ?? '');
+        const input = parseWith(requestSchemas().RouteUpdateSchema, body);
+        return { status: 200, body: await routes.replace(name, { ...input, name: input.name ?? name }) };
+      },
+      'DELETE /v1/routes/{name}': async ({ pathParameters }) => {
+        await routes.remove(decodePathParameter('name', pathParameters.name ?? ''));
+        return { status: 204 };
       },
     },
     app,

@@ -12,7 +12,16 @@ export function makeIngestHandler(app: CoreApp): HttpHandler {
     const { alerts } = parseAlertPayload(body, app.ingest.now());
     return { status: 202, body: await app.ingest.ingest(alerts) };
   };
-  return httpFunction('ingest', { 'POST /v1/alerts': ingest, 'POST /api/v2/alerts': ingest }, app);
+  const dryRun = async ({ body }: { body: unknown }) => {
+    if (body === undefined) throw new ValidationError('The body is empty', [{ field: '(body)', message: 'required' }]);
+    const { alerts } = parseAlertPayload(body, app.ingest.now());
+    return { status: 200, body: await app.ingest.dryRun(alerts) };
+  };
+  return httpFunction(
+    'ingest',
+    { 'POST /v1/alerts': ingest, 'POST /api/v2/alerts': ingest, 'POST /v1/alerts/dry-run': dryRun },
+    app,
+  );
 }
 
 /** EventBridge target: a throw makes EventBridge retry, as a 5xx makes Alertmanager retry. */

@@ -10,11 +10,16 @@ import {
   ConfigPatchSchema,
   ConfigViewSchema,
   DeliveriesViewSchema,
+  DryRunResultSchema,
   ErrorResponseSchema,
   HealthSchema,
   IngestResultSchema,
   RecipientInputSchema,
   RecipientsViewSchema,
+  RouteInputSchema,
+  RouteOrderSchema,
+  RoutesViewSchema,
+  RouteUpdateSchema,
   ServerSettingsInputSchema,
   TestMessageRequestSchema,
   TestMessageResultSchema,
@@ -52,6 +57,12 @@ const SCHEMAS: Record<string, JsonSchema> = {
   TestMessageResult: jsonSchema(TestMessageResultSchema, 'output'),
   Deliveries: jsonSchema(DeliveriesViewSchema, 'output'),
   IngestResult: jsonSchema(IngestResultSchema, 'output'),
+  Route: jsonSchema(RouteInputSchema, 'output'),
+  RouteInput: jsonSchema(RouteInputSchema, 'input'),
+  RouteUpdate: jsonSchema(RouteUpdateSchema, 'input'),
+  RouteOrder: jsonSchema(RouteOrderSchema, 'input'),
+  Routes: jsonSchema(RoutesViewSchema, 'output'),
+  DryRunResult: jsonSchema(DryRunResultSchema, 'output'),
   AlertsBody: AlertsBodySchema,
   OpenApiDocument: {
     type: 'object',
@@ -184,8 +195,64 @@ const OPERATIONS: Record<string, Operation> = {
   },
   'GET /v1/deliveries': {
     summary: 'Recent deliveries, newest first',
-    parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } }],
+    parameters: [
+      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+      {
+        name: 'route',
+        in: 'query',
+        description: 'Only the deliveries of this route (`default`: the default route), among the newest 1,000',
+        schema: { type: 'string' },
+      },
+    ],
     responses: { 200: { description: 'Deliveries', schema: 'Deliveries' }, ...errors(400, ...AUTH_ERRORS) },
+  },
+  'GET /v1/routes': {
+    summary: 'The named routes, in order (the default route, GET /v1/config, comes after them)',
+    responses: { 200: { description: 'Routes', schema: 'Routes' }, ...errors(...AUTH_ERRORS) },
+  },
+  'POST /v1/routes': {
+    summary: 'Add a route after the others (at most 100)',
+    description:
+      'An alert goes to the first enabled route whose conditions all hold, and with `continue` to the routes after it too; ' +
+      'one no named route takes goes to the default route. An omitted `repeatInterval` / `sendResolved` is the config’s.',
+    request: { schema: 'RouteInput', required: true },
+    responses: {
+      201: { description: 'Added', schema: 'Route' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 409),
+    },
+  },
+  'PUT /v1/routes/order': {
+    summary: 'Reorder the routes: `names` lists every route once',
+    request: { schema: 'RouteOrder', required: true },
+    responses: {
+      200: { description: 'The routes in their new order', schema: 'Routes' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 409),
+    },
+  },
+  'PUT /v1/routes/{name}': {
+    summary: 'Replace a route (its place in the order is kept)',
+    parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+    request: { schema: 'RouteUpdate', required: true },
+    responses: {
+      200: { description: 'The route', schema: 'Route' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 404, 409),
+    },
+  },
+  'DELETE /v1/routes/{name}': {
+    summary: 'Remove a route',
+    parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+    responses: { 204: { description: 'Removed' }, ...errors(400, 404, 409, ...AUTH_ERRORS) },
+  },
+  'POST /v1/alerts/dry-run': {
+    summary: 'What POST /v1/alerts would do with these alerts, route by route; nothing is written or sent',
+    description:
+      'For each alert and route: reached (an earlier route took it without `continue`), matched or the first condition ' +
+      'that failed, the recipients it would go to from that route, and the decision.',
+    request: { schema: 'AlertsBody', required: true },
+    responses: {
+      200: { description: 'The answer per alert and route', schema: 'DryRunResult' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS),
+    },
   },
   'POST /v1/alerts': {
     summary: 'Post alerts',

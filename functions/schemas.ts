@@ -11,6 +11,7 @@ import {
   type TestMessageRequest,
 } from '../lib/domain/config';
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
+import { DEFAULT_ROUTE_NAME, MAX_ROUTE_RECIPIENTS, MAX_ROUTES, NAME_PATTERN, type Route } from '../lib/domain/routes';
 import type { IngestResult } from '../lib/usecases/ingest/service';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters.
@@ -110,10 +111,15 @@ export const ServerSettingsInputSchema = z
 
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+const ConditionOperatorSchema = z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Matches', 'NotMatches']).meta({
+  description:
+    '`Matches` / `NotMatches`: `values` holds one RE2 pattern, anchored at both ends as Alertmanager `=~`; `NotIn` and `NotMatches` hold when the label is absent',
+});
+
 const ConditionSchema = z
   .strictObject({
     label: z.string().min(1).max(128).regex(LABEL_NAME, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)'),
-    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+    operator: ConditionOperatorSchema,
     values: z
       .array(z.string().max(1024).refine(noControlChars, 'must not contain control characters'))
       .max(100)
@@ -121,6 +127,13 @@ const ConditionSchema = z
   })
   .superRefine((condition, ctx) => {
     const hasValues = (condition.values?.length ?? 0) > 0;
+    if ((condition.operator === 'Matches' || condition.operator === 'NotMatches') && condition.values?.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['values'],
+        message: `must hold exactly one RE2 pattern for ${condition.operator}`,
+      });
+    }
     if ((condition.operator === 'In' || condition.operator === 'NotIn') && !hasValues) {
       ctx.addIssue({
         code: 'custom',
@@ -160,6 +173,39 @@ export const ConfigPatchSchema = z
 
 export const RecipientInputSchema = z.strictObject({ address: EmailAddressSchema });
 
+const NameSchema = z
+  .string()
+  .regex(NAME_PATTERN, 'must be 1-63 characters of a-z, 0-9 and -, starting with a letter or digit');
+
+/** A route as written: `PUT /v1/routes/{name}` may leave out the name (the path has it). */
+const RouteFieldsSchema = z.strictObject({
+  recipients: z
+    .array(EmailAddressSchema)
+    .min(1)
+    .max(MAX_ROUTE_RECIPIENTS)
+    .refine(
+      (list) => new Set(list.map((address) => address.toLowerCase())).size === list.length,
+      'must not list an address twice',
+    ),
+  conditions: ConditionsSchema.default([]),
+  continue: z.boolean().default(false),
+  enabled: z.boolean().default(true),
+  repeatInterval: RepeatIntervalSchema.optional(),
+  sendResolved: z.boolean().optional(),
+  muteWindows: z.array(NameSchema).max(20).optional(),
+  template: NameSchema.optional(),
+});
+
+export const RouteInputSchema = RouteFieldsSchema.extend({
+  name: NameSchema.refine(
+    (name) => name !== DEFAULT_ROUTE_NAME,
+    'is the default route; name the route otherwise',
+  ).refine((name) => name !== 'order', 'is reserved (PUT /v1/routes/order reorders the routes)'),
+});
+export const RouteUpdateSchema = RouteFieldsSchema.extend({ name: NameSchema.optional() });
+export const RouteOrderSchema = z.strictObject({ names: z.array(NameSchema).max(MAX_ROUTES) });
+export const RoutesViewSchema = z.object({ routes: z.array(RouteInputSchema) });
+
 export const TestMessageRequestSchema = z.strictObject({
   server: ServerSettingsInputSchema.optional(),
   recipients: z.array(EmailAddressSchema).min(1).max(MAX_RECIPIENTS).optional(),
@@ -182,7 +228,7 @@ export const ConfigViewSchema = z.object({
   conditions: z.array(
     z.object({
       label: z.string(),
-      operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+      operator: ConditionOperatorSchema,
       values: z.array(z.string()),
     }),
   ),
@@ -222,6 +268,8 @@ export const IngestResultSchema = z.object({
     repeatInterval: z.number().int(),
     disabled: z.number().int(),
     notConfigured: z.number().int(),
+    silenced: z.number().int().meta({ description: 'Alerts a silence held on every route they go to' }),
+    muted: z.number().int().meta({ description: 'Alerts held by a mute window of every route they go to' }),
     undeliverable: z.number().int().meta({
       description:
         'Alerts whose mail the mail server refused permanently (a 5xx for the message or for every recipient): logged as failed with `permanent: true`, not retried before the repeat interval',
@@ -249,6 +297,36 @@ const DeliverySchema = z.object({
     .boolean()
     .optional()
     .meta({ description: 'On a failed delivery: no retry can change it; the alerts wait for the repeat interval' }),
+  route: z.string().optional().meta({ description: 'The route whose mail it was (`default`: the default route)' }),
+});
+
+const DryRunRouteSchema = z.object({
+  route: z.string(),
+  reached: z.boolean().meta({ description: 'False when an earlier route took the alert without `continue`' }),
+  matched: z.boolean(),
+  failedCondition: z
+    .object({ label: z.string(), operator: ConditionOperatorSchema, values: z.array(z.string()) })
+    .optional(),
+  recipients: z
+    .array(z.string())
+    .meta({ description: 'Who gets the alert from this route (a recipient once per alert)' }),
+  decision: z
+    .enum(['send', 'repeatInterval', 'silenced', 'muted', 'disabled', 'notConfigured', 'nothingToTell'])
+    .optional()
+    .meta({ description: 'For a route that takes the alert (or would, but is disabled)' }),
+  silencedBy: z.array(z.string()).optional(),
+  mutedBy: z.array(z.string()).optional(),
+  nextAt: z.string().meta({ format: 'date-time' }).optional(),
+});
+export const DryRunResultSchema = z.object({
+  alerts: z.array(
+    z.object({
+      fingerprint: z.string(),
+      labels: z.object({}).catchall(z.string()),
+      status: z.enum(['firing', 'resolved']),
+      routes: z.array(DryRunRouteSchema),
+    }),
+  ),
 });
 export const DeliveriesViewSchema = z.object({ deliveries: z.array(DeliverySchema) });
 /** /healthz: `ok` with the store answering, `degraded` (503) when it does not. */
@@ -260,7 +338,8 @@ type Describes<Schema extends z.ZodType, T> = T extends z.output<Schema> ? true 
 export const CONTRACT_MATCHES_CORE: [
   Produces<typeof ServerSettingsInputSchema, ServerSettingsInput>,
   Produces<typeof ConditionsSchema, readonly Condition[]>,
+  Produces<typeof RouteInputSchema, Route>,
   Produces<typeof ConfigPatchSchema, ConfigPatch>,
   Produces<typeof TestMessageRequestSchema, TestMessageRequest>,
   Describes<typeof IngestResultSchema, IngestResult>,
-] = [true, true, true, true, true];
+] = [true, true, true, true, true, true];

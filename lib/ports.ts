@@ -67,9 +67,9 @@ export interface Mailer {
 
 export type NotificationStatus = 'pending' | 'sent' | 'partial';
 
-/** Notification state of one alert (keyed by fingerprint) in the TTL table. */
+/** Notification state of one alert on one route (keyed by `stateKeyOf(route, fingerprint)`) in the TTL table. */
 export interface NotificationState {
-  readonly fingerprint: string;
+  readonly key: string;
   /**
    * `pending`: claimed, mail in flight. `sent`: firing notice sent at `sentAt`. `partial`: a firing
    * notice reached some recipients (`firingSentTo`) and not the others: due at once, for the others.
@@ -94,38 +94,41 @@ export interface NotificationState {
 export type ClaimKind = 'firing' | 'resolved';
 
 export interface Claim {
+  /** The state key of the (route, alert) pair claimed. */
+  readonly key: string;
+  /** The alert's fingerprint. */
   readonly fingerprint: string;
   readonly kind: ClaimKind;
   /** A firing claim that resumes a notice some recipients already have (its progress is kept), else a fresh one. */
   readonly resume?: boolean;
+  /** The route's repeat interval: what "due" means for this claim, and how long a sent state is kept. */
+  readonly repeatIntervalMs: number;
 }
 
 /** Who has a notice that did not reach everyone: recorded when its claims are given back. */
 export interface DeliveryProgress {
-  /** Per alert (fingerprint): the lower-cased addresses that have its notice (or refused it for good). */
+  /** Per claim (state key): the lower-cased addresses that have its notice (or refused it for good). */
   readonly sentTo: ReadonlyMap<string, readonly string[]>;
   readonly now: Date;
-  /** The progress of a firing notice is kept this long (then everyone is due a repeat anyway). */
-  readonly repeatIntervalMs: number;
 }
 
 export interface NotificationStateStore {
-  /** One batched, strongly consistent read of the states of these alerts (absent: never notified or cleared). */
-  getMany(fingerprints: readonly string[]): Promise<Map<string, NotificationState>>;
+  /** One batched, strongly consistent read of the states under these keys (absent: never notified or cleared). */
+  getMany(keys: readonly string[]): Promise<Map<string, NotificationState>>;
   /**
    * Claims each alert with a conditional write whose condition includes the expiry,
    * so nothing depends on TTL having deleted an item. Returns the claims won.
    */
-  claim(claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number): Promise<Claim[]>;
-  /** After a successful send: firing claims become `sent` until the interval ends; resolved ones are cleared. */
-  complete(claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number): Promise<void>;
+  claim(claims: readonly Claim[], claimId: string, now: Date): Promise<Claim[]>;
+  /** After a successful send: firing claims become `sent` until their interval ends; resolved ones are cleared. */
+  complete(claims: readonly Claim[], claimId: string, now: Date): Promise<void>;
   /**
-   * After a failed send: gives the claims back so the sender's retry sends, recording for each alert
+   * After a failed send: gives the claims back so the sender's retry sends, recording for each claim
    * in `progress.sentTo` the recipients who already have its notice, so the retry sends to the others only.
    */
   release(claims: readonly Claim[], claimId: string, progress?: DeliveryProgress): Promise<void>;
-  /** Clears the state of alerts that resolved without a notice being due (sendResolved off). */
-  clear(fingerprints: readonly string[]): Promise<void>;
+  /** Clears the states (by key) of alerts that resolved without a notice being due (sendResolved off). */
+  clear(keys: readonly string[]): Promise<void>;
 }
 
 /**
@@ -133,7 +136,8 @@ export interface NotificationStateStore {
  * of a batch of alerts, together, so steady state costs one round trip to the store.
  */
 export interface IngestSnapshotReader {
-  read(fingerprints: readonly string[]): Promise<IngestSnapshot>;
+  /** The config and the states under these keys. */
+  read(keys: readonly string[]): Promise<IngestSnapshot>;
 }
 
 export interface IngestSnapshot {
@@ -159,10 +163,17 @@ export interface Delivery {
   readonly rejected?: readonly RecipientRejection[];
   /** A failure no retry changes (a 5xx for the message or for every recipient): not retried before the repeat interval. */
   readonly permanent?: boolean;
+  /** The route whose mail this was (`default` for the default route); absent on test messages and older records. */
+  readonly route?: string;
+}
+
+export interface DeliveryFilter {
+  /** Only the deliveries of this route. */
+  readonly route?: string;
 }
 
 export interface DeliveryLog {
   record(delivery: Delivery): Promise<void>;
   /** Newest first. */
-  list(limit: number): Promise<Delivery[]>;
+  list(limit: number, filter?: DeliveryFilter): Promise<Delivery[]>;
 }

@@ -20,7 +20,9 @@ import { DeliveriesView } from './views/DeliveriesView';
 import { EnabledSwitch } from './views/EnabledSwitch';
 import { MailboxView } from './views/MailboxView';
 import { ErrorSummary } from './views/parts';
+import { RoutesView } from './views/RoutesView';
 import { type SignInNotice, SignInView } from './views/SignInView';
+import { WhoGetsView } from './views/WhoGetsView';
 
 const TOKEN_KEY = 'alertmail.adminToken';
 const TITLE = 'alertmail — email notifications';
@@ -31,6 +33,8 @@ const SECTIONS = [
   { id: 'recipients', title: 'Recipients' },
   { id: 'conditions', title: 'Conditions' },
   { id: 'repeat', title: 'Repeat' },
+  { id: 'routes', title: 'Routes' },
+  { id: 'who-gets', title: 'Who gets this?' },
   { id: 'deliveries', title: 'Deliveries' },
 ] as const;
 
@@ -212,6 +216,8 @@ export function App() {
             Notifications are disabled: alerts are accepted and counted, but no email is sent.
           </p>
           <ConfigForm key={session} />
+          <RoutesView key={session} signedIn={signedIn} />
+          <WhoGetsView key={session} />
           <DeliveriesView key={session} signedIn={signedIn} version={logVersion} />
           <MailboxView key={session} signedIn={signedIn} version={logVersion} />
         </div>

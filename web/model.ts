@@ -9,7 +9,7 @@
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
 
 export type Security = 'none' | 'starttls' | 'tls';
-export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Matches' | 'NotMatches';
 
 export interface ApiServer {
   host: string;
@@ -75,10 +75,17 @@ export const OPERATORS: readonly { value: Operator; text: string }[] = [
   { value: 'NotIn', text: 'Does not include values' },
   { value: 'Exists', text: 'Exists' },
   { value: 'DoesNotExist', text: 'Does not exist' },
+  { value: 'Matches', text: 'Matches pattern' },
+  { value: 'NotMatches', text: 'Does not match pattern' },
 ];
 
 export function operatorTakesValues(operator: Operator): boolean {
-  return operator === 'In' || operator === 'NotIn';
+  return operator !== 'Exists' && operator !== 'DoesNotExist';
+}
+
+/** `Matches`/`NotMatches` take one RE2 pattern, typed as is (a comma belongs to the pattern). */
+export function operatorTakesPattern(operator: Operator): boolean {
+  return operator === 'Matches' || operator === 'NotMatches';
 }
 
 /** One condition row as edited: `values` is the comma-separated text of the values input. */
@@ -171,14 +178,16 @@ export function serverBody(draft: Draft): ServerBody {
   return body;
 }
 
+/** One condition as the API takes it: comma-separated values, one pattern, or none. */
+export function conditionBody(c: DraftCondition): ApiCondition {
+  if (!operatorTakesValues(c.operator)) return { label: c.label.trim(), operator: c.operator };
+  const values = operatorTakesPattern(c.operator) ? [c.values.trim()].filter((v) => v !== '') : splitValues(c.values);
+  return { label: c.label.trim(), operator: c.operator, values };
+}
+
 /** The body of `PUT /v1/config/conditions`: empty when the checkbox is off. */
 export function conditionsBody(draft: Draft): ApiCondition[] {
-  if (!draft.useConditions) return [];
-  return draft.conditions.map((c) =>
-    operatorTakesValues(c.operator)
-      ? { label: c.label.trim(), operator: c.operator, values: splitValues(c.values) }
-      : { label: c.label.trim(), operator: c.operator },
-  );
+  return draft.useConditions ? draft.conditions.map(conditionBody) : [];
 }
 
 function sameServer(stored: ApiServer | null, draft: Draft): boolean {
@@ -259,13 +268,29 @@ export function testMessageBody(draft: Draft): { server?: ServerBody; recipients
 
 /** Deliberately loose (one @, no spaces or brackets): the server has the final word. */
 const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export function checkAddress(address: string): string | null {
   const a = address.trim();
   if (a === '') return 'Enter an email address.';
   if (a.length > 254 || !ADDRESS.test(a)) return 'This is not an email address (name@example.com).';
   return null;
+}
+
+/** Each condition's label and values, as `conditions[i].label` / `conditions[i].values`. */
+export function checkConditions(conditions: readonly DraftCondition[]): ApiErrorDetail[] {
+  const out: ApiErrorDetail[] = [];
+  conditions.forEach((c, i) => {
+    if (c.label.trim() === '') out.push({ field: `conditions[${i}].label`, message: 'Enter a label name.' });
+    else if (!LABEL_NAME.test(c.label.trim()))
+      out.push({ field: `conditions[${i}].label`, message: 'Letters, digits and _ only, not starting with a digit.' });
+    if (operatorTakesValues(c.operator) && (conditionBody(c).values ?? []).length === 0)
+      out.push({
+        field: `conditions[${i}].values`,
+        message: operatorTakesPattern(c.operator) ? 'Enter a pattern.' : 'Enter at least one value.',
+      });
+  });
+  return out;
 }
 
 /** Client-side checks before anything is sent; keys are the API's field names. */
@@ -282,18 +307,7 @@ export function checkDraft(draft: Draft, forTest = false): ApiErrorDetail[] {
     const from = checkAddress(s.from);
     if (from) out.push({ field: 'server.from', message: from });
   }
-  if (!forTest && draft.useConditions) {
-    draft.conditions.forEach((c, i) => {
-      if (c.label.trim() === '') out.push({ field: `conditions[${i}].label`, message: 'Enter a label name.' });
-      else if (!LABEL_NAME.test(c.label.trim()))
-        out.push({
-          field: `conditions[${i}].label`,
-          message: 'Letters, digits and _ only, not starting with a digit.',
-        });
-      if (operatorTakesValues(c.operator) && splitValues(c.values).length === 0)
-        out.push({ field: `conditions[${i}].values`, message: 'Enter at least one value.' });
-    });
-  }
+  if (!forTest && draft.useConditions) out.push(...checkConditions(draft.conditions));
   if (!forTest) {
     const ms = parseDuration(draft.repeatInterval.trim());
     if (ms === undefined || ms < MIN_REPEAT_INTERVAL_MS || ms > MAX_REPEAT_INTERVAL_MS)

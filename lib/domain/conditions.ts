@@ -1,7 +1,12 @@
 import type { Labels } from './alerts/model';
 import type { Condition } from './config';
+import { patternMatches } from './patterns';
 
-/** Does one condition hold for this label set? Kubernetes selector semantics: `NotIn` holds when the label is absent. */
+/**
+ * Does one condition hold for this label set? Kubernetes selector semantics: `NotIn` holds when the
+ * label is absent, and so does `NotMatches` (the negation of `Matches`, which needs the label).
+ * Patterns need the engine loaded first (patterns.ts `loadPatternEngine`).
+ */
 export function conditionHolds(condition: Condition, labels: Labels): boolean {
   const value = Object.hasOwn(labels, condition.label) ? labels[condition.label] : undefined;
   switch (condition.operator) {
@@ -13,6 +18,10 @@ export function conditionHolds(condition: Condition, labels: Labels): boolean {
       return value !== undefined;
     case 'DoesNotExist':
       return value === undefined;
+    case 'Matches':
+      return value !== undefined && patternMatches(condition.values[0] ?? '', value);
+    case 'NotMatches':
+      return value === undefined || !patternMatches(condition.values[0] ?? '', value);
   }
 }
 

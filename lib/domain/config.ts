@@ -1,14 +1,15 @@
 /** The email configuration as the API shows it and the core uses it. */
 import { DEFAULT_REPEAT_INTERVAL } from './durations';
+import type { Route } from './routes';
 
 export type Security = 'none' | 'starttls' | 'tls';
 
-export type ConditionOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+export type ConditionOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Matches' | 'NotMatches';
 
 export interface Condition {
   readonly label: string;
   readonly operator: ConditionOperator;
-  /** Non-empty for `In`/`NotIn`; empty for `Exists`/`DoesNotExist`. */
+  /** Non-empty for `In`/`NotIn`; one RE2 pattern for `Matches`/`NotMatches`; empty for `Exists`/`DoesNotExist`. */
   readonly values: readonly string[];
 }
 
@@ -67,6 +68,12 @@ export interface TestMessageRequest {
 export interface StoredConfig extends EmailConfig {
   /** Bumped on every password write, so a cached password is never used after a change. */
   readonly passwordVersion: number;
+  /**
+   * The named routes, in order, in front of the default route (this config's recipients and
+   * conditions). In the config item, so a route write is atomic with the rest and the ingest reads
+   * them in its one round trip; absent on items written before routes.
+   */
+  readonly routes?: readonly Route[];
 }
 
 export function defaultConfig(now: Date, repeatInterval = DEFAULT_REPEAT_INTERVAL): StoredConfig {

@@ -53,6 +53,12 @@ interface ChunkOutcome {
   readonly failure?: MailDeliveryError;
 }
 
+/** What an alert mail is about beyond its alerts. */
+export interface AlertMailOptions {
+  /** The route whose mail it is (recorded in the deliveries log). */
+  readonly route: string;
+}
+
 /** Renders, composes, sends (in recipient chunks) and records one delivery in the deliveries log. */
 export class MailDelivery {
   constructor(private readonly deps: MailDeliveryDeps) {}
@@ -64,9 +70,11 @@ export class MailDelivery {
     recipients: readonly string[],
     server: MailServer,
     deadlines: RequestDeadlines,
+    mail: AlertMailOptions,
   ): Promise<DeliveryReport> {
     const now = this.deps.clock();
-    return this.deliver(kind, renderAlertMail(kind, alerts, now), alerts, recipients, server, now, deadlines);
+    const rendered = renderAlertMail(kind, alerts, now);
+    return this.deliver(kind, rendered, alerts, recipients, server, now, deadlines, mail.route);
   }
 
   /** Throws the mail server's error when no recipient accepted the test message. */
@@ -96,6 +104,7 @@ export class MailDelivery {
     server: MailServer,
     now: Date,
     deadlines: RequestDeadlines,
+    route?: string,
   ): Promise<DeliveryReport> {
     const domain = mailDomain(server.from);
     const thread = alerts.length > 0 ? threadHeaders(alerts, domain) : { references: [] };
@@ -113,6 +122,7 @@ export class MailDelivery {
             messageId: newMessageId(domain),
             inReplyTo: thread.inReplyTo,
             references: thread.references,
+            ...(route === undefined ? {} : { route }),
           });
           const sent = await this.deps.mailer.send(mail, server, deadlines.send);
           return {
@@ -156,8 +166,15 @@ export class MailDelivery {
       accepted,
       rejected,
       ...(failed ? { permanent } : {}),
+      ...(route === undefined ? {} : { route }),
     };
-    const fields = { deliveryId: delivery.id, kind, alerts: alerts.length, accepted: accepted.length };
+    const fields = {
+      deliveryId: delivery.id,
+      kind,
+      alerts: alerts.length,
+      accepted: accepted.length,
+      ...(route === undefined ? {} : { route }),
+    };
     if (failed) {
       this.deps.log.error('delivery failed', {
         outcome: 'failed',

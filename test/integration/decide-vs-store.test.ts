@@ -39,7 +39,7 @@ beforeAll(async () => {
 
 afterAll(() => client?.destroy());
 
-type StoredState = Omit<NotificationState, 'fingerprint'> & { resolvingClaim?: string };
+type StoredState = Omit<NotificationState, 'key'> & { resolvingClaim?: string };
 
 /** An offset that lands on the boundaries (-1, 0, +1) as often as anywhere near them. */
 const near = (spread: number) => fc.oneof(fc.integer({ min: -1, max: 1 }), fc.integer({ min: -spread, max: spread }));
@@ -89,7 +89,11 @@ async function claimWins(
 ): Promise<boolean> {
   const fingerprint = randomBytes(8).toString('hex');
   if (state) await client.send(new PutItemCommand({ TableName: table, Item: toItem(fingerprint, state) }));
-  const won = await store.claim([{ fingerprint, ...claim }], 'claimer', new Date(nowMs), intervalMs);
+  const won = await store.claim(
+    [{ key: fingerprint, fingerprint, repeatIntervalMs: intervalMs, ...claim }],
+    'claimer',
+    new Date(nowMs),
+  );
   return won.length === 1;
 }
 

@@ -142,7 +142,15 @@ describe('alert delivery', () => {
         received: 5,
         matched: 2,
         notified: 2,
-        suppressed: { conditions: 3, repeatInterval: 0, disabled: 0, notConfigured: 0, undeliverable: 0 },
+        suppressed: {
+          conditions: 3,
+          repeatInterval: 0,
+          disabled: 0,
+          notConfigured: 0,
+          silenced: 0,
+          muted: 0,
+          undeliverable: 0,
+        },
         deliveryId: expect.any(String),
       });
       const [mail] = await mails(1);
@@ -216,7 +224,15 @@ describe('alert delivery', () => {
         received: 2,
         matched: 2,
         notified: 0,
-        suppressed: { conditions: 0, repeatInterval: 2, disabled: 0, notConfigured: 0, undeliverable: 0 },
+        suppressed: {
+          conditions: 0,
+          repeatInterval: 2,
+          disabled: 0,
+          notConfigured: 0,
+          silenced: 0,
+          muted: 0,
+          undeliverable: 0,
+        },
         deliveryId: null,
       });
     }
@@ -357,7 +373,15 @@ describe('alert delivery', () => {
         received: 2,
         matched: 2,
         notified: 0,
-        suppressed: { conditions: 0, repeatInterval: 0, disabled: 2, notConfigured: 0, undeliverable: 0 },
+        suppressed: {
+          conditions: 0,
+          repeatInterval: 0,
+          disabled: 2,
+          notConfigured: 0,
+          silenced: 0,
+          muted: 0,
+          undeliverable: 0,
+        },
         deliveryId: null,
       });
       await mails(0);

@@ -272,8 +272,49 @@ describe('the OpenAPI contract', () => {
     await exchange('GET', '/v1/deliveries', 'GET /v1/deliveries', a);
     await exchange('GET', '/v1/deliveries?limit=2', 'GET /v1/deliveries', a);
     await exchange('GET', '/v1/deliveries?limit=0', 'GET /v1/deliveries', a);
+    await exchange('GET', '/v1/deliveries?route=default', 'GET /v1/deliveries', a);
+    await exchange('GET', '/v1/deliveries?route=Not_A_Name', 'GET /v1/deliveries', a);
+    const payments = { name: 'payments', recipients: ['pay@example.com'], conditions: [] };
+    await exchange('POST', '/v1/routes', 'POST /v1/routes', { ...a, body: payments });
+    await exchange('POST', '/v1/routes', 'POST /v1/routes', { ...a, body: payments }); // 409
+    await exchange('POST', '/v1/routes', 'POST /v1/routes', {
+      ...a,
+      body: {
+        name: 'database',
+        recipients: ['db@example.com'],
+        conditions: [{ label: 'team', operator: 'Matches', values: ['db-.*'] }],
+        continue: true,
+        repeatInterval: '4h',
+      },
+    });
+    await exchange('POST', '/v1/routes', 'POST /v1/routes', {
+      ...a,
+      body: {
+        name: 'bad',
+        recipients: ['x@example.com'],
+        conditions: [{ label: 't', operator: 'Matches', values: ['('] }],
+      },
+    });
+    await exchange('GET', '/v1/routes', 'GET /v1/routes', a);
+    await exchange('PUT', '/v1/routes/payments', 'PUT /v1/routes/{name}', {
+      ...a,
+      body: { recipients: ['pay@example.com', 'lead@example.com'], enabled: false },
+    });
+    await exchange('PUT', '/v1/routes/nope', 'PUT /v1/routes/{name}', {
+      ...a,
+      body: { recipients: ['x@example.com'] },
+    });
+    await exchange('PUT', '/v1/routes/order', 'PUT /v1/routes/order', {
+      ...a,
+      body: { names: ['database', 'payments'] },
+    });
+    await exchange('PUT', '/v1/routes/order', 'PUT /v1/routes/order', { ...a, body: { names: ['database'] } });
+    await exchange('POST', '/v1/alerts/dry-run', 'POST /v1/alerts/dry-run', { ...a, body: alerts });
+    await exchange('POST', '/v1/alerts/dry-run', 'POST /v1/alerts/dry-run', { ...a, body: { nope: 1 } });
+    await exchange('DELETE', '/v1/routes/payments', 'DELETE /v1/routes/{name}', a);
+    await exchange('DELETE', '/v1/routes/payments', 'DELETE /v1/routes/{name}', a);
     for (const route of apiRoutes.filter((r) => r.role !== null)) {
-      const path = route.path.replace('{address}', 'ops%40example.com');
+      const path = route.path.replace('{address}', 'ops%40example.com').replace('{name}', 'database');
       const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : {};
       await exchange(route.method, path, `${route.method} ${route.path}`, { body });
       if (route.role === 'admin')

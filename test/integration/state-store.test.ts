@@ -43,7 +43,12 @@ describe('DynamoNotificationStateStore claims (DynamoDB Local)', () => {
   });
 
   const firing = (count: number, tag = randomBytes(4).toString('hex')): Claim[] =>
-    Array.from({ length: count }, (_, i) => ({ fingerprint: `${tag}-${i}`, kind: 'firing' as const }));
+    Array.from({ length: count }, (_, i) => ({
+      key: `${tag}-${i}`,
+      fingerprint: `${tag}-${i}`,
+      kind: 'firing' as const,
+      repeatIntervalMs: INTERVAL_MS,
+    }));
   const item = async (fingerprint: string) =>
     (await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: fingerprint } }, ConsistentRead: true })))
       .Item;
@@ -63,7 +68,7 @@ describe('DynamoNotificationStateStore claims (DynamoDB Local)', () => {
   it('claims 250 new alerts in three transactions of at most 100 writes', async () => {
     const claims = firing(250);
 
-    const won = await store.claim(claims, 'claim-a', new Date(), INTERVAL_MS);
+    const won = await store.claim(claims, 'claim-a', new Date());
 
     expect(won).toHaveLength(250);
     expect(operations).toEqual(['TransactWriteItems', 'TransactWriteItems', 'TransactWriteItems']);
@@ -71,7 +76,7 @@ describe('DynamoNotificationStateStore claims (DynamoDB Local)', () => {
   });
 
   it('claims a single alert with one plain conditional write (1 write unit, not a transaction)', async () => {
-    const won = await store.claim(firing(1), 'claim-a', new Date(), INTERVAL_MS);
+    const won = await store.claim(firing(1), 'claim-a', new Date());
 
     expect(won).toHaveLength(1);
     expect(operations).toEqual(['PutItem']);
@@ -84,7 +89,7 @@ describe('DynamoNotificationStateStore claims (DynamoDB Local)', () => {
     for (const fingerprint of held) await holdElsewhere(fingerprint, now);
     operations.length = 0;
 
-    const won = await store.claim(claims, 'claim-b', now, INTERVAL_MS);
+    const won = await store.claim(claims, 'claim-b', now);
 
     expect(won.map((claim) => claim.fingerprint).sort()).toEqual(
       claims
@@ -100,10 +105,10 @@ describe('DynamoNotificationStateStore claims (DynamoDB Local)', () => {
   it('loses every alert of a batch that another invocation already claimed, in one round trip', async () => {
     const now = new Date();
     const claims = firing(30);
-    await store.claim(claims, 'first', now, INTERVAL_MS);
+    await store.claim(claims, 'first', now);
     operations.length = 0;
 
-    const won = await store.claim(claims, 'second', now, INTERVAL_MS);
+    const won = await store.claim(claims, 'second', now);
 
     expect(won).toEqual([]);
     expect(operations).toEqual(['TransactWriteItems']);
@@ -117,7 +122,7 @@ describe('DynamoNotificationStateStore claims (DynamoDB Local)', () => {
       Array.from({ length: 60 }, (_, k) => pool[(12 * i + k) % pool.length] as Claim),
     );
 
-    const results = await Promise.all(batches.map((batch, i) => store.claim(batch, `claimer-${i}`, now, INTERVAL_MS)));
+    const results = await Promise.all(batches.map((batch, i) => store.claim(batch, `claimer-${i}`, now)));
 
     const winners = new Map<string, string[]>();
     results.forEach((won, i) => {
@@ -134,15 +139,22 @@ describe('DynamoNotificationStateStore claims (DynamoDB Local)', () => {
   it('claims firing and resolved alerts in one transaction', async () => {
     const now = new Date();
     const [sentBefore, ...fresh] = firing(3);
-    await store.claim([sentBefore as Claim], 'earlier', now, INTERVAL_MS);
-    await store.complete([sentBefore as Claim], 'earlier', now, INTERVAL_MS);
+    await store.claim([sentBefore as Claim], 'earlier', now);
+    await store.complete([sentBefore as Claim], 'earlier', now);
     operations.length = 0;
 
     const won = await store.claim(
-      [{ fingerprint: sentBefore?.fingerprint ?? '', kind: 'resolved' }, ...fresh],
+      [
+        {
+          key: sentBefore?.key ?? '',
+          fingerprint: sentBefore?.fingerprint ?? '',
+          kind: 'resolved',
+          repeatIntervalMs: INTERVAL_MS,
+        },
+        ...fresh,
+      ],
       'mixed',
       now,
-      INTERVAL_MS,
     );
 
     expect(won).toHaveLength(3);

@@ -16,7 +16,12 @@ import { DynamoNotificationStateStore } from '../../lib/adapters/dynamodb/dynamo
 import type { Claim } from '../../lib/ports';
 
 const TABLE = 'state';
-const claims: Claim[] = ['a', 'b', 'c'].map((fingerprint) => ({ fingerprint, kind: 'firing' }));
+const claims: Claim[] = ['a', 'b', 'c'].map((fingerprint) => ({
+  key: fingerprint,
+  fingerprint,
+  kind: 'firing',
+  repeatIntervalMs: 60_000,
+}));
 const cancelled = (codes: readonly string[] | undefined) =>
   new TransactionCanceledException({
     message: 'Transaction cancelled',
@@ -37,7 +42,7 @@ describe('DynamoNotificationStateStore claim transactions', () => {
       .rejectsOnce(cancelled(['ConditionalCheckFailed', 'TransactionConflict', 'None']))
       .resolves({});
 
-    const won = await store().claim(claims, 'mine', new Date(), 60_000);
+    const won = await store().claim(claims, 'mine', new Date());
 
     expect(won.map((claim) => claim.fingerprint)).toEqual(['b', 'c']);
     const calls = dynamo.commandCalls(TransactWriteItemsCommand);
@@ -52,7 +57,7 @@ describe('DynamoNotificationStateStore claim transactions', () => {
       return {};
     });
 
-    const won = await store().claim(claims, 'mine', new Date(), 60_000);
+    const won = await store().claim(claims, 'mine', new Date());
 
     expect(dynamo.commandCalls(TransactWriteItemsCommand)).toHaveLength(3);
     expect(putKeys().sort()).toEqual(['a', 'b', 'c']);
@@ -63,7 +68,7 @@ describe('DynamoNotificationStateStore claim transactions', () => {
     dynamo.on(TransactWriteItemsCommand).rejects(cancelled(undefined));
     dynamo.on(PutItemCommand).resolves({});
 
-    const won = await store().claim(claims, 'mine', new Date(), 60_000);
+    const won = await store().claim(claims, 'mine', new Date());
 
     expect(dynamo.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
     expect(putKeys().sort()).toEqual(['a', 'b', 'c']);
@@ -73,13 +78,17 @@ describe('DynamoNotificationStateStore claim transactions', () => {
   it('lets any other failure through: an unknown outcome is not a lost claim', async () => {
     dynamo.on(TransactWriteItemsCommand).rejects(new Error('socket hang up'));
 
-    await expect(store().claim(claims, 'mine', new Date(), 60_000)).rejects.toThrow('socket hang up');
+    await expect(store().claim(claims, 'mine', new Date())).rejects.toThrow('socket hang up');
   });
 
   it('writes each alert once even if the caller names it twice (a transaction refuses two writes to one item)', async () => {
     dynamo.on(TransactWriteItemsCommand).resolves({});
 
-    await store().claim([...claims, { fingerprint: 'a', kind: 'firing' }], 'mine', new Date(), 60_000);
+    await store().claim(
+      [...claims, { key: 'a', fingerprint: 'a', kind: 'firing', repeatIntervalMs: 60_000 }],
+      'mine',
+      new Date(),
+    );
 
     const keys = dynamo
       .commandCalls(TransactWriteItemsCommand)[0]

@@ -5,7 +5,11 @@ import { slotText } from '../state';
 
 /** The error line of one slot (`err-server.port`): hidden while the slot has no message. */
 export function FieldError({ slot, class: extra }: { slot: string; class?: string }) {
-  const text = slotText(useConsole().state.errors, slot);
+  return <ErrorLine slot={slot} text={slotText(useConsole().state.errors, slot)} class={extra} />;
+}
+
+/** An error line with its text given: for views that keep their errors themselves (routes). */
+export function ErrorLine({ slot, text, class: extra }: { slot: string; text: string; class?: string }) {
   return (
     <p class={extra ? `field-error ${extra}` : 'field-error'} id={`err-${slot}`} hidden={text === ''}>
       {text}

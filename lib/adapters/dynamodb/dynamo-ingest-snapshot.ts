@@ -6,8 +6,8 @@ import { BATCH_GET_LIMIT, type BatchGet, batchGetConsistent } from './dynamo-bat
 import { addState, CONFIG_KEY, decodeConfigItem, type Item, stateKey } from './dynamo-items';
 
 /**
- * Reads the config item and the states of a batch in one round trip: up to 99 alerts (Prometheus
- * posts at most 64) share one BatchGetItem across both tables with the config. A bigger batch
+ * Reads the config item and the states of a batch in one round trip: up to 99 states (Prometheus
+ * posts at most 64 alerts; each takes one key per route it goes to) share one BatchGetItem across both tables with the config. A bigger batch
  * reads the config with the config store's GetItem beside full 100-key BatchGetItems of states,
  * all in parallel: as many calls as splitting it 99 + config, 1, ..., and each call cheaper (one
  * table per batch read).
@@ -24,17 +24,17 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
     this.batchGet = (RequestItems) => client.send(new BatchGetItemCommand({ RequestItems }));
   }
 
-  async read(fingerprints: readonly string[]): Promise<IngestSnapshot> {
+  async read(keys: readonly string[]): Promise<IngestSnapshot> {
     phase('snapshot read');
     try {
-      return await this.readAll(fingerprints);
+      return await this.readAll(keys);
     } finally {
       phase('snapshot read done');
     }
   }
 
-  private async readAll(fingerprints: readonly string[]): Promise<IngestSnapshot> {
-    const unique = [...new Set(fingerprints)];
+  private async readAll(keys: readonly string[]): Promise<IngestSnapshot> {
+    const unique = [...new Set(keys)];
     const states = new Map<string, NotificationState>();
     const addStates = (items: readonly Item[] | undefined) => {
       for (const item of items ?? []) addState(states, item);
@@ -49,9 +49,9 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
     }
     const [config] = await Promise.all([
       this.config.load(),
-      ...chunk(unique, BATCH_GET_LIMIT).map(async (keys) => {
+      ...chunk(unique, BATCH_GET_LIMIT).map(async (part) => {
         addStates(
-          (await batchGetConsistent(this.batchGet, { [this.stateTable]: keys.map(stateKey) })).get(this.stateTable),
+          (await batchGetConsistent(this.batchGet, { [this.stateTable]: part.map(stateKey) })).get(this.stateTable),
         );
       }),
     ]);

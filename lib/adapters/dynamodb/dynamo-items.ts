@@ -17,20 +17,20 @@ export function decodeConfigItem(item: Item | undefined): Versioned<StoredConfig
   return { value: JSON.parse(item.doc.S) as StoredConfig, version: Number(item.version.N) };
 }
 
-export const stateKey = (fingerprint: string): Item => ({ pk: { S: fingerprint } });
+export const stateKey = (key: string): Item => ({ pk: { S: key } });
 
 export function addState(states: Map<string, NotificationState>, item: Item): void {
   const state = toState(item);
-  if (state) states.set(state.fingerprint, state);
+  if (state) states.set(state.key, state);
 }
 
 function toState(item: Item): NotificationState | undefined {
-  const fingerprint = item.pk?.S;
+  const key = item.pk?.S;
   const status = item.status?.S;
   const expiresAt = item.expiresAt?.N;
-  if (!fingerprint || !isStatus(status) || expiresAt === undefined) return undefined;
+  if (!key || !isStatus(status) || expiresAt === undefined) return undefined;
   return {
-    fingerprint,
+    key,
     status,
     expiresAt: Number(expiresAt),
     sentAt: item.sentAt?.N === undefined ? undefined : Number(item.sentAt.N),

@@ -34,7 +34,7 @@ interface ClaimWrite {
 }
 
 /**
- * Notification state in a DynamoDB table keyed by alert fingerprint, TTL on
+ * Notification state in a DynamoDB table keyed by (route, alert) (`stateKeyOf`), TTL on
  * `expiresAt`. Every claim is a conditional write whose condition includes the
  * expiry, so an expired item that TTL has not yet deleted is claimable and
  * correctness never depends on TTL.
@@ -47,11 +47,11 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
 
   private readonly batchGet: BatchGet = (RequestItems) => this.client.send(new BatchGetItemCommand({ RequestItems }));
 
-  async getMany(fingerprints: readonly string[]): Promise<Map<string, NotificationState>> {
+  async getMany(keys: readonly string[]): Promise<Map<string, NotificationState>> {
     const states = new Map<string, NotificationState>();
     await Promise.all(
-      chunk([...new Set(fingerprints)], BATCH_GET_LIMIT).map(async (keys) => {
-        const found = await batchGetConsistent(this.batchGet, { [this.tableName]: keys.map(stateKey) });
+      chunk([...new Set(keys)], BATCH_GET_LIMIT).map(async (part) => {
+        const found = await batchGetConsistent(this.batchGet, { [this.tableName]: part.map(stateKey) });
         for (const item of found.get(this.tableName) ?? []) addState(states, item);
       }),
     );
@@ -66,9 +66,9 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
    * meeting concurrent transactions (TransactionConflict) fall back to one conditional write
    * each, which never conflict, so every claim ends up won or lost, never both, never neither.
    */
-  async claim(claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number): Promise<Claim[]> {
-    const unique = [...new Map(claims.map((claim) => [claim.fingerprint, claim])).values()];
-    const writes = unique.map((claim) => ({ claim, write: this.claimWrite(claim, claimId, now, repeatIntervalMs) }));
+  async claim(claims: readonly Claim[], claimId: string, now: Date): Promise<Claim[]> {
+    const unique = [...new Map(claims.map((claim) => [claim.key, claim])).values()];
+    const writes = unique.map((claim) => ({ claim, write: this.claimWrite(claim, claimId, now) }));
     phase('claim');
     const won = await mapLimit(chunk(writes, TRANSACT_WRITE_LIMIT), TRANSACTION_CONCURRENCY, (part) =>
       this.claimChunk(part),
@@ -112,17 +112,17 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
   }
 
   /** The conditional write of one claim, as a transaction item (also sent alone as PutItem / UpdateItem). */
-  private claimWrite(claim: Claim, claimId: string, now: Date, repeatIntervalMs: number): TransactWriteItem {
+  private claimWrite(claim: Claim, claimId: string, now: Date): TransactWriteItem {
     const nowMs = now.getTime();
     const claimUntil = { N: String(Math.floor(nowMs / 1000) + CLAIM_WINDOW_SECONDS) };
     // The conditions are lib/domain/decide.ts's rules as DynamoDB checks them.
-    const conditions = claimConditions(nowMs, repeatIntervalMs);
+    const conditions = claimConditions(nowMs, claim.repeatIntervalMs);
     if (claim.kind === 'firing' && !claim.resume) {
       return {
         Put: {
           TableName: this.tableName,
           Item: {
-            pk: { S: claim.fingerprint },
+            pk: { S: claim.key },
             status: { S: 'pending' },
             claimId: { S: claimId },
             expiresAt: claimUntil,
@@ -143,7 +143,7 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
     return {
       Update: {
         TableName: this.tableName,
-        Key: { pk: { S: claim.fingerprint } },
+        Key: { pk: { S: claim.key } },
         UpdateExpression: update.expression,
         ConditionExpression,
         ExpressionAttributeNames,
@@ -167,18 +167,17 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
    * Resolved claims delete the item only if it still carries our resolving claim: a firing claim
    * may legitimately have replaced it meanwhile (the alert fired again), and that state must stay.
    */
-  async complete(claims: readonly Claim[], claimId: string, now: Date, repeatIntervalMs: number): Promise<void> {
+  async complete(claims: readonly Claim[], claimId: string, now: Date): Promise<void> {
     const nowMs = now.getTime();
-    const expiresAt = String(sentStateExpiresAt(nowMs, repeatIntervalMs));
     const firing: WriteRequest[] = claims
       .filter((claim) => claim.kind === 'firing')
       .map((claim) => ({
         PutRequest: {
           Item: {
-            pk: { S: claim.fingerprint },
+            pk: { S: claim.key },
             status: { S: 'sent' },
             sentAt: { N: String(nowMs) },
-            expiresAt: { N: expiresAt },
+            expiresAt: { N: String(sentStateExpiresAt(nowMs, claim.repeatIntervalMs)) },
           },
         },
       }));
@@ -191,7 +190,7 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
           await this.client.send(
             new DeleteItemCommand({
               TableName: this.tableName,
-              Key: { pk: { S: claim.fingerprint } },
+              Key: { pk: { S: claim.key } },
               ConditionExpression: 'resolvingClaim = :claim',
               ExpressionAttributeValues: { ':claim': { S: claimId } },
             }),
@@ -206,7 +205,7 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
 
   async release(claims: readonly Claim[], claimId: string, progress?: DeliveryProgress): Promise<void> {
     await mapLimit(claims, WRITE_CONCURRENCY, async (claim) => {
-      const sentTo = progress?.sentTo.get(claim.fingerprint) ?? [];
+      const sentTo = progress?.sentTo.get(claim.key) ?? [];
       try {
         await this.client.send(
           progress && sentTo.length > 0
@@ -214,13 +213,13 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
             : claim.kind === 'firing'
               ? new DeleteItemCommand({
                   TableName: this.tableName,
-                  Key: { pk: { S: claim.fingerprint } },
+                  Key: { pk: { S: claim.key } },
                   ConditionExpression: 'claimId = :claim',
                   ExpressionAttributeValues: { ':claim': { S: claimId } },
                 })
               : new UpdateItemCommand({
                   TableName: this.tableName,
-                  Key: { pk: { S: claim.fingerprint } },
+                  Key: { pk: { S: claim.key } },
                   UpdateExpression: 'REMOVE resolvingClaim, resolvingUntil',
                   ConditionExpression: 'resolvingClaim = :claim',
                   ExpressionAttributeValues: { ':claim': { S: claimId } },
@@ -242,20 +241,20 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
     claim: Claim,
     claimId: string,
     sentTo: readonly string[],
-    { now, repeatIntervalMs }: DeliveryProgress,
+    { now }: DeliveryProgress,
   ): UpdateItemCommand {
     const nowMs = now.getTime();
     if (claim.kind === 'firing') {
       return new UpdateItemCommand({
         TableName: this.tableName,
-        Key: { pk: { S: claim.fingerprint } },
+        Key: { pk: { S: claim.key } },
         UpdateExpression:
           'SET #status = :partial, expiresAt = :keep, firingProgressAt = if_not_exists(firingProgressAt, :nowMs) ADD firingSentTo :sentTo REMOVE claimId',
         ConditionExpression: 'claimId = :claim',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':partial': { S: 'partial' },
-          ':keep': { N: String(sentStateExpiresAt(nowMs, repeatIntervalMs)) },
+          ':keep': { N: String(sentStateExpiresAt(nowMs, claim.repeatIntervalMs)) },
           ':nowMs': { N: String(nowMs) },
           ':sentTo': { SS: [...sentTo] },
           ':claim': { S: claimId },
@@ -264,15 +263,15 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
     }
     return new UpdateItemCommand({
       TableName: this.tableName,
-      Key: { pk: { S: claim.fingerprint } },
+      Key: { pk: { S: claim.key } },
       UpdateExpression: 'REMOVE resolvingClaim, resolvingUntil ADD resolvedSentTo :sentTo',
       ConditionExpression: 'resolvingClaim = :claim',
       ExpressionAttributeValues: { ':sentTo': { SS: [...sentTo] }, ':claim': { S: claimId } },
     });
   }
 
-  async clear(fingerprints: readonly string[]): Promise<void> {
-    await this.batchWrite(fingerprints.map((fingerprint) => ({ DeleteRequest: { Key: { pk: { S: fingerprint } } } })));
+  async clear(keys: readonly string[]): Promise<void> {
+    await this.batchWrite(keys.map((key) => ({ DeleteRequest: { Key: { pk: { S: key } } } })));
   }
 
   private async batchWrite(writes: readonly WriteRequest[]): Promise<void> {

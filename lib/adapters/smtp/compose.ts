@@ -25,7 +25,12 @@ export interface ComposeInput {
   messageId: string;
   inReplyTo?: string;
   references?: readonly string[];
+  /** The route whose mail this is: an `X-Alertmail-Route` header, for mail rules and for support. */
+  route?: string;
 }
+
+/** Route names are `[a-z0-9][a-z0-9-]*` (lib/domain/routes.ts); anything else never reaches a header. */
+const ROUTE_HEADER_VALUE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** At most this many thread ids in `References` (a header, not a database). */
 export const MAX_REFERENCES = 20;
@@ -130,6 +135,9 @@ export async function composeMail(input: ComposeInput): Promise<OutgoingMail> {
     messageId,
     inReplyTo: input.inReplyTo === undefined ? undefined : requireMessageId(input.inReplyTo, 'inReplyTo'),
     references: references.length > 0 ? references : undefined,
+    ...(input.route !== undefined && ROUTE_HEADER_VALUE.test(input.route)
+      ? { headers: { 'X-Alertmail-Route': input.route } }
+      : {}),
     // Content comes from strings only: never let a value make the composer read a file or a URL.
     disableFileAccess: true,
     disableUrlAccess: true,

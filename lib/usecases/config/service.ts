@@ -7,6 +7,7 @@ import {
   type ServerSettingsInput,
   type StoredConfig,
 } from '../../domain/config';
+import { assertPatterns } from '../../domain/patterns';
 import { isCoveredBySesIdentity } from '../../domain/ses-identity';
 import { ConcurrentModificationError, ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { ConfigReader, type ConfigReaderDeps, toServerSettings } from './reader';
@@ -87,6 +88,7 @@ export class ConfigService extends ConfigReader {
   }
 
   async setConditions(conditions: readonly Condition[]): Promise<EmailConfig> {
+    await assertPatterns(conditions, 'conditions');
     return this.update((current) => ({ ...current, conditions }));
   }
 
@@ -99,17 +101,32 @@ export class ConfigService extends ConfigReader {
     }));
   }
 
-  private async update(mutate: (current: StoredConfig) => StoredConfig): Promise<EmailConfig> {
+  /**
+   * The one read-modify-write of the config: `mutate` sees the stored config (or the defaults) and
+   * returns the next; it may throw to refuse, and then nothing changes.
+   */
+  async update(mutate: (current: StoredConfig) => StoredConfig): Promise<EmailConfig> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const stored = await this.deps.store.load();
       const current = stored?.value ?? defaultConfig(this.deps.clock(), this.deps.defaultRepeatInterval);
       const next: StoredConfig = { ...mutate(current), updatedAt: this.deps.clock().toISOString() };
+      assertStorable(next);
       if (await this.deps.store.save(next, stored?.version ?? null)) return publicView(next);
       // Full jitter, growing and capped, so a burst of writers spreads out instead of colliding again.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
     }
     throw new ConcurrentModificationError('The configuration changed concurrently too many times; retry the request');
   }
+}
+
+/** The config item stays well under DynamoDB's 400 KB item limit (100 routes of 100 long addresses would not). */
+export const MAX_CONFIG_BYTES = 350_000;
+
+function assertStorable(config: StoredConfig): void {
+  const bytes = Buffer.byteLength(JSON.stringify(config));
+  if (bytes <= MAX_CONFIG_BYTES) return;
+  const message = `the configuration would take ${bytes} bytes, more than the ${MAX_CONFIG_BYTES} it may: remove recipients or routes`;
+  throw new ValidationError(`Invalid request body: ${message}`, [{ field: '(body)', message }]);
 }
 
 /** The config as the API shows it: bookkeeping removed, never a password. */

@@ -5,12 +5,12 @@
  */
 
 import { retryBounded } from '../../concurrency';
-import type { Alert } from '../../domain/alerts/model';
 import type { MailServer } from '../../domain/config';
-import { recipientsOwed, type SendOutcome, settleDeliveries } from '../../domain/progress';
+import { addressKey, recipientsOwed, type SendOutcome, settleDeliveries } from '../../domain/progress';
+import type { RoutePlan } from '../../domain/routes';
 import { DeliveryFailedError, messageOf } from '../../errors';
 import type { Claim, DeliveryProgress } from '../../ports';
-import type { IngestRequest, Settled } from './stages';
+import type { IngestRequest, Settled, Target } from './stages';
 
 /** Tries at recording sent notices (the `sent` marks) or giving claims back, within the request's deadline. */
 const STATE_WRITE_ATTEMPTS = 4;
@@ -25,7 +25,7 @@ export async function deliver(
   request: IngestRequest,
   won: readonly Claim[],
   claimId: string,
-  byFingerprint: ReadonlyMap<string, Alert>,
+  targets: ReadonlyMap<string, Target>,
   server: MailServer | null,
 ): Promise<Delivered> {
   if (won.length === 0) return { settled: [], deliveryId: null };
@@ -36,34 +36,33 @@ export async function deliver(
       new Error('no mail server is configured'),
     );
   }
-  const { recipients } = request.config;
+  const owedTo = recipientsPerClaim(won, targets, request.plans);
   const outcomes: SendOutcome[] = [];
   let deliveryId: string | null = null;
   for (const kind of ['firing', 'resolved'] as const) {
-    const claims = won.filter((c) => c.kind === kind);
-    for (const owed of recipientsOwed(claims, request.states, recipients)) {
-      const alerts = owed.fingerprints.map((fingerprint) => byFingerprint.get(fingerprint) as Alert);
-      const report = await request.deps.mailDelivery.deliverAlerts(
-        kind,
-        alerts,
-        owed.recipients,
-        server,
-        request.deadlines,
-      );
-      outcomes.push({ fingerprints: owed.fingerprints, report });
-      if (report.accepted.length > 0) deliveryId ??= report.delivery.id;
+    for (const route of request.plans) {
+      const claims = won.filter((c) => c.kind === kind && targets.get(c.key)?.route === route);
+      for (const owed of recipientsOwed(claims, request.states, (c) => owedTo.get(c.key) ?? [])) {
+        const alerts = owed.claims.map((c) => (targets.get(c.key) as Target).alert);
+        const report = await request.deps.mailDelivery.deliverAlerts(
+          kind,
+          alerts,
+          owed.recipients,
+          server,
+          request.deadlines,
+          { route: route.name },
+        );
+        outcomes.push({ kind, fingerprints: alerts.map((alert) => alert.fingerprint), report });
+        if (report.accepted.length > 0) deliveryId ??= report.delivery.id;
+      }
     }
   }
-  const settled = settleDeliveries(won, request.states, recipients, outcomes);
+  const settled = settleDeliveries(won, request.states, (c) => owedTo.get(c.key) ?? [], outcomes);
   const now = request.deps.clock();
   await Promise.all([
     ...outcomes.map((outcome) => outcome.report.recorded),
     complete(request, settled.complete, claimId),
-    release(request, settled.incomplete, claimId, {
-      sentTo: settled.sentTo,
-      now,
-      repeatIntervalMs: request.policy.repeatIntervalMs,
-    }),
+    release(request, settled.incomplete, claimId, { sentTo: settled.sentTo, now }),
   ]);
   if (settled.incomplete.length > 0) {
     const failure = settled.failure;
@@ -72,13 +71,41 @@ export async function deliver(
       failure ?? new Error('recipients deferred'),
     );
   }
+  const byClaim = (reason: 'notified' | 'undeliverable', claims: readonly Claim[]) =>
+    claims.map((c) => ({ reason, fingerprint: c.fingerprint }));
   return {
-    settled: [
-      { reason: 'notified', count: settled.notified },
-      { reason: 'undeliverable', count: settled.undeliverable },
-    ],
+    settled: [...byClaim('notified', settled.notified), ...byClaim('undeliverable', settled.undeliverable)],
     deliveryId,
   };
+}
+
+/**
+ * Whom each claim's mail goes to: its route's recipients, less those an earlier route of this
+ * request already mails the same notice to, so a recipient listed on several routes gets each
+ * alert once per request. Each route settles only its own share: if the earlier route's mail
+ * fails for someone, that route's claim is the one given back, and its retry reaches them.
+ */
+function recipientsPerClaim(
+  won: readonly Claim[],
+  targets: ReadonlyMap<string, Target>,
+  plans: readonly RoutePlan[],
+): Map<string, string[]> {
+  const routeIndex = (c: Claim): number => {
+    const route = targets.get(c.key)?.route;
+    return route ? plans.indexOf(route) : plans.length;
+  };
+  const covered = new Map<string, Set<string>>();
+  const owed = new Map<string, string[]>();
+  const inRouteOrder = [...won].sort((a, b) => routeIndex(a) - routeIndex(b) || a.kind.localeCompare(b.kind));
+  for (const c of inRouteOrder) {
+    const notice = `${c.kind}|${c.fingerprint}`;
+    const already = covered.get(notice) ?? new Set<string>();
+    const recipients = (targets.get(c.key)?.route.recipients ?? []).filter((r) => !already.has(addressKey(r)));
+    for (const r of recipients) already.add(addressKey(r));
+    covered.set(notice, already);
+    owed.set(c.key, recipients);
+  }
+  return owed;
 }
 
 /** Gives claims back (bounded retries); if that fails too they lapse by themselves after their window. */
@@ -112,10 +139,10 @@ export async function release(
  */
 async function complete(request: IngestRequest, claims: readonly Claim[], claimId: string): Promise<void> {
   if (claims.length === 0) return;
-  const { deps, policy } = request;
+  const { deps } = request;
   try {
     await retryBounded(
-      () => deps.state.complete(claims, claimId, deps.clock(), policy.repeatIntervalMs),
+      () => deps.state.complete(claims, claimId, deps.clock()),
       STATE_WRITE_ATTEMPTS,
       request.deadlines.request,
     );

@@ -1,26 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { sleep } from '../../concurrency';
-import { requestDeadlines } from '../../deadlines';
+import { type RequestDeadlines, requestDeadlines } from '../../deadlines';
 import type { Alert } from '../../domain/alerts/model';
-import { DEFAULT_REPEAT_INTERVAL_MS, parseDuration } from '../../domain/durations';
+import { loadPatternEngine } from '../../domain/patterns';
+import { allConditions, type RoutePlan, routePlans } from '../../domain/routes';
 import { DeliveryFailedError } from '../../errors';
 import type { Logger } from '../../log';
 import type { IngestSnapshotReader, NotificationStateStore } from '../../ports';
 import type { ConfigReader } from '../config/reader';
 import type { MailDelivery } from '../mail-delivery';
 import { deliver } from './deliver';
+import { type DryRunResult, dryRun } from './dry-run';
 import {
   claim,
   decideEach,
   deliveryGate,
   type IngestRequest,
-  matchConditions,
+  lastOccurrences,
+  matchRoutes,
   mute,
   onePerFingerprint,
+  REASON_RANK,
+  type Reason,
   type Settled,
+  type StageResult,
+  type Target,
+  targetsOf,
 } from './stages';
 
-/** What one request did: every received alert counted once, under its first reason. */
+/** What one request did: every received alert counted once, under its first reason (stages.ts REASON_RANK). */
 export interface IngestResult {
   readonly received: number;
   readonly matched: number;
@@ -30,6 +38,8 @@ export interface IngestResult {
     readonly repeatInterval: number;
     readonly disabled: number;
     readonly notConfigured: number;
+    readonly silenced: number;
+    readonly muted: number;
     readonly undeliverable: number;
   };
   /** The delivery someone received, or null when nothing was sent. */
@@ -57,13 +67,17 @@ const IN_FLIGHT_POLL_MS = 200;
 const MAX_ROUNDS = Math.ceil(IN_FLIGHT_WAIT_MS / IN_FLIGHT_POLL_MS) + 1;
 
 /**
- * The ingest pipeline: conditions → delivery gate → one per fingerprint → mute → decide → claim →
- * send and complete, the last three in rounds while another invocation holds some of the claims.
+ * The ingest pipeline: routes → one per fingerprint → (route, alert) targets → delivery gate → mute →
+ * decide → claim → send and complete, the last three in rounds while another invocation holds some of the claims.
  * Steady state (everything already notified) costs one batched read of the config and the states
  * per request, and no write. Each alert is settled once, under its first reason, so the counts add
- * up: `received = matched + suppressed.conditions`, `matched = notified + suppressed.*` (the others).
+ * up: `received = matched + suppressed.conditions`, `matched = notified + suppressed.*` (the others);
+ * an alert on several routes counts once, under the furthest reason any of its routes reached.
  */
 export class IngestService {
+  /** The routes of the config this process read last: which states to read with the next config. */
+  private lastPlans: readonly RoutePlan[] | undefined;
+
   constructor(private readonly deps: IngestDeps) {}
 
   /** The service's clock: payloads are parsed against it, so "endsAt in the past" and the repeat interval agree. */
@@ -71,59 +85,83 @@ export class IngestService {
     return this.deps.clock();
   }
 
+  /** What `ingest` would do with these alerts, route by route, changing nothing (dry-run.ts). */
+  dryRun(received: readonly Alert[]): Promise<DryRunResult> {
+    return dryRun(this.deps, received);
+  }
+
   async ingest(received: readonly Alert[]): Promise<IngestResult> {
     const deadlines = requestDeadlines();
-    // Steady state: this one read (config and every state, in one round trip) is the request's only store access.
-    const snapshot = await this.deps.snapshot.read(received.map((alert) => alert.fingerprint));
-    const config = this.deps.config.withDefaults(snapshot.config);
-    const request: IngestRequest = {
-      deps: this.deps,
-      config,
-      policy: {
-        repeatIntervalMs: parseDuration(config.repeatInterval) ?? DEFAULT_REPEAT_INTERVAL_MS,
-        sendResolved: config.sendResolved,
-      },
-      deadlines,
-      states: snapshot.states,
-    };
+    const request = await this.firstRead(received, deadlines);
     const settled: Settled[] = [];
-    let alerts: readonly Alert[] = received;
-    for (const stage of [matchConditions, deliveryGate, onePerFingerprint, mute]) {
-      const out = await stage(request, alerts);
+    const run = async <In, Out>(stage: (r: IngestRequest, input: In) => StageOut<Out>, input: In): Promise<Out> => {
+      const out = await stage(request, input);
       settled.push(...out.settled);
-      alerts = out.next;
-    }
-    const deliveryId = await this.deliverInRounds(request, alerts, settled);
+      return out.next;
+    };
+    const routed = await run(matchRoutes, received);
+    const unique = await run(onePerFingerprint, routed);
+    const targets = targetsOf(request.plans, unique);
+    await this.readStatesNotYetRead(request, targets);
+    const open = await run(deliveryGate, targets);
+    const unmuted = await run(mute, open);
+    const deliveryId = await this.deliverInRounds(request, unmuted, settled);
     return tally(received.length, settled, deliveryId);
   }
 
-  /** decide → claim → send and complete; alerts another invocation is sending are looked at again, briefly. */
+  /**
+   * Steady state: one read, the config and every state this request needs, in one round trip. The
+   * states' keys depend on the routes, which are in the config being read: they are taken from the
+   * routes this process last saw, and only when those changed does a second read fetch the rest.
+   */
+  private async firstRead(received: readonly Alert[], deadlines: RequestDeadlines): Promise<IngestRequest> {
+    const guess = this.lastPlans;
+    const keys = guess
+      ? targetsOf(guess, lastOccurrences(received)).map((target) => target.key)
+      : received.map((alert) => alert.fingerprint);
+    const snapshot = await this.deps.snapshot.read(keys);
+    const config = this.deps.config.withDefaults(snapshot.config);
+    const plans = routePlans(config);
+    await loadPatternEngine(allConditions(plans));
+    this.lastPlans = plans;
+    return { deps: this.deps, config, plans, deadlines, states: snapshot.states, read: new Set(keys) };
+  }
+
+  private async readStatesNotYetRead(request: IngestRequest, targets: readonly Target[]): Promise<void> {
+    const missing = targets.map((target) => target.key).filter((key) => !request.read.has(key));
+    if (missing.length === 0) return;
+    const more = await this.deps.state.getMany(missing);
+    request.states = new Map([...request.states, ...more]);
+    for (const key of missing) request.read.add(key);
+  }
+
+  /** decide → claim → send and complete; targets another invocation is sending are looked at again, briefly. */
   private async deliverInRounds(
     request: IngestRequest,
-    alerts: readonly Alert[],
+    targets: readonly Target[],
     settled: Settled[],
   ): Promise<string | null> {
-    const byFingerprint = new Map(alerts.map((alert) => [alert.fingerprint, alert]));
+    const byKey = new Map(targets.map((target) => [target.key, target]));
     const waitUntil = this.deps.clock().getTime() + IN_FLIGHT_WAIT_MS;
     let server: Awaited<ReturnType<ConfigReader['mailServer']>> | undefined;
     let deliveryId: string | null = null;
-    let candidates = alerts;
+    let candidates = targets;
     for (let round = 1; candidates.length > 0; round++) {
       if (round > 1) {
         await sleep(IN_FLIGHT_POLL_MS);
-        request.states = await this.deps.state.getMany(candidates.map((alert) => alert.fingerprint));
+        request.states = await this.deps.state.getMany(candidates.map((target) => target.key));
       }
       const decided = await decideEach(request, candidates);
       settled.push(...decided.settled);
       const claimed = await claim(request, decided.next.due, randomUUID());
       if (claimed.won.length > 0) {
         server ??= await this.deps.config.mailServer(request.config);
-        const delivered = await deliver(request, claimed.won, claimed.claimId, byFingerprint, server);
+        const delivered = await deliver(request, claimed.won, claimed.claimId, byKey, server);
         settled.push(...delivered.settled);
         deliveryId ??= delivered.deliveryId;
       }
-      const waiting = new Set([...decided.next.waiting.map((alert) => alert.fingerprint), ...claimed.lost]);
-      candidates = candidates.filter((alert) => waiting.has(alert.fingerprint));
+      const waiting = new Set([...decided.next.waiting.map((target) => target.key), ...claimed.lost]);
+      candidates = candidates.filter((target) => waiting.has(target.key));
       if (candidates.length > 0 && (round >= MAX_ROUNDS || this.deps.clock().getTime() >= waitUntil)) {
         // Another invocation holds these claims and has not finished (or has crashed, and its short
         // window has not passed yet). Answering 202 could lose them: the sender's retry sends.
@@ -137,21 +175,42 @@ export class IngestService {
   }
 }
 
-/** The answer's counts, from the reasons the stages settled the alerts with. */
+type StageOut<Out> = StageResult<Out> | Promise<StageResult<Out>>;
+
+/** The answer's counts, from the reasons the stages settled the alerts with: each alert under its furthest reason. */
 function tally(received: number, settled: readonly Settled[], deliveryId: string | null): IngestResult {
-  const count = (reason: Settled['reason']) =>
-    settled.filter((s) => s.reason === reason).reduce((sum, s) => sum + s.count, 0);
-  const conditions = count('conditions');
+  const counts: Record<Reason, number> = {
+    conditions: 0,
+    disabled: 0,
+    notConfigured: 0,
+    silenced: 0,
+    muted: 0,
+    repeatInterval: 0,
+    undeliverable: 0,
+    notified: 0,
+  };
+  const furthest = new Map<string, Reason>();
+  for (const s of settled) {
+    if ('count' in s) {
+      counts[s.reason] += s.count;
+      continue;
+    }
+    const before = furthest.get(s.fingerprint);
+    if (!before || REASON_RANK[s.reason] > REASON_RANK[before]) furthest.set(s.fingerprint, s.reason);
+  }
+  for (const reason of furthest.values()) counts[reason]++;
   return {
     received,
-    matched: received - conditions,
-    notified: count('notified'),
+    matched: received - counts.conditions,
+    notified: counts.notified,
     suppressed: {
-      conditions,
-      repeatInterval: count('repeatInterval'),
-      disabled: count('disabled'),
-      notConfigured: count('notConfigured'),
-      undeliverable: count('undeliverable'),
+      conditions: counts.conditions,
+      repeatInterval: counts.repeatInterval,
+      disabled: counts.disabled,
+      notConfigured: counts.notConfigured,
+      silenced: counts.silenced,
+      muted: counts.muted,
+      undeliverable: counts.undeliverable,
     },
     deliveryId,
   };

@@ -1,34 +1,68 @@
 /**
- * The ingest's stages, each one job: take the alerts still in play, return those that go on and a
- * reason for each one stopped (the counts of the answer come from those reasons). Composed in
- * service.ts, as Alertmanager composes its receiver pipeline (notify/notify.go).
+ * The ingest's stages, each one job: take what is still in play, return what goes on and a reason
+ * for each one stopped (the counts of the answer come from those reasons). Composed in
+ * service.ts, as Alertmanager composes its receiver pipeline (notify/notify.go). After routing,
+ * what is in play are targets: an alert on one route it goes to.
  */
 
 import type { RequestDeadlines } from '../../deadlines';
 import type { Alert } from '../../domain/alerts/model';
-import { evaluateConditions } from '../../domain/conditions';
 import type { StoredConfig } from '../../domain/config';
-import { type DeliveryPolicy, decide, isResolvedDue } from '../../domain/decide';
+import { decide, isResolvedDue } from '../../domain/decide';
+import { type RoutePlan, routesTaking, stateKeyOf } from '../../domain/routes';
 import type { Claim, NotificationState } from '../../ports';
 import type { IngestDeps } from './service';
 
-/** Why an alert got no mail from this request, or that it did. Each alert has one: the first. */
-export type Reason = 'conditions' | 'repeatInterval' | 'disabled' | 'notConfigured' | 'undeliverable' | 'notified';
+/** Why an alert got no mail from this request, or that it did. */
+export type Reason =
+  | 'conditions'
+  | 'disabled'
+  | 'notConfigured'
+  | 'silenced'
+  | 'muted'
+  | 'repeatInterval'
+  | 'undeliverable'
+  | 'notified';
 
-export interface Settled {
-  readonly reason: Reason;
-  /** How many received alerts this stands for. */
-  readonly count: number;
+/**
+ * How far each reason got through the pipeline. An alert on several routes is counted once, under
+ * the furthest reason any of its routes reached (`notified` if any route mailed it), so `received`
+ * still adds up.
+ */
+export const REASON_RANK: Readonly<Record<Reason, number>> = {
+  conditions: 0,
+  disabled: 1,
+  notConfigured: 2,
+  silenced: 3,
+  muted: 4,
+  repeatInterval: 5,
+  undeliverable: 6,
+  notified: 7,
+};
+
+/** Stopped alerts: `count` of them (before routing), or the one alert `fingerprint` on one of its routes. */
+export type Settled =
+  | { readonly reason: Reason; readonly count: number }
+  | { readonly reason: Reason; readonly fingerprint: string };
+
+/** An alert on one route it goes to; `key` is the pair's notification-state key. */
+export interface Target {
+  readonly route: RoutePlan;
+  readonly alert: Alert;
+  readonly key: string;
 }
 
 /** What every stage of one request shares. */
 export interface IngestRequest {
   readonly deps: IngestDeps;
   readonly config: StoredConfig;
-  readonly policy: DeliveryPolicy;
+  /** The named routes in order, then the default route. */
+  readonly plans: readonly RoutePlan[];
   readonly deadlines: RequestDeadlines;
-  /** The latest states read: the request's first read, then re-reads while waiting on other invocations. */
+  /** The latest states read, by state key: the request's first read, then re-reads while waiting on other invocations. */
   states: ReadonlyMap<string, NotificationState>;
+  /** The keys read so far (a key read and absent has no state). */
+  readonly read: Set<string>;
 }
 
 export interface StageResult<Next> {
@@ -36,16 +70,24 @@ export interface StageResult<Next> {
   readonly settled: readonly Settled[];
 }
 
-const settle = (reason: Reason, count = 1): Settled => ({ reason, count });
+const counted = (reason: Reason, count: number): Settled => ({ reason, count });
+const stopped = (reason: Reason, target: Target): Settled => ({ reason, fingerprint: target.alert.fingerprint });
 
-/** The notification conditions (the default route's, until routes land): all must hold. */
-export function matchConditions(request: IngestRequest, alerts: readonly Alert[]): StageResult<Alert[]> {
-  const matched = alerts.filter((alert) => evaluateConditions(request.config.conditions, alert.labels).matched);
-  return { next: matched, settled: [settle('conditions', alerts.length - matched.length)] };
+/** The targets of a batch of alerts: each alert on every route that takes it, in route order. */
+export function targetsOf(plans: readonly RoutePlan[], alerts: readonly Alert[]): Target[] {
+  return alerts.flatMap((alert) =>
+    routesTaking(plans, alert.labels).map((route) => ({ route, alert, key: stateKeyOf(route, alert.fingerprint) })),
+  );
+}
+
+/** Routing: alerts no route takes (the default route's conditions included) stop here. */
+export function matchRoutes(request: IngestRequest, alerts: readonly Alert[]): StageResult<Alert[]> {
+  const matched = alerts.filter((alert) => routesTaking(request.plans, alert.labels).length > 0);
+  return { next: matched, settled: [counted('conditions', alerts.length - matched.length)] };
 }
 
 /** The last occurrence of each fingerprint, in the order of those last occurrences: a re-send replaces what it repeats. */
-function lastOccurrences(alerts: readonly Alert[]): Alert[] {
+export function lastOccurrences(alerts: readonly Alert[]): Alert[] {
   const byFingerprint = new Map<string, Alert>();
   for (const alert of alerts) {
     byFingerprint.delete(alert.fingerprint);
@@ -57,12 +99,14 @@ function lastOccurrences(alerts: readonly Alert[]): Alert[] {
 /** One alert per fingerprint: the last occurrence in the request wins, as in a re-send; the repeats count as such. */
 export function onePerFingerprint(_request: IngestRequest, alerts: readonly Alert[]): StageResult<Alert[]> {
   const unique = lastOccurrences(alerts);
-  return { next: unique, settled: [settle('repeatInterval', alerts.length - unique.length)] };
+  return { next: unique, settled: [counted('repeatInterval', alerts.length - unique.length)] };
 }
 
-/** Silences and mute windows hold alerts here; none exist yet, so every alert goes on. */
-export function mute(_request: IngestRequest, alerts: readonly Alert[]): StageResult<Alert[]> {
-  return { next: [...alerts], settled: [] };
+/** Why nothing can be mailed on this route now, if so: delivery off, no mail server, or (the default route) no recipient. */
+export function gateOf(config: StoredConfig, route: RoutePlan): 'disabled' | 'notConfigured' | undefined {
+  if (!config.enabled) return 'disabled';
+  if (!config.server || route.recipients.length === 0) return 'notConfigured';
+  return undefined;
 }
 
 /**
@@ -70,68 +114,99 @@ export function mute(_request: IngestRequest, alerts: readonly Alert[]): StageRe
  * resolved still ends its episode (its state is cleared), or once delivery is back a new firing would
  * wait out the old repeat interval.
  */
-export async function deliveryGate(request: IngestRequest, alerts: readonly Alert[]): Promise<StageResult<Alert[]>> {
-  const { config } = request;
-  if (config.enabled && config.server && config.recipients.length > 0) return { next: [...alerts], settled: [] };
+export async function deliveryGate(request: IngestRequest, targets: readonly Target[]): Promise<StageResult<Target[]>> {
   const nowMs = request.deps.clock().getTime();
-  const ended = lastOccurrences(alerts)
-    .filter((alert) => alert.status === 'resolved' && isResolvedDue(request.states.get(alert.fingerprint), nowMs))
-    .map((alert) => alert.fingerprint);
+  const next: Target[] = [];
+  const settled: Settled[] = [];
+  const ended: string[] = [];
+  for (const target of targets) {
+    const gate = gateOf(request.config, target.route);
+    if (!gate) {
+      next.push(target);
+      continue;
+    }
+    settled.push(stopped(gate, target));
+    if (target.alert.status === 'resolved' && isResolvedDue(request.states.get(target.key), nowMs)) {
+      ended.push(target.key);
+    }
+  }
   if (ended.length > 0) await request.deps.state.clear(ended);
-  return { next: [], settled: [settle(config.enabled ? 'notConfigured' : 'disabled', alerts.length)] };
+  return { next, settled };
+}
+
+/** What holds a target back, if anything: a silence or a mute window (none exist yet). Shared with the dry run. */
+export function muteOf(
+  _request: Pick<IngestRequest, 'config' | 'deps'>,
+  _target: Target,
+): { readonly reason: 'silenced' | 'muted'; readonly by: readonly string[] } | undefined {
+  return undefined;
+}
+
+/** Silences and mute windows hold targets here. */
+export function mute(request: IngestRequest, targets: readonly Target[]): StageResult<Target[]> {
+  const next: Target[] = [];
+  const settled: Settled[] = [];
+  for (const target of targets) {
+    const held = muteOf(request, target);
+    if (held) settled.push(stopped(held.reason, target));
+    else next.push(target);
+  }
+  return { next, settled };
 }
 
 export interface Decided {
   /** Claims to write: their notice is due. */
   readonly due: Claim[];
   /** Another invocation is sending their notice: look again shortly. */
-  readonly waiting: Alert[];
+  readonly waiting: Target[];
 }
 
-/** The repeat decision for each alert (lib/domain/decide.ts); clears the states whose episode ended without a notice. */
-export async function decideEach(request: IngestRequest, alerts: readonly Alert[]): Promise<StageResult<Decided>> {
+/** The repeat decision for each target (lib/domain/decide.ts, with its route's policy); clears the states whose episode ended without a notice. */
+export async function decideEach(request: IngestRequest, targets: readonly Target[]): Promise<StageResult<Decided>> {
   const nowMs = request.deps.clock().getTime();
   const due: Claim[] = [];
-  const waiting: Alert[] = [];
+  const waiting: Target[] = [];
   const toClear: string[] = [];
-  let suppressed = 0;
-  for (const alert of alerts) {
-    const decision = decide(alert.status, request.states.get(alert.fingerprint), nowMs, request.policy);
+  const settled: Settled[] = [];
+  for (const target of targets) {
+    const { alert, key, route } = target;
+    const decision = decide(alert.status, request.states.get(key), nowMs, route.policy);
+    const claim = { key, fingerprint: alert.fingerprint, repeatIntervalMs: route.policy.repeatIntervalMs };
     switch (decision.kind) {
       case 'sendFiring':
-        due.push({ fingerprint: alert.fingerprint, kind: 'firing', ...(decision.resume ? { resume: true } : {}) });
+        due.push({ ...claim, kind: 'firing', ...(decision.resume ? { resume: true } : {}) });
         break;
       case 'sendResolved':
-        due.push({ fingerprint: alert.fingerprint, kind: 'resolved' });
+        due.push({ ...claim, kind: 'resolved' });
         break;
       case 'inFlight':
-        waiting.push(alert);
+        waiting.push(target);
         break;
       case 'clear':
-        toClear.push(alert.fingerprint);
-        suppressed++;
+        toClear.push(key);
+        settled.push(stopped('repeatInterval', target));
         break;
       case 'repeatInterval':
       case 'nothingToTell':
-        suppressed++;
+        settled.push(stopped('repeatInterval', target));
         break;
     }
   }
   if (toClear.length > 0) await request.deps.state.clear(toClear);
-  return { next: { due, waiting }, settled: [settle('repeatInterval', suppressed)] };
+  return { next: { due, waiting }, settled };
 }
 
 export interface Claimed {
   readonly won: Claim[];
   readonly claimId: string;
-  /** Lost to another invocation between our read and our write: look again. */
+  /** Lost to another invocation between our read and our write (by state key): look again. */
   readonly lost: Set<string>;
 }
 
 /** Claims the due notices with conditional writes; a lost claim is another invocation's to send. */
 export async function claim(request: IngestRequest, due: readonly Claim[], claimId: string): Promise<Claimed> {
   if (due.length === 0) return { won: [], claimId, lost: new Set() };
-  const won = await request.deps.state.claim(due, claimId, request.deps.clock(), request.policy.repeatIntervalMs);
-  const wonKeys = new Set(won.map((c) => c.fingerprint));
-  return { won, claimId, lost: new Set(due.filter((c) => !wonKeys.has(c.fingerprint)).map((c) => c.fingerprint)) };
+  const won = await request.deps.state.claim(due, claimId, request.deps.clock());
+  const wonKeys = new Set(won.map((c) => c.key));
+  return { won, claimId, lost: new Set(due.filter((c) => !wonKeys.has(c.key)).map((c) => c.key)) };
 }
