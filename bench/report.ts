@@ -31,6 +31,9 @@ export interface BenchReport {
   readonly batchGet: Series;
   /** Steady state at Prometheus's batch size (64), against 64-key batch reads. */
   readonly steady64: Series;
+  /** The multi-route row: the same steady state with the one default route, and with 10 routes (interleaved). */
+  readonly oneRoute: Series;
+  readonly tenRoutes: Series;
   readonly batchGet64: Series;
   readonly alertmanager: Series;
   readonly steadyAnomalies: number;
@@ -144,6 +147,7 @@ export function renderReport(r: BenchReport): RenderedReport {
   const vsKeys = paired(r.steady, r.batchGet);
   const vsAm = paired(r.steady, r.alertmanager);
   const vs64 = paired(r.steady64, r.batchGet64);
+  const vsRoutes = paired(r.tenRoutes, r.oneRoute);
   const vsPuts = paired(r.newAlerts, r.rawPut);
   const vsTransact = paired(r.newAlerts, r.rawTransact);
   const coldRatio = (row: ColdStartRow | undefined) => (row && bare ? row.wallMs / bare.wallMs : Number.NaN);
@@ -173,6 +177,11 @@ export function renderReport(r: BenchReport): RenderedReport {
   lines.push(
     `| 1 | steady-state ingest, alerts/s (${fmt(r.options.poolAlerts)} alerts, all notified, re-sent) | ${fmt(steady)} | raw \`BatchGetItem\` (consistent, 100 keys, 8 concurrent): ${fmt(keys)} keys/s | ${fmt(vsKeys.ratio, 2)} (${vsKeys.list}) | ≥ 0.70 | ${verdict(vsKeys.ratio >= 0.7)} |`,
     `| 1 | steady-state ingest at Prometheus's batch size (64 alerts per post: config and states in one call) | ${fmt(rate(r.steady64))} | raw \`BatchGetItem\` (consistent, 64 keys, 8 concurrent): ${fmt(rate(r.batchGet64))} keys/s | ${fmt(vs64.ratio, 2)} (${vs64.list}) | (no target) | |`,
+    ...(r.tenRoutes.runs.length > 0
+      ? [
+          `| 1 | steady-state ingest with 10 routes configured (\`POST /v1/routes\`; silences and mute windows: no API on main yet) | ${fmt(rate(r.tenRoutes))} | the same with the default route only: ${fmt(rate(r.oneRoute))} alerts/s | ${fmt(vsRoutes.ratio, 2)} (${vsRoutes.list}) | ≥ 0.80 | ${verdict(vsRoutes.ratio >= 0.8)} |`,
+        ]
+      : []),
     `| 1 | steady-state ingest vs Alertmanager | ${fmt(steady)} | Alertmanager \`POST /api/v2/alerts\`: ${fmt(am)} alerts/s | ${fmt(vsAm.ratio, 2)} (${vsAm.list}) | ≥ 0.25 | ${verdict(vsAm.ratio >= 0.25)} |`,
     `| 2 | new-alert ingest, alerts/s (100 new per request: claims + 1 email) | ${fmt(fresh)} | raw conditional \`PutItem\` (8 concurrent): ${fmt(puts)} writes/s | ${fmt(vsPuts.ratio, 2)} (${vsPuts.list}) | ≥ 0.70 | ${verdict(vsPuts.ratio >= 0.7)} |`,
     `| 2 | new-alert ingest vs the batched conditional write its claims use | ${fmt(fresh)} | raw \`TransactWriteItems\` (100 conditional puts per call, 8 concurrent): ${fmt(rate(r.rawTransact))} writes/s | ${fmt(vsTransact.ratio, 2)} (${vsTransact.list}) | (no target) | |`,
@@ -212,6 +221,10 @@ export function renderReport(r: BenchReport): RenderedReport {
   detail('alertmail steady state, 64 per post', 'alerts/s', r.steady64);
   detail('raw BatchGetItem, 64 keys', 'keys/s', r.batchGet64);
   detail('Alertmanager v2 POST', 'alerts/s', r.alertmanager);
+  if (r.tenRoutes.runs.length > 0) {
+    detail('alertmail steady state, 1 route', 'alerts/s', r.oneRoute);
+    detail('alertmail steady state, 10 routes', 'alerts/s', r.tenRoutes);
+  }
   detail('alertmail new alerts', 'alerts/s', r.newAlerts);
   detail('raw conditional PutItem', 'writes/s', r.rawPut);
   detail('raw TransactWriteItems (100 puts)', 'writes/s', r.rawTransact);

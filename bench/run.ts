@@ -57,8 +57,10 @@ const PROMETHEUS_BATCH = 64;
 /** Distinct alerts re-sent in the steady state: POOL_BATCHES requests of BATCH alerts. */
 const POOL_BATCHES = 40;
 const RECIPIENT = 'oncall@bench.invalid';
+/** Routes configured in the multi-route row (besides the default one). */
+const BENCH_ROUTES = 10;
 /** Hard stop for the whole run. */
-const HARD_LIMIT_MS = 10 * 60_000;
+const HARD_LIMIT_MS = 15 * 60_000;
 
 interface Options {
   readonly reps: number;
@@ -74,7 +76,7 @@ interface Options {
   readonly only: ReadonlySet<Part>;
 }
 
-const PARTS = ['steady', 'steady64', 'new', 'latency', 'inbox', 'cost', 'cold'] as const;
+const PARTS = ['steady', 'steady64', 'routes', 'new', 'latency', 'inbox', 'cost', 'cold'] as const;
 type Part = (typeof PARTS)[number];
 
 function parseOptions(argv: readonly string[]): Options {
@@ -546,6 +548,73 @@ async function main(): Promise<void> {
       },
     ]);
 
+  // --- 1c. The steady state with 10 routes configured (POST /v1/routes) vs the one (default) route. --
+  // Silences and mute windows would join them here once their API is on main (DESIGN.md).
+  const oneRoute = emptySeries();
+  const tenRoutes = emptySeries();
+  if (options.only.has('routes')) {
+    const adminHeaders = { authorization: `Bearer ${runtime.adminToken}`, 'content-type': 'application/json' };
+    const routes = Array.from({ length: BENCH_ROUTES }, (_, i) => ({
+      name: `bench-team-${i}`,
+      recipients: [`team${i}@bench.invalid`],
+      conditions: [
+        { label: 'namespace', operator: 'In', values: [`team-${i % 7}`] },
+        ...(i >= 7 ? [{ label: 'severity', operator: 'Matches', values: ['crit.*'] }] : []),
+      ],
+      // Every third route lets the alert on to the next match too (Alertmanager's `continue`).
+      continue: i % 3 === 0,
+    }));
+    let configured = false;
+    let seeded = false;
+    const configure = async (on: boolean) => {
+      if (configured === on) return;
+      for (const route of routes) {
+        const reply = on
+          ? await alertmail.request('POST', '/v1/routes', adminHeaders, JSON.stringify(route))
+          : await alertmail.request('DELETE', `/v1/routes/${route.name}`, adminHeaders);
+        check(reply.status === (on ? 201 : 204), `routes: answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+      }
+      configured = on;
+      if (on && !seeded) {
+        // The new (route, alert) pairs are new: notify them once, so what follows is the steady state.
+        for (const body of pool) {
+          const reply = await alertmail.request('POST', '/v1/alerts', ingestHeaders, body);
+          check(reply.status === 202, `routes: seeding answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+        }
+        seeded = true;
+      }
+    };
+    await interleaved(options, pids, [
+      {
+        name: 'alertmail steady state, 1 route',
+        unit: 'alerts/s',
+        series: oneRoute,
+        run: async () => {
+          await configure(false);
+          return withCpu(pids, () => loop(steadyOp));
+        },
+        warm: async () => {
+          await configure(false);
+          return loop(steadyOp);
+        },
+      },
+      {
+        name: `alertmail steady state, ${BENCH_ROUTES} routes`,
+        unit: 'alerts/s',
+        series: tenRoutes,
+        run: async () => {
+          await configure(true);
+          return withCpu(pids, () => loop(steadyOp));
+        },
+        warm: async () => {
+          await configure(true);
+          return loop(steadyOp);
+        },
+      },
+    ]);
+    await configure(false);
+  }
+
   // --- Profile of the runtime child under the steady-state load. --------------------------------
   progress('profiling the runtime under the steady-state load');
   const profileFile = path.join(workDir, 'steady-state.cpuprofile');
@@ -855,6 +924,8 @@ async function main(): Promise<void> {
     alertmanager: amSeries,
     steady64,
     batchGet64,
+    oneRoute,
+    tenRoutes,
     steadyAnomalies,
     newAlerts,
     rawPut,
