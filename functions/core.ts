@@ -8,8 +8,11 @@
 
 import { createAwsSdkAdapters } from '../lib/adapters/aws-sdk';
 import { FileSecretStore } from '../lib/adapters/file/file-secret-store';
+import { GraphMailer } from '../lib/adapters/graph/graph-mailer';
+import { OAuthTokenClient } from '../lib/adapters/oauth/token-client';
 import { type SendRawEmail, SesMailer } from '../lib/adapters/ses/ses-mailer';
 import { SmtpMailer } from '../lib/adapters/smtp/smtp-mailer';
+import { DEFAULT_OAUTH_ENDPOINTS } from '../lib/domain/mail-sign-in';
 import { CachedTokenSource, parseTokenDocument } from '../lib/domain/tokens';
 import { jsonLogger, type Logger } from '../lib/log';
 import type { DeliveryLog, Mailer, SecretStore, TokenSource } from '../lib/ports';
@@ -111,9 +114,24 @@ export function createCoreApp<Config extends IngestConfig>(
   };
 }
 
-/** The mailer of the configured transport (every bundle carries both: BENCHMARKS.md, issue 14). */
+/**
+ * The mailer of the configured transport (every bundle carries both: BENCHMARKS.md, issue 14). With
+ * SMTP, the server settings may choose Microsoft Graph instead (`transport: "graph"`), per send; both
+ * share one token cache, process-wide like the password's.
+ */
 function createMailer(env: DeploymentEnv, sendRawEmail: SendRawEmail | undefined): Mailer {
-  if (env.ALERTMAIL_TRANSPORT === 'smtp') return new SmtpMailer();
+  if (env.ALERTMAIL_TRANSPORT === 'smtp') {
+    const tokens = new OAuthTokenClient({
+      microsoftLogin: env.ALERTMAIL_MICROSOFT_LOGIN_URL ?? DEFAULT_OAUTH_ENDPOINTS.microsoftLogin,
+      googleToken: env.ALERTMAIL_GOOGLE_TOKEN_URL ?? DEFAULT_OAUTH_ENDPOINTS.googleToken,
+      graph: env.ALERTMAIL_GRAPH_URL ?? DEFAULT_OAUTH_ENDPOINTS.graph,
+    });
+    const smtp = new SmtpMailer(tokens);
+    const graph = new GraphMailer(tokens, env.ALERTMAIL_GRAPH_URL ?? DEFAULT_OAUTH_ENDPOINTS.graph);
+    return {
+      send: (mail, server, deadline) => (server.transport === 'graph' ? graph : smtp).send(mail, server, deadline),
+    };
+  }
   if (!sendRawEmail) throw new Error('alertmail: the ses transport has no SES client');
   return new SesMailer(sendRawEmail);
 }

@@ -26,6 +26,10 @@ export interface DeploymentEnv {
   readonly ALERTMAIL_DYNAMODB_ENDPOINT?: string | undefined;
   /** Local runtime / tests only: the SES endpoint (aws-ses-v2-local). */
   readonly ALERTMAIL_SES_ENDPOINT?: string | undefined;
+  /** Tests (or a sovereign cloud) only: Microsoft's login base URL, Google's token URL and the Graph base URL (lib/domain/mail-sign-in.ts). */
+  readonly ALERTMAIL_MICROSOFT_LOGIN_URL?: string | undefined;
+  readonly ALERTMAIL_GOOGLE_TOKEN_URL?: string | undefined;
+  readonly ALERTMAIL_GRAPH_URL?: string | undefined;
 }
 
 /** Seconds a token list is cached when ALERTMAIL_TOKEN_CACHE_SECONDS is unset, and the most it may be. */
@@ -81,6 +85,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): DeploymentEnv {
     ALERTMAIL_TOKEN_CACHE_SECONDS: Number(cacheSeconds),
     ALERTMAIL_DYNAMODB_ENDPOINT: url('ALERTMAIL_DYNAMODB_ENDPOINT'),
     ALERTMAIL_SES_ENDPOINT: url('ALERTMAIL_SES_ENDPOINT'),
+    ALERTMAIL_MICROSOFT_LOGIN_URL: url('ALERTMAIL_MICROSOFT_LOGIN_URL'),
+    ALERTMAIL_GOOGLE_TOKEN_URL: url('ALERTMAIL_GOOGLE_TOKEN_URL'),
+    ALERTMAIL_GRAPH_URL: url('ALERTMAIL_GRAPH_URL'),
   };
   // What each secrets backend needs beside it.
   const companions =

@@ -103,7 +103,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   413: 'The body exceeds 1 MiB (PAYLOAD_TOO_LARGE)',
   415: 'The body is not JSON (UNSUPPORTED_MEDIA_TYPE)',
   500: 'Internal error; the request may be retried (INTERNAL)',
-  502: 'The mail server failed: SMTP_AUTH_FAILED, SMTP_TLS_FAILED, SMTP_CONNECTION_FAILED, SMTP_TIMEOUT, SMTP_REJECTED or SES_REJECTED, with the server’s own reply in `error.message`',
+  502: 'The mail server failed: SMTP_AUTH_FAILED, SMTP_TLS_FAILED, SMTP_CONNECTION_FAILED, SMTP_TIMEOUT, SMTP_REJECTED, SES_REJECTED, GRAPH_REJECTED (Microsoft Graph’s own message), or OAUTH_TOKEN_FAILED (the identity provider’s `error` and `error_description`), with the server’s own reply in `error.message`',
   503: 'Temporarily unavailable; retry after `Retry-After` seconds: the store (DynamoDB, Secrets Manager) did not answer (STORE_UNAVAILABLE), or, posting alerts, delivery failed and nothing was marked as sent (DELIVERY_FAILED)',
 };
 

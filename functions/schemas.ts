@@ -11,6 +11,7 @@ import {
   type TestMessageRequest,
 } from '../lib/domain/config';
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
+import { parseGoogleKey, tenantIdProblem, tokenUrlProblem } from '../lib/domain/mail-sign-in';
 import { DEFAULT_ROUTE_NAME, MAX_ROUTE_RECIPIENTS, MAX_ROUTES, NAME_PATTERN, type Route } from '../lib/domain/routes';
 import type { IngestResult } from '../lib/usecases/ingest/service';
 
@@ -71,13 +72,79 @@ const SecuritySchema = z.enum(['none', 'starttls', 'tls']).meta({
   description: '`none`: plain SMTP, never upgraded; `starttls`: STARTTLS required; `tls`: implicit TLS (port 465)',
 });
 
+/** An optional text field of the sign-in: `""` means absent, as a form sends an empty field. */
+const optionalText = (max: number) =>
+  z.string().max(max).refine(noControlChars, 'must not contain control characters').optional();
+
+/** Host, port and security a Graph send never uses: filled in so the settings keep one shape. */
+const GRAPH_SERVER = { host: 'graph.microsoft.com', port: 443, security: 'tls' } as const;
+
+export const OAuthSettingsInputSchema = z
+  .strictObject({
+    type: z.literal('oauth2'),
+    provider: z.enum(['microsoft', 'google', 'generic']).meta({
+      description:
+        '`microsoft`: Microsoft Entra ID (tenantId, clientId, clientSecret; token URL and scope derived). `google`: a service account key with domain-wide delegation (clientSecret holds the key JSON). `generic`: any tokenUrl and scope',
+    }),
+    user: z
+      .string()
+      .min(1)
+      .max(254)
+      .refine(noControlChars, 'must not contain control characters')
+      .meta({ description: 'The mailbox signed in as (XOAUTH2 user, Graph /users/{user}, Google delegated user)' }),
+    clientId: optionalText(256),
+    clientSecret: z.string().max(16384).optional().meta({
+      description:
+        'Write-only, kept in the secret store like the password. Omitted or `""`: keep the stored one (same provider). Google: the whole service account key file (JSON)',
+    }),
+    tenantId: optionalText(253).meta({ description: 'microsoft: the directory (tenant) ID or a verified domain' }),
+    tokenUrl: z.string().max(2048).optional().meta({
+      description: 'generic only (derived for the others): `https://`, or `http://` on a loopback address only',
+    }),
+    scope: optionalText(1024).meta({ description: 'Replaces the preset scope when set' }),
+  })
+  .superRefine((auth, ctx) => {
+    const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+    const absent = (field: 'tenantId' | 'tokenUrl', why: string) => {
+      if (auth[field]) issue(field, `must be absent for ${auth.provider}: ${why}`);
+    };
+    if (auth.provider !== 'generic' && !isAddrSpec(auth.user))
+      issue('user', 'must be the email address of the mailbox');
+    if (auth.provider !== 'google' && !auth.clientId) issue('clientId', `is required for ${auth.provider}`);
+    if (auth.provider !== 'microsoft') absent('tenantId', 'only Microsoft has a tenant');
+    if (auth.provider === 'microsoft') {
+      absent('tokenUrl', 'it is derived from tenantId');
+      const problem = auth.tenantId ? tenantIdProblem(auth.tenantId) : 'is required for microsoft';
+      if (problem) issue('tenantId', problem);
+    }
+    if (auth.provider === 'google') {
+      absent('tokenUrl', "it is Google's own");
+      const key = auth.clientSecret ? parseGoogleKey(auth.clientSecret) : undefined;
+      if (typeof key === 'string') issue('clientSecret', key);
+    }
+    if (auth.provider === 'generic') {
+      const problem = auth.tokenUrl ? tokenUrlProblem(auth.tokenUrl) : 'is required for generic';
+      if (problem) issue('tokenUrl', problem);
+    }
+  })
+  .transform(({ clientId, clientSecret, tenantId, tokenUrl, scope, ...auth }) => ({
+    ...auth,
+    ...(clientId ? { clientId } : {}),
+    ...(clientSecret ? { clientSecret } : {}),
+    ...(tenantId ? { tenantId } : {}),
+    ...(tokenUrl ? { tokenUrl } : {}),
+    ...(scope ? { scope } : {}),
+  }));
+
 export const ServerSettingsInputSchema = z
   .strictObject({
     host: z
       .string()
       .min(1, { abort: true })
       .max(253, { abort: true })
-      .refine(isHost, 'must be a host name, an IPv4 or an IPv6 address'),
+      .refine(isHost, 'must be a host name, an IPv4 or an IPv6 address')
+      .optional()
+      .meta({ description: 'Required, but with `transport: "graph"` (which needs no host)' }),
     port: z.number().int().min(1).max(65535).optional(),
     security: SecuritySchema.optional(),
     username: z.string().max(256).refine(noControlChars, 'must not contain control characters').optional().meta({
@@ -98,16 +165,45 @@ export const ServerSettingsInputSchema = z
       )
       .nullable()
       .optional(),
+    transport: z.enum(['smtp', 'graph']).optional().meta({
+      description:
+        '`smtp` (default), or `graph`: Microsoft Graph sendMail (needs `auth` with provider `microsoft`; host, port and security are then unused)',
+    }),
+    auth: OAuthSettingsInputSchema.nullable().optional().meta({
+      description:
+        'OAuth 2.0 sign-in (SMTP AUTH XOAUTH2, or the Graph transport). Omitted or `null`: the username and password, or none',
+    }),
   })
-  .transform(({ username, password, ...input }) => ({
-    ...input,
-    // An empty user or password means none: no user stored, and the password as with `null`.
-    ...(username ? { username } : {}),
-    ...(password === undefined ? {} : { password: password === '' ? null : password }),
-    port: input.port ?? 25,
-    // 465 is implicit TLS; 587 (submission) requires STARTTLS; anything else defaults to plain, as KubeSphere's port 25.
-    security: input.security ?? (input.port === 465 ? 'tls' : input.port === 587 ? 'starttls' : 'none'),
-  }));
+  .superRefine((input, ctx) => {
+    const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+    if (input.transport === 'graph' && input.auth?.provider !== 'microsoft') {
+      issue('transport', 'graph needs "auth" with type oauth2 and provider microsoft');
+    }
+    if (input.transport !== 'graph' && input.host === undefined) issue('host', 'is required');
+    if (input.auth && input.username)
+      issue('username', 'must be absent with OAuth 2.0 sign-in (auth.user names the mailbox)');
+    if (input.auth && input.password) {
+      issue('password', 'must be absent with OAuth 2.0 sign-in (the client secret goes in auth.clientSecret)');
+    }
+  })
+  .transform(({ username, password, host, auth, transport, ...input }) => {
+    const graph = transport === 'graph';
+    return {
+      ...input,
+      ...(graph ? GRAPH_SERVER : {}),
+      host: graph ? GRAPH_SERVER.host : (host ?? ''),
+      // An empty user or password means none: no user stored, and the password as with `null`.
+      ...(username && !auth ? { username } : {}),
+      ...(password === undefined || auth ? {} : { password: password === '' ? null : password }),
+      ...(auth ? { auth } : {}),
+      ...(graph ? { transport } : {}),
+      port: graph ? GRAPH_SERVER.port : (input.port ?? 25),
+      // 465 is implicit TLS; 587 (submission) requires STARTTLS; anything else defaults to plain, as KubeSphere's port 25.
+      security: graph
+        ? GRAPH_SERVER.security
+        : (input.security ?? (input.port === 465 ? 'tls' : input.port === 587 ? 'starttls' : 'none')),
+    };
+  });
 
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -220,6 +316,21 @@ const ServerSettingsViewSchema = z.object({
   from: z.string(),
   ca: z.string().optional(),
   passwordSet: z.boolean(),
+  transport: z.enum(['graph']).optional().meta({ description: 'Present when Microsoft Graph sends instead of SMTP' }),
+  auth: z
+    .object({
+      type: z.literal('oauth2'),
+      provider: z.enum(['microsoft', 'google', 'generic']),
+      user: z.string(),
+      clientId: z.string().optional(),
+      tenantId: z.string().optional(),
+      tokenUrl: z.string().optional(),
+      scope: z.string().optional(),
+      clientSecretSet: z
+        .boolean()
+        .meta({ description: 'Whether a client secret (or Google key) is stored; never the secret' }),
+    })
+    .optional(),
 });
 
 export const ConfigViewSchema = z.object({

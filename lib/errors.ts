@@ -76,7 +76,11 @@ export type MailErrorCode =
   | 'SMTP_CONNECTION_FAILED'
   | 'SMTP_TIMEOUT'
   | 'SMTP_REJECTED'
-  | 'SES_REJECTED';
+  | 'SES_REJECTED'
+  /** The identity provider gave no access token (its `error` / `error_description` in the message). */
+  | 'OAUTH_TOKEN_FAILED'
+  /** Microsoft Graph refused or failed the sendMail request (its own error message). */
+  | 'GRAPH_REJECTED';
 
 /**
  * The mail server refused or failed; `message` carries the server's own reply (never a secret).
@@ -88,6 +92,8 @@ export class MailDeliveryError extends AlertmailError {
     readonly code: MailErrorCode,
     message: string,
     readonly permanent = false,
+    /** How long the server asked to wait (Graph's `Retry-After` on 429 or 503); the sender's retry is told the same. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -7,6 +7,15 @@
 
 // The one dependency-free rule shared with the server (no zod in the bundle).
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
+import {
+  type ApiServerAuth,
+  type AuthBody,
+  authBody,
+  isOAuth,
+  type SignInDraft,
+  sameSignIn,
+  signInDraft,
+} from './mail-sign-in';
 
 export type Security = 'none' | 'starttls' | 'tls';
 export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Matches' | 'NotMatches';
@@ -19,6 +28,8 @@ export interface ApiServer {
   from: string;
   ca?: string;
   passwordSet: boolean;
+  transport?: 'graph';
+  auth?: ApiServerAuth;
 }
 
 export interface ApiCondition {
@@ -107,7 +118,7 @@ export interface Draft {
     clearPassword: boolean;
     from: string;
     ca: string;
-  };
+  } & SignInDraft;
   recipients: string[];
   useConditions: boolean;
   conditions: DraftCondition[];
@@ -127,6 +138,7 @@ export function draftFromConfig(config: ApiConfig): Draft {
       clearPassword: false,
       from: server?.from ?? '',
       ca: server?.ca ?? '',
+      ...signInDraft(server),
     },
     recipients: [...config.recipients],
     useConditions: config.conditions.length > 0,
@@ -154,27 +166,34 @@ export function splitValues(text: string): string[] {
  * (omitted keeps the stored one; null removes it); `ca: null` removes a stored CA.
  */
 export interface ServerBody {
-  host: string;
-  port: number;
-  security: Security;
+  /** Absent with the Graph transport (no SMTP server). */
+  host?: string;
+  port?: number;
+  security?: Security;
   username?: string;
   password?: string | null;
   from: string;
   ca?: string | null;
+  auth?: AuthBody;
+  transport?: 'graph';
 }
 
 export function serverBody(draft: Draft): ServerBody {
   const s = draft.server;
-  const body: ServerBody = {
-    host: s.host.trim(),
-    port: Number(s.port.trim()),
-    security: s.security,
-    from: s.from.trim(),
-  };
-  if (s.username.trim() !== '') body.username = s.username.trim();
-  if (s.clearPassword) body.password = null;
-  else if (s.password !== '') body.password = s.password;
-  body.ca = s.ca.trim() === '' ? null : `${s.ca.trim()}\n`;
+  const oauth = authBody(s);
+  const body: ServerBody =
+    oauth?.transport === 'graph'
+      ? { from: s.from.trim() }
+      : { host: s.host.trim(), port: Number(s.port.trim()), security: s.security, from: s.from.trim() };
+  if (oauth) Object.assign(body, oauth);
+  // "None": no user, and the stored password (if any) removed.
+  else if (s.signIn === 'none') body.password = null;
+  else {
+    if (s.username.trim() !== '') body.username = s.username.trim();
+    if (s.clearPassword) body.password = null;
+    else if (s.password !== '') body.password = s.password;
+  }
+  if (oauth?.transport !== 'graph') body.ca = s.ca.trim() === '' ? null : `${s.ca.trim()}\n`;
   return body;
 }
 
@@ -192,8 +211,21 @@ export function conditionsBody(draft: Draft): ApiCondition[] {
 
 function sameServer(stored: ApiServer | null, draft: Draft): boolean {
   const body = serverBody(draft);
+  if (!sameSignIn(stored, draft.server)) return false;
+  if (draft.server.signIn === 'none')
+    return (
+      stored !== null &&
+      !stored.passwordSet &&
+      stored.username === undefined &&
+      stored.from === body.from &&
+      stored.host === body.host &&
+      String(stored.port) === draft.server.port.trim() &&
+      stored.security === body.security &&
+      (stored.ca ?? '').trim() === (body.ca ?? '').trim()
+    );
   if (body.password !== undefined) return false;
   if (stored === null) return body.host === '' && body.from === '' && body.username === undefined && body.ca === null;
+  if (body.transport === 'graph') return stored.from === body.from;
   return (
     stored.host === body.host &&
     String(stored.port) === draft.server.port.trim() &&
@@ -297,8 +329,16 @@ export function checkConditions(conditions: readonly DraftCondition[]): ApiError
 export function checkDraft(draft: Draft, forTest = false): ApiErrorDetail[] {
   const out: ApiErrorDetail[] = [];
   const s = draft.server;
-  const serverTouched = s.host.trim() !== '' || s.from.trim() !== '' || s.username.trim() !== '' || s.password !== '';
+  const serverTouched =
+    s.host.trim() !== '' || s.from.trim() !== '' || s.username.trim() !== '' || s.password !== '' || isOAuth(s.signIn);
   if (serverTouched || forTest) {
+    if (isOAuth(s.signIn) && s.oauthUser.trim() === '')
+      out.push({ field: 'server.auth.user', message: 'Enter the mailbox to sign in as.' });
+  }
+  if ((serverTouched || forTest) && s.signIn === 'graph') {
+    const from = checkAddress(s.from);
+    if (from) out.push({ field: 'server.from', message: from });
+  } else if (serverTouched || forTest) {
     if (s.host.trim() === '') out.push({ field: 'server.host', message: 'Enter the SMTP server address.' });
     else if (/\s/.test(s.host.trim())) out.push({ field: 'server.host', message: 'A host name has no spaces.' });
     const port = Number(s.port.trim());
@@ -352,8 +392,12 @@ export function canonicalField(kind: RequestKind, field: string, recipientIndex 
  * `repeatInterval`, `sendResolved`, or `general` for anything else.
  */
 export function slotFor(field: string): string {
-  const server = /^server\.(host|port|security|username|password|from|ca)\b/.exec(field);
+  const server =
+    /^server\.(host|port|security|username|password|from|ca|transport|auth\.(?:user|clientId|clientSecret|tenantId|tokenUrl|scope))\b/.exec(
+      field,
+    );
   if (server) return `server.${server[1]}`;
+  if (field.startsWith('server.auth')) return 'server.transport';
   if (field === 'server') return 'server';
   const recipient = /^recipients\[(\d+)\]/.exec(field);
   if (recipient) return `recipients[${recipient[1]}]`;
@@ -369,6 +413,7 @@ export function slotFor(field: string): string {
 /** The error slots whose control is not the one their name says. */
 const CONTROL_IDS: Readonly<Record<string, string>> = {
   server: 'server-host',
+  'server.transport': 'server-signin',
   recipients: 'recipient-input',
   conditions: 'use-conditions',
   repeatInterval: 'repeat-interval',
@@ -382,8 +427,8 @@ const CONTROL_IDS: Readonly<Record<string, string>> = {
  * `conditions[1].values` → `cond-1-values`; null for slots with no control.
  */
 export function controlIdFor(slot: string): string | null {
-  const server = /^server\.(host|port|security|username|password|from|ca)$/.exec(slot);
-  if (server) return `server-${server[1]}`;
+  const server = /^server\.(host|port|security|username|password|from|ca|auth\.[A-Za-z]+)$/.exec(slot);
+  if (server) return `server-${server[1]?.replace('.', '-')}`;
   const direct = CONTROL_IDS[slot];
   if (direct) return direct;
   const recipient = /^recipients\[(\d+)\]$/.exec(slot);
@@ -403,6 +448,13 @@ export function fieldTitle(field: string): string {
     'server.password': 'SMTP password',
     'server.from': 'Sender email address',
     'server.ca': 'CA certificate',
+    'server.transport': 'Sign-in',
+    'server.auth.user': 'Mailbox',
+    'server.auth.clientId': 'Client ID',
+    'server.auth.clientSecret': 'Client secret',
+    'server.auth.tenantId': 'Tenant ID',
+    'server.auth.tokenUrl': 'Token URL',
+    'server.auth.scope': 'Scope',
     server: 'Server settings',
     recipients: 'Recipients',
     conditions: 'Notification conditions',
@@ -427,6 +479,8 @@ const PLAIN_WORDS: Record<string, string> = {
   SMTP_TIMEOUT: 'The mail server did not answer in time',
   SMTP_REJECTED: 'The mail server refused the message',
   SES_REJECTED: 'Amazon SES refused the message',
+  OAUTH_TOKEN_FAILED: 'The identity provider gave no access token',
+  GRAPH_REJECTED: 'Microsoft Graph refused the message',
   NOT_CONFIGURED: 'Set a mail server and at least one recipient first',
   VALIDATION_FAILED: 'Some settings are not valid',
   UNAUTHORIZED: 'The admin token was not accepted',

@@ -3,6 +3,7 @@
  * is stored, the form as edited (the draft), and the errors on the page. One
  * reducer changes it; the views only read it and dispatch.
  */
+import { BLANK_SIGN_IN } from './mail-sign-in';
 import {
   type ApiConfig,
   type ApiErrorDetail,
@@ -49,7 +50,17 @@ export const NO_ERRORS: PageErrors = { slots: {}, lead: '', summary: [] };
 
 /** The form as it reads when nobody is signed in (the form's own defaults). */
 export const BLANK_DRAFT: FormDraft = {
-  server: { host: '', port: '', security: 'none', username: '', password: '', clearPassword: false, from: '', ca: '' },
+  server: {
+    host: '',
+    port: '',
+    security: 'none',
+    username: '',
+    password: '',
+    clearPassword: false,
+    from: '',
+    ca: '',
+    ...BLANK_SIGN_IN,
+  },
   recipients: [],
   useConditions: false,
   conditions: [],
@@ -112,7 +123,7 @@ export function reduce(state: ConsoleState, action: Action): ConsoleState {
       };
     case 'rebased': {
       const server = action.serverSaved
-        ? { ...state.draft.server, password: '', clearPassword: false }
+        ? { ...state.draft.server, password: '', clearPassword: false, clientSecret: '' }
         : state.draft.server;
       return { ...state, stored: action.config, draft: { ...state.draft, server } };
     }

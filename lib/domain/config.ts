@@ -1,5 +1,6 @@
 /** The email configuration as the API shows it and the core uses it. */
 import { DEFAULT_REPEAT_INTERVAL } from './durations';
+import type { MailTransport, OAuthSettings, OAuthSettingsInput, OAuthSettingsView } from './mail-sign-in';
 import type { Route } from './routes';
 
 export type Security = 'none' | 'starttls' | 'tls';
@@ -22,7 +23,12 @@ export interface ServerSettings {
   readonly from: string;
   /** PEM CA bundle trusted for this server (private CAs, self-signed relays). */
   readonly ca?: string;
+  /** Whether the secret slot holds a password (PLAIN/LOGIN). False with OAuth 2.0: the slot holds its client secret. */
   readonly passwordSet: boolean;
+  /** Absent: SMTP. `graph`: Microsoft Graph sendMail (lib/domain/mail-sign-in.ts). */
+  readonly transport?: Exclude<MailTransport, 'smtp'>;
+  /** OAuth 2.0 sign-in (XOAUTH2 or Graph); absent: the username and password, or none. */
+  readonly auth?: OAuthSettingsView;
 }
 
 export interface EmailConfig {
@@ -49,6 +55,10 @@ export interface ServerSettingsInput {
   readonly from: string;
   /** Omitted: keep the stored CA. `null`: remove it. */
   readonly ca?: string | null;
+  /** Omitted or `smtp`: SMTP. */
+  readonly transport?: MailTransport;
+  /** Omitted or `null`: no OAuth 2.0 (the username and password, or none), as PUT replaces the settings. */
+  readonly auth?: OAuthSettingsInput | null;
 }
 
 /** `PATCH /v1/config`: what it sets, at least one of them. */
@@ -66,7 +76,7 @@ export interface TestMessageRequest {
 
 /** What the config store keeps: the config plus bookkeeping that never leaves the core. */
 export interface StoredConfig extends EmailConfig {
-  /** Bumped on every password write, so a cached password is never used after a change. */
+  /** Bumped on every credential write (password or client secret), so a cached one (or a token got with it) is never used after a change. */
   readonly passwordVersion: number;
   /**
    * The named routes, in order, in front of the default route (this config's recipients and
@@ -90,6 +100,10 @@ export function defaultConfig(now: Date, repeatInterval = DEFAULT_REPEAT_INTERVA
 }
 
 /** The settings a mailer needs for one send: server settings plus the password, resolved just in time. */
-export interface MailServer extends Omit<ServerSettings, 'passwordSet'> {
+export interface MailServer extends Omit<ServerSettings, 'passwordSet' | 'auth'> {
   readonly password?: string;
+  /** OAuth 2.0 sign-in with its client secret (Google: the key JSON), resolved just in time like the password. */
+  readonly auth?: OAuthSettings & { readonly clientSecret?: string };
+  /** The config's `passwordVersion` (drafts: -1): a cached access token belongs to one version. */
+  readonly credentialVersion?: number;
 }

@@ -84,7 +84,12 @@ export class MailDelivery {
     deadlines: RequestDeadlines,
   ): Promise<DeliveryReport> {
     const now = this.deps.clock();
-    const about = this.deps.transport === 'ses' ? { transport: 'ses' as const } : server;
+    const about =
+      this.deps.transport === 'ses'
+        ? { transport: 'ses' as const }
+        : server.transport === 'graph'
+          ? { transport: 'graph' as const, user: server.auth?.user ?? '' }
+          : server;
     const report = await this.deliver('test', renderTestMail(now, about), [], recipients, server, now, deadlines);
     await report.recorded;
     if (report.accepted.length === 0) {

@@ -1,6 +1,6 @@
 import { TEST_MESSAGE_DEADLINE_MS } from '../deadlines';
 import type { TestMessageRequest } from '../domain/config';
-import { NotConfiguredError } from '../errors';
+import { NotConfiguredError, ValidationError } from '../errors';
 import type { ConfigService } from './config/service';
 import type { MailDelivery } from './mail-delivery';
 
@@ -20,6 +20,13 @@ export async function sendTestMessage(
   const recipients = request.recipients ?? stored.recipients;
   const server = await deps.config.mailServer(stored, request.server);
   if (!server) throw new NotConfiguredError('No mail server is configured', [{ field: 'server', message: 'not set' }]);
+  if (server.auth && server.auth.clientSecret === undefined) {
+    // As PUT /v1/config/server would refuse it: no secret stored for this provider, none typed.
+    const message = 'is required: no client secret is stored for this sign-in';
+    throw new ValidationError(`Invalid request body: server.auth.clientSecret: ${message}`, [
+      { field: 'server.auth.clientSecret', message },
+    ]);
+  }
   if (recipients.length === 0) {
     throw new NotConfiguredError('No recipient is configured', [{ field: 'recipients', message: 'empty' }]);
   }

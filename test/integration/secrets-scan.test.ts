@@ -3,11 +3,21 @@
  * messages, alerts, failures), the SMTP password and both tokens appear in no API answer (headers
  * included), no log line, no DynamoDB item, no email and no file of the data dir but the secrets.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { alertmanagerFiring, alertmanagerResolved, prometheusV2 } from '../fixtures';
+import {
+  CLIENT_ID,
+  type GraphServer,
+  startGraphServer,
+  startTokenServer,
+  startXOAuth2SmtpServer,
+  TENANT,
+  type TokenServer,
+  type XOAuth2SmtpServer,
+} from './oauth-support';
 import {
   type ApiResponse,
   call,
@@ -309,5 +319,198 @@ describe('no secret leaks after a full session', () => {
       expectClean(`the file ${relative}`, await fs.readFile(file, 'latin1'));
     }
     expect(await fs.readFile(path.join(runtime.dataDir, 'secrets', 'smtp-password'), 'utf8')).toBe(PASSWORD);
+  });
+});
+
+/**
+ * Issue 17: after a session with OAuth 2.0 sign-in (Microsoft over XOAUTH2, Google's key, the Graph
+ * transport, a wrong secret, Graph refusing), neither the client secret, the Google key nor any access
+ * token appears in an API answer, a log line, a DynamoDB item (the deliveries log included) or a file
+ * but the secret file.
+ */
+describe('no OAuth 2.0 secret or access token leaks', () => {
+  const CLIENT_SECRET = `Cs-${randomBytes(18).toString('base64url')}`;
+  const MAILBOX = 'alerts@contoso.example';
+  const google = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const googlePem = google.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const GOOGLE_KEY = JSON.stringify({
+    type: 'service_account',
+    private_key: googlePem,
+    client_email: 'sa@project.iam.gserviceaccount.com',
+  });
+  let tokens: TokenServer;
+  let smtp: XOAuth2SmtpServer;
+  let graph: GraphServer;
+  let runtime: TestRuntime;
+  const answers: Array<{ what: string; res: ApiResponse<any> }> = [];
+
+  beforeAll(async () => {
+    tokens = await startTokenServer({
+      clientSecret: CLIENT_SECRET,
+      googlePublicKey: google.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    });
+    smtp = await startXOAuth2SmtpServer(tokens, { user: MAILBOX, scope: 'https://outlook.office365.com/.default' });
+    graph = await startGraphServer(tokens);
+    runtime = await startTestRuntime({
+      env: {
+        ALERTMAIL_MICROSOFT_LOGIN_URL: tokens.url,
+        ALERTMAIL_GOOGLE_TOKEN_URL: tokens.tokenUrl,
+        ALERTMAIL_GRAPH_URL: graph.url,
+      },
+    });
+    const { url, adminToken: admin, ingestToken: ingest } = runtime;
+    const record = async (
+      what: string,
+      method: string,
+      route: string,
+      body: unknown,
+      status: number,
+      token = admin,
+    ) => {
+      const res = await call(url, method, route, { token, body });
+      answers.push({ what, res });
+      expect({ what, status: res.status }).toEqual({ what, status });
+    };
+    const microsoft = {
+      host: '127.0.0.1',
+      port: smtp.port,
+      security: 'none',
+      from: MAILBOX,
+      auth: { type: 'oauth2', provider: 'microsoft', tenantId: TENANT, clientId: CLIENT_ID, user: MAILBOX },
+    };
+    const alert = () => [{ labels: { alertname: 'Leak', run: randomBytes(6).toString('hex') } }];
+
+    await record('recipient', 'POST', '/v1/config/recipients', { address: 'oncall@example.com' }, 201);
+    await record(
+      'set oauth',
+      'PUT',
+      '/v1/config/server',
+      { ...microsoft, auth: { ...microsoft.auth, clientSecret: CLIENT_SECRET } },
+      200,
+    );
+    await record('get config', 'GET', '/v1/config', undefined, 200);
+    await record('test message', 'POST', '/v1/test-message', {}, 200);
+    await record('alert', 'POST', '/v1/alerts', alert(), 202, ingest);
+    await record(
+      'test message, wrong secret',
+      'POST',
+      '/v1/test-message',
+      { server: { ...microsoft, auth: { ...microsoft.auth, clientSecret: `${CLIENT_SECRET}x` } } },
+      502,
+    );
+    smtp.refuseWith = { code: 535, message: '5.7.139 Authentication unsuccessful' };
+    await record('alert, token refused', 'POST', '/v1/alerts', alert(), 503, ingest);
+    smtp.refuseWith = undefined;
+    await record(
+      'secret of a wrong type',
+      'PUT',
+      '/v1/config/server',
+      { ...microsoft, auth: { ...microsoft.auth, clientSecret: [CLIENT_SECRET] } },
+      400,
+    );
+    await record(
+      'graph',
+      'PUT',
+      '/v1/config/server',
+      { ...microsoft, transport: 'graph', auth: { ...microsoft.auth, clientSecret: CLIENT_SECRET } },
+      200,
+    );
+    await record('graph alert', 'POST', '/v1/alerts', alert(), 202, ingest);
+    graph.script.push({
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { error: { code: 'TooManyRequests', message: 'slow down' } },
+    });
+    await record('graph throttled', 'POST', '/v1/alerts', alert(), 503, ingest);
+    graph.script.push({ status: 403, body: { error: { code: 'ErrorAccessDenied', message: 'Access is denied.' } } });
+    await record('graph denied', 'POST', '/v1/test-message', {}, 502);
+    smtp.expected = { user: 'alerts@workspace.example', scope: 'https://mail.google.com/' };
+    await record(
+      'google',
+      'PUT',
+      '/v1/config/server',
+      {
+        host: '127.0.0.1',
+        port: smtp.port,
+        from: 'alerts@workspace.example',
+        auth: { type: 'oauth2', provider: 'google', user: 'alerts@workspace.example', clientSecret: GOOGLE_KEY },
+      },
+      200,
+    );
+    await record('google test message', 'POST', '/v1/test-message', {}, 200);
+    await record('deliveries', 'GET', '/v1/deliveries?limit=100', undefined, 200);
+  }, 60_000);
+
+  afterAll(async () => {
+    await runtime?.stop();
+    await graph?.stop();
+    await smtp?.stop();
+    await tokens?.stop();
+  });
+
+  /** The secrets and every access token the servers saw, in the forms they travel in. */
+  const secrets = (): Array<[string, string]> => {
+    const accessTokens = [...smtp.attempts.map((a) => a.token), ...graph.requests.map((r) => r.token)];
+    const pemBody = googlePem.split('\n').slice(3, 6).join('\n');
+    return [
+      ...forms(CLIENT_SECRET, MAILBOX).map((f) => ['the client secret', f] as [string, string]),
+      ['the Google private key', pemBody],
+      ['the Google private key', JSON.stringify(googlePem).slice(100, 160)],
+      ...accessTokens.flatMap((token) => [
+        ['an access token', token] as [string, string],
+        ['an access token signature', token.split('.')[2] ?? token] as [string, string],
+        ['an XOAUTH2 string', Buffer.from(`auth=Bearer ${token}`).toString('base64').slice(4, 60)] as [string, string],
+      ]),
+    ];
+  };
+  const expectClean = (where: string, text: string) => {
+    for (const [name, form] of secrets()) if (text.includes(form)) throw new Error(`${name} found in ${where}`);
+  };
+
+  it('the session went as a real one would: tokens were issued and used, failures recorded', () => {
+    expect(smtp.attempts.length).toBeGreaterThanOrEqual(3);
+    expect(graph.requests.length).toBeGreaterThanOrEqual(3);
+    const deliveries = answers.find((a) => a.what === 'deliveries')?.res.body.deliveries as Array<{
+      error: string | null;
+    }>;
+    expect(deliveries.some((d) => d.error?.startsWith('OAUTH_TOKEN_FAILED'))).toBe(true);
+    expect(deliveries.some((d) => d.error?.startsWith('GRAPH_REJECTED'))).toBe(true);
+    expect(answers.find((a) => a.what === 'get config')?.res.body.server.auth).toMatchObject({ clientSecretSet: true });
+  });
+
+  it('no API answer, log line, DynamoDB item or file but the secret file holds the secret or a token', async () => {
+    for (const { what, res } of answers) {
+      expectClean(`the answer to "${what}"`, res.text);
+      expectClean(`the headers of "${what}"`, headerText(res.headers));
+    }
+    expect(runtime.logs.length).toBeGreaterThan(0);
+    for (const line of runtime.logs) expectClean('a log line', line);
+    const client = new DynamoDBClient({
+      endpoint: process.env.ALERTMAIL_TEST_DYNAMODB_ENDPOINT,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const env = runtime.app.env;
+    let items = 0;
+    try {
+      for (const table of [env.ALERTMAIL_CONFIG_TABLE, env.ALERTMAIL_STATE_TABLE, env.ALERTMAIL_DELIVERIES_TABLE]) {
+        for await (const page of paginateScan({ client }, { TableName: table, ConsistentRead: true })) {
+          for (const item of page.Items ?? []) {
+            items++;
+            expectClean(`an item of ${table}`, JSON.stringify(item));
+          }
+        }
+      }
+    } finally {
+      client.destroy();
+    }
+    expect(items).toBeGreaterThan(3);
+    for (const file of await filesUnder(runtime.dataDir)) {
+      const relative = path.relative(runtime.dataDir, file);
+      if (relative.split(path.sep)[0] === 'secrets') continue;
+      expectClean(`the file ${relative}`, await fs.readFile(file, 'latin1'));
+    }
+    // The slot holds whichever credential the sign-in uses: now the Google key.
+    expect(await fs.readFile(path.join(runtime.dataDir, 'secrets', 'smtp-password'), 'utf8')).toBe(GOOGLE_KEY);
   });
 });

@@ -98,6 +98,10 @@ const MAIL_HINTS: Readonly<Record<MailErrorCode, string>> = {
     'the mail server refused the message: check that it accepts the configured "from" address and relays to the recipient',
   SES_REJECTED:
     'SES refused the message: check that the "from" identity is verified and, in the SES sandbox, that the recipient is verified too',
+  OAUTH_TOKEN_FAILED:
+    'the identity provider gave no access token: check the tenant, client ID and secret (or the Google key) and the admin consent (README "Mail server sign-in")',
+  GRAPH_REJECTED:
+    'Microsoft Graph refused the message: check the Mail.Send application permission (admin consent) and the mailbox (user)',
 };
 
 function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options | 'help' {

@@ -154,6 +154,7 @@ describe('ConfigService', () => {
       from: 'b@example.com',
       ca,
       password: 'saved',
+      credentialVersion: 1,
     });
     expect(noPassword).toEqual({
       host: 'other.example.com',
@@ -161,6 +162,8 @@ describe('ConfigService', () => {
       security: 'none',
       from: 'b@example.com',
       password: undefined,
+      // A draft with its own credential: a token got with it is never cached.
+      credentialVersion: -1,
     });
   });
 

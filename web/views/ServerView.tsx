@@ -2,6 +2,7 @@
 import { useConsole } from '../context';
 import type { Security } from '../model';
 import type { FormDraft } from '../state';
+import { OAuthFields, SignInChoice } from './MailSignInFields';
 import { ariaInvalid, FieldError, TextInput } from './parts';
 
 export function ServerView() {
@@ -22,7 +23,8 @@ export function ServerView() {
             : 'No mail server is set yet.'}
       </p>
       <div class="grid">
-        <div class="field span-2">
+        <SignInChoice />
+        <div class="field span-2" hidden={s.signIn === 'graph'}>
           <label for="server-host">SMTP server address</label>
           <TextInput
             id="server-host"
@@ -35,7 +37,7 @@ export function ServerView() {
           />
           <FieldError slot="server.host" />
         </div>
-        <div class="field">
+        <div class="field" hidden={s.signIn === 'graph'}>
           <label for="server-port">Port</label>
           <TextInput
             id="server-port"
@@ -58,7 +60,7 @@ export function ServerView() {
           </p>
           <FieldError slot="server.port" />
         </div>
-        <div class="field">
+        <div class="field" hidden={s.signIn === 'graph'}>
           <label for="server-security">Security</label>
           <select
             id="server-security"
@@ -74,7 +76,8 @@ export function ServerView() {
           </select>
           <FieldError slot="server.security" />
         </div>
-        <div class="field">
+        <OAuthFields />
+        <div class="field" hidden={s.signIn !== 'password'}>
           <label for="server-username">SMTP username</label>
           <TextInput
             id="server-username"
@@ -90,7 +93,7 @@ export function ServerView() {
           </p>
           <FieldError slot="server.username" />
         </div>
-        <div class="field">
+        <div class="field" hidden={s.signIn !== 'password'}>
           <label for="server-password">SMTP password</label>
           <TextInput
             id="server-password"

@@ -3,6 +3,7 @@ import type { MailServer } from '../../domain/config';
 import { MailDeliveryError, type MailErrorCode } from '../../errors';
 import { phase } from '../../phases';
 import type { Mailer, OutgoingMail, RecipientRejection, SendResult } from '../../ports';
+import type { AccessTokens } from '../oauth/token-client';
 import { closeQuietly, connectionKey, keepIdleConnection, takeIdleConnection } from './smtp-connections';
 
 /** Per-step timeouts (each further capped by the send's deadline), so a silent server is noticed early. */
@@ -31,9 +32,12 @@ type SendInfo = SMTPConnectionSendInfo & { rejectedErrors?: SmtpError[] };
  * compiler keeps ~70 KB of nodemailer out of the ingest Lambda; errors keep nodemailer's codes.
  */
 export class SmtpMailer implements Mailer {
+  /** `tokens`: for servers signed in to with OAuth 2.0 (SMTP AUTH XOAUTH2). */
+  constructor(private readonly tokens?: AccessTokens) {}
+
   async send(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendResult> {
     try {
-      const info = await sendRaw(mail, server, deadline);
+      const info = await sendRaw(mail, server, deadline, this.tokens);
       const accepted = (info.accepted ?? []).map(String);
       const rejected = rejections(info);
       if (accepted.length === 0) {
@@ -45,7 +49,7 @@ export class SmtpMailer implements Mailer {
       }
       return { messageId: mail.messageId, accepted, rejected };
     } catch (error) {
-      throw toMailDeliveryError(error);
+      throw toMailDeliveryError(error, server.auth ? 'oauth2' : 'password');
     }
   }
 }
@@ -84,7 +88,12 @@ class DeadlineError extends Error {
  * One message over a connection kept from an earlier send to the same settings (smtp-connections.ts)
  * or a new one; rejects with nodemailer's error (its `code`, `response`, `responseCode`).
  */
-async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendInfo> {
+async function sendRaw(
+  mail: OutgoingMail,
+  server: MailServer,
+  deadline: number,
+  tokens: AccessTokens | undefined,
+): Promise<SendInfo> {
   phase('smtp');
   const key = connectionKey(server);
   const reused = await takeIdleConnection(key, Math.min(SMTP_TIMEOUTS.greetingTimeout, deadline - Date.now()));
@@ -93,6 +102,9 @@ async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number)
     if (reused) closeQuietly(reused.connection);
     throw new DeadlineError(0);
   }
+  // The token first (a kept connection is signed in already): an identity provider's refusal is
+  // OAUTH_TOKEN_FAILED, and no connection is opened for nothing.
+  const oauth = !reused && server.auth && tokens ? await xoauth2(server, deadline, tokens) : undefined;
   const capped = (ms: number): number => Math.max(1, Math.min(ms, budgetMs));
   // The SMTP client loads with the first send, not at a cold start (lib/adapters/smtp/nodemailer-parts.ts).
   const { SMTPConnection } = await import('./nodemailer-parts');
@@ -112,14 +124,16 @@ async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number)
     });
   // What nodemailer's transport hands to login() for `auth: {user, pass}`: PLAIN or LOGIN, whichever
   // the server offers first; without a password login() fails with "Missing credentials" (EAUTH).
-  const auth: SMTPConnectionAuth | undefined = server.username
-    ? {
-        type: 'LOGIN',
-        user: server.username,
-        credentials: { user: server.username, pass: server.password ?? '' },
-        method: false,
-      }
-    : undefined;
+  const auth: SMTPConnectionAuth | undefined = oauth
+    ? oauth.auth
+    : server.username
+      ? {
+          type: 'LOGIN',
+          user: server.username,
+          credentials: { user: server.username, pass: server.password ?? '' },
+          method: false,
+        }
+      : undefined;
 
   const connection = reused?.connection ?? open();
 
@@ -130,13 +144,16 @@ async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number)
       settled = true;
       clearTimeout(cutOff);
       phase('smtp done');
+      // A token renewal that failed during AUTH is the identity provider's failure, not the server's.
+      const tokenFailure = oauth?.failure();
       // Only a connection whose send succeeded is kept; any failure closes it (the listener stays for late errors).
-      if (error || !info) connection.close();
+      if (tokenFailure || error || !info) connection.close();
       else {
         connection.removeListener('error', finish);
         keepIdleConnection(key, connection, (reused?.messages ?? 0) + 1);
       }
-      if (error || !info) reject(error ?? new Error('SMTP send ended without a result'));
+      if (tokenFailure) reject(tokenFailure);
+      else if (error || !info) reject(error ?? new Error('SMTP send ended without a result'));
       else resolve(info);
     };
     // The whole session (connect, TLS, each command, the data) ends by the deadline.
@@ -160,15 +177,56 @@ async function sendRaw(mail: OutgoingMail, server: MailServer, deadline: number)
   });
 }
 
+/**
+ * nodemailer's XOAUTH2 login with our token: the `oauth2` object its SMTP client asks (`getToken`,
+ * and `getToken(renew)` once more when the server refuses a token, so an expired cached token is
+ * replaced within the same session) and the SASL string it sends (RFC 7628 framing as Google and
+ * Microsoft document it: `user=…^Aauth=Bearer …^A^A`).
+ */
+async function xoauth2(
+  server: MailServer,
+  deadline: number,
+  tokens: AccessTokens,
+): Promise<{ auth: SMTPConnectionAuth; failure(): MailDeliveryError | undefined }> {
+  const user = server.auth?.user ?? '';
+  const first = await tokens.token(server, deadline);
+  let failure: MailDeliveryError | undefined;
+  const oauth2 = {
+    getToken(renew: boolean, callback: (error: Error | null, token?: string) => void): void {
+      if (!renew) {
+        callback(null, first);
+        return;
+      }
+      tokens.token(server, deadline, true).then(
+        (token) => callback(null, token),
+        (error: unknown) => {
+          failure = toMailDeliveryError(error, 'oauth2');
+          callback(failure);
+        },
+      );
+    },
+    buildXOAuth2Token(token: string): string {
+      return Buffer.from(`user=${user}\x01auth=Bearer ${token}\x01\x01`, 'utf8').toString('base64');
+    },
+  };
+  // The typings know only nodemailer's own XOAuth2 class; its client calls just these two methods.
+  const auth = { type: 'OAuth2', user, method: 'XOAUTH2', oauth2 } as unknown as SMTPConnectionAuth;
+  return { auth, failure: () => failure };
+}
+
 const TLS_WORDS = /certificate|self[- ]signed|ssl|tls|handshake|wrong version|unable to verify|CERT_|alert/i;
 
 /** Maps nodemailer's failures to our codes, keeping the server's own reply in the message. */
-export function toMailDeliveryError(error: unknown): MailDeliveryError {
+export function toMailDeliveryError(error: unknown, signIn: 'password' | 'oauth2' = 'password'): MailDeliveryError {
   if (error instanceof MailDeliveryError) return error;
   const err = error as SmtpError;
   const reply = oneLine(err.response ?? err.message ?? String(error));
   const code = classify(err);
-  return new MailDeliveryError(code, `${explain(code, err)}: ${reply}${hint(code, err)}`, isPermanent(code, err));
+  return new MailDeliveryError(
+    code,
+    `${explain(code, err, signIn)}: ${reply}${hint(code, err, signIn)}`,
+    isPermanent(code, err),
+  );
 }
 
 /**
@@ -184,9 +242,10 @@ function isPermanent(code: MailErrorCode, err: SmtpError): boolean {
   return isPermanentReply(err.responseCode);
 }
 
-function explain(code: MailErrorCode, err: SmtpError): string {
+function explain(code: MailErrorCode, err: SmtpError, signIn: 'password' | 'oauth2'): string {
   switch (code) {
     case 'SMTP_AUTH_FAILED':
+      if (signIn === 'oauth2') return 'The mail server refused the OAuth 2.0 access token';
       // nodemailer refuses before asking the server when a username has no password.
       return /missing credentials/i.test(err.message ?? '')
         ? 'A username is set but no password'
@@ -201,11 +260,18 @@ function explain(code: MailErrorCode, err: SmtpError): string {
       return 'The mail server refused the message';
     case 'SES_REJECTED':
       return 'Amazon SES refused the message';
+    case 'OAUTH_TOKEN_FAILED':
+      return 'No access token';
+    case 'GRAPH_REJECTED':
+      return 'Microsoft Graph refused the message';
   }
 }
 
 /** What the admin can do about it, where that is clear. */
-function hint(code: MailErrorCode, err: SmtpError): string {
+function hint(code: MailErrorCode, err: SmtpError, signIn: 'password' | 'oauth2'): string {
+  if (code === 'SMTP_AUTH_FAILED' && signIn === 'oauth2') {
+    return ' (check that the app has the mail permission with admin consent (Microsoft: SMTP.SendAsApp, the Exchange service principal and its mailbox permission; Google: domain-wide delegation for https://mail.google.com/), that SMTP AUTH is enabled for the mailbox, and the mailbox (user))';
+  }
   if (code === 'SMTP_TLS_FAILED' && /certificate|self[- ]signed|unable to verify/i.test(err.message ?? '')) {
     return ' (if the server uses a private or self-signed CA, add its certificate as "ca" in the server settings)';
   }

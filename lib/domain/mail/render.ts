@@ -65,7 +65,10 @@ export function renderAlertMail(
   };
 }
 
-export type TestMailServer = { host: string; port: number; security: string } | { transport: 'ses' };
+export type TestMailServer =
+  | { host: string; port: number; security: string }
+  | { transport: 'ses' }
+  | { transport: 'graph'; user: string };
 
 const SECURITY_WORDS: Readonly<Record<string, string>> = {
   none: 'without encryption',
@@ -78,7 +81,9 @@ export function renderTestMail(now: Date, server: TestMailServer): RenderedMail 
   const subject = 'alertmail test message';
   const via =
     'transport' in server
-      ? 'Amazon SES, using the permissions of the alertmail function (no password involved)'
+      ? server.transport === 'ses'
+        ? 'Amazon SES, using the permissions of the alertmail function (no password involved)'
+        : `Microsoft Graph for the mailbox ${truncate(singleLine(server.user), 254)}`
       : `the mail server ${truncate(singleLine(server.host), 253)} on port ${server.port}, ${
           SECURITY_WORDS[server.security] ?? `security "${truncate(singleLine(server.security), 32)}"`
         }`;

@@ -5,6 +5,7 @@ import {
   type ServerSettingsInput,
   type StoredConfig,
 } from '../../domain/config';
+import type { OAuthSettings, OAuthSettingsInput } from '../../domain/mail-sign-in';
 import type { ConfigStore, SecretStore, Versioned } from '../../ports';
 
 export interface ConfigReaderDeps {
@@ -36,24 +37,57 @@ export class ConfigReader {
   }
 
   /**
-   * The settings a send needs, password included. The password is cached per
-   * `passwordVersion` (bumped on every password write), so a warm Lambda never
-   * uses a replaced password and the common path costs no Secrets Manager call.
+   * The settings a send needs, the credential included (the password, or the OAuth 2.0 client
+   * secret: the one secret slot holds whichever the sign-in uses). It is cached per
+   * `passwordVersion` (bumped on every credential write), so a warm Lambda never uses a replaced
+   * one and the common path costs no Secrets Manager call.
    */
   async mailServer(config: StoredConfig, draft?: ServerSettingsInput): Promise<MailServer | null> {
     if (draft) {
-      const password = draft.password ?? (draft.password === null ? undefined : await this.password(config));
-      // A draft means what PUT /v1/config/server would store: an omitted password or CA keeps the saved one.
-      const { passwordSet: _, ...server } = toServerSettings(draft, password !== undefined, config.server);
-      return { ...server, password };
+      // A draft means what PUT /v1/config/server would store: an omitted secret or CA keeps the saved one.
+      const kept = keptCredential(draft, config.server);
+      const stored = kept === 'none' ? undefined : await this.secret(config);
+      const password =
+        draft.auth || draft.password === null
+          ? undefined
+          : (draft.password ?? (kept === 'password' ? stored : undefined));
+      const clientSecret = draft.auth
+        ? (draft.auth.clientSecret ?? (kept === 'clientSecret' ? stored : undefined))
+        : undefined;
+      const {
+        passwordSet: _,
+        auth: _view,
+        ...server
+      } = toServerSettings(
+        draft,
+        { passwordSet: password !== undefined, clientSecretSet: clientSecret !== undefined },
+        config.server,
+      );
+      return {
+        ...server,
+        password,
+        ...(draft.auth ? { auth: { ...oauthSettings(draft.auth), clientSecret } } : {}),
+        // A draft's secret may differ from the stored one under the same version: its token is never cached.
+        credentialVersion:
+          draft.password !== undefined || draft.auth?.clientSecret !== undefined ? -1 : config.passwordVersion,
+      };
     }
     if (!config.server) return null;
-    const { passwordSet, ...server } = config.server;
-    return { ...server, password: passwordSet ? await this.password(config) : undefined };
+    const { passwordSet, auth, ...server } = config.server;
+    if (auth) {
+      const { clientSecretSet, ...settings } = auth;
+      const clientSecret = clientSecretSet ? await this.secret(config) : undefined;
+      return { ...server, auth: { ...settings, clientSecret }, credentialVersion: config.passwordVersion };
+    }
+    return {
+      ...server,
+      password: passwordSet ? await this.secret(config) : undefined,
+      credentialVersion: config.passwordVersion,
+    };
   }
 
-  private async password(config: StoredConfig): Promise<string | undefined> {
-    if (!config.server?.passwordSet) return undefined;
+  private async secret(config: StoredConfig): Promise<string | undefined> {
+    if (!config.server?.passwordSet && !config.server?.auth?.clientSecretSet) return undefined;
     if (this.passwordCache?.version !== config.passwordVersion) {
       this.passwordCache = { version: config.passwordVersion, value: await this.deps.secrets.get('smtp-password') };
     }
@@ -61,9 +95,37 @@ export class ConfigReader {
   }
 }
 
+/**
+ * Which stored credential settings that omit theirs keep: the password (no OAuth before or now), the
+ * client secret (OAuth 2.0 with the same provider before and now, as a Google key is no Microsoft
+ * secret), or none. An explicit password, `null` or client secret replaces it anyway.
+ */
+export function keptCredential(
+  input: ServerSettingsInput,
+  current: ServerSettings | null,
+): 'password' | 'clientSecret' | 'none' {
+  if (input.auth) {
+    return current?.auth?.clientSecretSet && current.auth.provider === input.auth.provider ? 'clientSecret' : 'none';
+  }
+  return current?.passwordSet ? 'password' : 'none';
+}
+
+/** The OAuth 2.0 settings without the secret, with only the fields set. */
+function oauthSettings(input: OAuthSettingsInput): OAuthSettings {
+  return {
+    type: 'oauth2',
+    provider: input.provider,
+    user: input.user,
+    ...(input.clientId ? { clientId: input.clientId } : {}),
+    ...(input.tenantId ? { tenantId: input.tenantId } : {}),
+    ...(input.tokenUrl ? { tokenUrl: input.tokenUrl } : {}),
+    ...(input.scope ? { scope: input.scope } : {}),
+  };
+}
+
 export function toServerSettings(
   input: ServerSettingsInput,
-  passwordSet: boolean,
+  secrets: { readonly passwordSet: boolean; readonly clientSecretSet: boolean },
   current: ServerSettings | null,
 ): ServerSettings {
   const ca = input.ca === null ? undefined : (input.ca ?? current?.ca);
@@ -71,9 +133,11 @@ export function toServerSettings(
     host: input.host,
     port: input.port,
     security: input.security,
-    ...(input.username ? { username: input.username } : {}),
+    ...(input.username && !input.auth ? { username: input.username } : {}),
     from: input.from,
     ...(ca ? { ca } : {}),
-    passwordSet,
+    passwordSet: !input.auth && secrets.passwordSet,
+    ...(input.transport === 'graph' ? { transport: 'graph' as const } : {}),
+    ...(input.auth ? { auth: { ...oauthSettings(input.auth), clientSecretSet: secrets.clientSecretSet } } : {}),
   };
 }

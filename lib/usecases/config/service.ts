@@ -10,7 +10,7 @@ import {
 import { assertPatterns } from '../../domain/patterns';
 import { isCoveredBySesIdentity } from '../../domain/ses-identity';
 import { ConcurrentModificationError, ConflictError, NotFoundError, ValidationError } from '../../errors';
-import { ConfigReader, type ConfigReaderDeps, toServerSettings } from './reader';
+import { ConfigReader, type ConfigReaderDeps, keptCredential, toServerSettings } from './reader';
 
 /** Enough for a burst of concurrent admins: each lost race means another writer won, so progress is guaranteed. */
 const MAX_ATTEMPTS = 25;
@@ -42,21 +42,26 @@ export class ConfigService extends ConfigReader {
         : `must be an address in ${sesIdentity}, the SES identity this deployment sends as`;
       throw new ValidationError(`Invalid request body: server.from: ${message}`, [{ field: 'server.from', message }]);
     }
-    // The secret is written before the config that says it is set, so a reader never sees passwordSet without one.
-    if (typeof input.password === 'string') await this.deps.secrets.put('smtp-password', input.password);
-    // Removed: erased from the store too, not just marked unset.
-    if (input.password === null) await this.deps.secrets.erase('smtp-password');
+    const credential = credentialWrite(input, this.deps.secrets);
+    // The secret is written before the config that says it is set, so a reader never sees it set without one.
+    await credential.write();
     return this.update((current) => {
-      const passwordSet =
-        input.password === null
-          ? false
-          : typeof input.password === 'string'
-            ? true
-            : (current.server?.passwordSet ?? false);
+      const kept = keptCredential(input, current.server);
+      if (input.auth && input.auth.clientSecret === undefined && kept === 'none') {
+        const message = current.server?.auth
+          ? `is required: the stored secret belongs to the ${current.server.auth.provider} sign-in`
+          : 'is required: no client secret is stored yet';
+        throw new ValidationError(`Invalid request body: server.auth.clientSecret: ${message}`, [
+          { field: 'server.auth.clientSecret', message },
+        ]);
+      }
+      const secrets = credential.changed
+        ? { passwordSet: typeof input.password === 'string', clientSecretSet: input.auth?.clientSecret !== undefined }
+        : { passwordSet: kept === 'password', clientSecretSet: kept === 'clientSecret' };
       return {
         ...current,
-        server: toServerSettings(input, passwordSet, current.server),
-        passwordVersion: input.password === undefined ? current.passwordVersion : current.passwordVersion + 1,
+        server: toServerSettings(input, secrets, current.server),
+        passwordVersion: credential.changed ? current.passwordVersion + 1 : current.passwordVersion,
       };
     });
   }
@@ -117,6 +122,22 @@ export class ConfigService extends ConfigReader {
     }
     throw new ConcurrentModificationError('The configuration changed concurrently too many times; retry the request');
   }
+}
+
+/**
+ * The secret-slot write a settings write implies: a new password or client secret is stored, a
+ * password set to `null` is erased. (Switching sign-in without a new secret keeps the slot as it is:
+ * the config then says no credential is set, and the next credential write replaces it.)
+ */
+function credentialWrite(
+  input: ServerSettingsInput,
+  secrets: ConfigServiceDeps['secrets'],
+): { readonly changed: boolean; write(): Promise<void> } {
+  const value = input.auth ? input.auth.clientSecret : input.password;
+  if (typeof value === 'string') return { changed: true, write: () => secrets.put('smtp-password', value) };
+  // Removed: erased from the store too, not just marked unset.
+  if (!input.auth && input.password === null) return { changed: true, write: () => secrets.erase('smtp-password') };
+  return { changed: false, write: async () => {} };
 }
 
 /** The config item stays well under DynamoDB's 400 KB item limit (100 routes of 100 long addresses would not). */
