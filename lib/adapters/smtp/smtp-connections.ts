@@ -5,9 +5,9 @@
  *
  * The rules that keep it exactly as safe as a fresh connection per mail:
  * - only a connection whose last send succeeded comes back here; any error closes it;
- * - the key is a digest of every server setting the send used, password included (so a new
- *   password or any other settings change opens a new connection), and a send under another key
- *   closes the idle connections of the old one;
+ * - the key is a digest of every server setting the send used, password, OAuth settings and the
+ *   OAuth token included (so a new password, a renewed token or any other settings change opens a
+ *   new connection), and a send under another key closes the idle connections of the old one;
  * - before reuse the connection is probed with RSET (one round trip, no message byte sent), so a
  *   connection the server closed meanwhile is replaced before anything of the mail goes out:
  *   no mail is ever sent twice because of reuse;
@@ -40,10 +40,12 @@ export interface Reused {
 
 const idle = new Map<string, Idle[]>();
 
-/** The pool key: a digest of the settings the connection was opened and signed in with. */
-export function connectionKey(server: MailServer): string {
+/** The pool key: a digest of the settings the connection was opened and signed in with (and its OAuth token). */
+export function connectionKey(server: MailServer, token?: string): string {
   const { from: _from, ...connectionSettings } = server;
-  return createHash('sha256').update(JSON.stringify(connectionSettings)).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify([connectionSettings, token ?? null]))
+    .digest('base64url');
 }
 
 function setRef(connection: SMTPConnection, ref: boolean): void {

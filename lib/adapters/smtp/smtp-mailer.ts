@@ -95,16 +95,17 @@ async function sendRaw(
   tokens: AccessTokens | undefined,
 ): Promise<SendInfo> {
   phase('smtp');
-  const key = connectionKey(server);
+  if (deadline - Date.now() <= 0) throw new DeadlineError(0);
+  // The token first: an identity provider's refusal is OAUTH_TOKEN_FAILED, and no connection is opened for nothing.
+  const oauth = server.auth && tokens ? await xoauth2(server, deadline, tokens) : undefined;
+  // A kept connection is signed in with the token it was opened with: a new token opens a new connection.
+  const key = connectionKey(server, oauth?.token);
   const reused = await takeIdleConnection(key, Math.min(SMTP_TIMEOUTS.greetingTimeout, deadline - Date.now()));
   const budgetMs = Math.max(0, deadline - Date.now());
   if (budgetMs === 0) {
     if (reused) closeQuietly(reused.connection);
     throw new DeadlineError(0);
   }
-  // The token first (a kept connection is signed in already): an identity provider's refusal is
-  // OAUTH_TOKEN_FAILED, and no connection is opened for nothing.
-  const oauth = !reused && server.auth && tokens ? await xoauth2(server, deadline, tokens) : undefined;
   const capped = (ms: number): number => Math.max(1, Math.min(ms, budgetMs));
   // The SMTP client loads with the first send, not at a cold start (lib/adapters/smtp/nodemailer-parts.ts).
   const { SMTPConnection } = await import('./nodemailer-parts');
@@ -187,7 +188,7 @@ async function xoauth2(
   server: MailServer,
   deadline: number,
   tokens: AccessTokens,
-): Promise<{ auth: SMTPConnectionAuth; failure(): MailDeliveryError | undefined }> {
+): Promise<{ auth: SMTPConnectionAuth; token: string; failure(): MailDeliveryError | undefined }> {
   const user = server.auth?.user ?? '';
   const first = await tokens.token(server, deadline);
   let failure: MailDeliveryError | undefined;
@@ -211,7 +212,7 @@ async function xoauth2(
   };
   // The typings know only nodemailer's own XOAuth2 class; its client calls just these two methods.
   const auth = { type: 'OAuth2', user, method: 'XOAUTH2', oauth2 } as unknown as SMTPConnectionAuth;
-  return { auth, failure: () => failure };
+  return { auth, token: first, failure: () => failure };
 }
 
 const TLS_WORDS = /certificate|self[- ]signed|ssl|tls|handshake|wrong version|unable to verify|CERT_|alert/i;
