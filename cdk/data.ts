@@ -8,8 +8,9 @@
  * a running deployment's tables and secrets do not change (a changed logical ID replaces a table).
  */
 import { Fn, RemovalPolicy, SecretValue, type Stack } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, type ITable, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { MUTED_INDEX } from '../lib/adapters/dynamodb/dynamo-items';
 import type { AlertmailSettings } from './settings';
 
 export interface AlertmailData {
@@ -42,6 +43,16 @@ export function alertmailData(stack: Stack, settings: AlertmailSettings): Alertm
   const configTable = table('ConfigTable', settings.adoptConfigTable, false, false);
   // TTL only cleans up: the ingest's claim condition compares expiresAt itself.
   const stateTable = table('StateTable', settings.adoptStateTable, false, true);
+  // Sparse: only held alerts' states carry `mutedIndex`; the sweeper queries them oldest first, never scans
+  // (lib/adapters/dynamodb/tables.ts declares the same). An adopted table must already have it.
+  if (stateTable instanceof Table) {
+    stateTable.addGlobalSecondaryIndex({
+      indexName: MUTED_INDEX,
+      partitionKey: { name: 'mutedIndex', type: AttributeType.STRING },
+      sortKey: { name: 'mutedAt', type: AttributeType.NUMBER },
+      projectionType: ProjectionType.ALL,
+    });
+  }
   const deliveriesTable = table('DeliveriesTable', settings.adoptDeliveriesTable, true, true);
 
   // The SMTP password is write-only through the API (PutSecretValue). CloudFormation

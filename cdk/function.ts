@@ -45,8 +45,12 @@ export const LAZY_CHUNKS: ReadonlyArray<{
   readonly file: string;
 }> = [
   { importPath: './nodemailer-parts', entry: 'lib/adapters/smtp/nodemailer-parts.ts', file: 'nodemailer-parts.js' },
+  /** LiquidJS and the template engine: only a mail from an edited or custom template needs them (BENCHMARKS.md, issue 18). */
+  { importPath: './liquid-engine', entry: 'lib/domain/mail/templates/liquid-engine.ts', file: 'liquid-engine.js' },
   // re2js (~147 KB): loaded with the first `Matches` / `NotMatches` condition (lib/domain/patterns.ts).
   { importPath: './re2-engine', entry: 'lib/domain/re2-engine.ts', file: 're2-engine.js' },
+  // luxon (~70 KB): loaded with the first mute window (lib/domain/mute-windows.ts).
+  { importPath: './luxon-engine', entry: 'lib/domain/luxon-engine.ts', file: 'luxon-engine.js' },
 ];
 
 /** The text by which a bundle refers to a chunk (esbuild keeps the external path as written). */
@@ -146,6 +150,8 @@ export interface AlertmailFunctionProps {
   readonly logRemovalPolicy: RemovalPolicy;
   /** Shell commands run after esbuild, e.g. copying static assets into the bundle. */
   readonly afterBundling?: (outputDir: string) => string[];
+  /** At most this many instances at once (the sweeper: 1, one run at a time). */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export class AlertmailFunction extends Construct {
@@ -188,6 +194,9 @@ export class AlertmailFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
@@ -207,9 +216,16 @@ export class AlertmailFunction extends Construct {
     });
   }
 
-  /** Exactly these DynamoDB actions on this table (no index ARNs: the tables have none). */
+  /** Exactly these DynamoDB actions on this table (not its indexes: grantIndex). */
   grantTable(table: ITable, ...actions: DynamoDbAction[]): void {
     this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [table.tableArn] }));
+  }
+
+  /** Exactly these DynamoDB actions on one index of this table (the state table's sparse index of held alerts). */
+  grantIndex(table: ITable, indexName: string, ...actions: DynamoDbAction[]): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [`${table.tableArn}/index/${indexName}`] }),
+    );
   }
 
   /** `GetSecretValue` only (no DescribeSecret/ListSecretVersionIds that grantRead adds). */
@@ -255,4 +271,6 @@ export const Timeouts = {
   console: Duration.seconds(10),
   /** Invoked by EventBridge, not behind HTTP: no gateway limit; room for the sends of one alarm event. */
   cloudwatchIngest: Duration.seconds(60),
+  /** Invoked every minute by a schedule: one run's bounded work (lib/usecases/sweeper.ts) and its sends. */
+  sweeper: Duration.seconds(55),
 } as const;

@@ -24,12 +24,13 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type FunctionName, ROUTES, routeKey } from '../functions/routes';
+import { MUTED_INDEX } from '../lib/adapters/dynamodb/dynamo-items';
 import { STACK_NAME_ENV } from '../lib/log';
 import { addAlarms } from './alarms';
 import { type CloudWatchFailureQueues, cloudwatchFailureQueues } from './cloudwatch-events';
@@ -51,6 +52,8 @@ const INGEST_ROUTE_KEYS = ROUTES.filter((route) => route.function === 'ingest').
 export class AlertmailStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, AlertmailFunction>>;
   readonly cloudwatchIngest?: AlertmailFunction;
+  /** Mails held alerts when their mute ends, on a schedule. */
+  readonly sweeper: AlertmailFunction;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly configTable: ITable;
@@ -131,13 +134,21 @@ export class AlertmailStack extends Stack {
     // api: config read/write (load, conditional save), deliveries list + test-message record,
     // SMTP password write (and read for a test message with the saved server), tokens read.
     // The state table's name is in its environment (validated at cold start) but it gets no access.
-    api.grantTable(this.configTable, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // Templates (lib/adapters/dynamodb/dynamo-template-store.ts) are config-table items, written and deleted in a
+    // transaction with the index of their names (TransactWriteItems: Put / Delete, and Update of the index).
+    api.grantTable(
+      this.configTable,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:UpdateItem',
+    );
     api.grantTable(this.deliveriesTable, 'dynamodb:Query', 'dynamodb:PutItem');
     api.grantSecretRead(this.smtpSecret);
     api.grantSecretWrite(this.smtpSecret);
     api.grantSecretRead(this.tokensSecret);
     // ingest: config and states read together in one BatchGetItem (lib/adapters/dynamodb/dynamo-ingest-snapshot.ts;
-    // the config alone with GetItem beside the states of a batch over 99 alerts), states claimed with
+    // the config, silences and mute windows alone in their own BatchGetItem beside the states of a batch over 97 keys), states claimed with
     // conditional PutItem / UpdateItem (one each, or a transaction of them), marked sent / released with
     // UpdateItem / DeleteItem, cleared in batches; one delivery record per batch.
     // test/integration/iam-contract.test.ts checks these against the calls the bundled functions make.
@@ -155,12 +166,50 @@ export class AlertmailStack extends Stack {
       fn.grantSecretRead(this.smtpSecret);
       if (readsTokens) fn.grantSecretRead(this.tokensSecret);
     };
+    // GetItem: the mail's template, read only when a mail is due.
     grantIngest(ingest, true, ['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
     // console: serves files from its bundle and touches nothing else.
     if (settings.transport === 'ses' && settings.sesIdentity) {
       api.grantSendAs(settings.sesIdentity);
       ingest.grantSendAs(settings.sesIdentity);
     }
+
+    // sweeper: mails held alerts when their mute ends (lib/usecases/sweeper.ts), every minute, one run at a
+    // time (reserved concurrency 1; overlapping runs still send once: the claims). Reads the documents
+    // (BatchGetItem) and its bookmark (GetItem, PutItem), the held alerts through the state table's index
+    // (Query), claims / completes / restores them as the ingest does, records deliveries.
+    const sweeper = new AlertmailFunction(this, 'SweeperFunction', {
+      ...common,
+      entry: 'functions/ingest.ts',
+      handler: 'sweepHandler',
+      description: 'alertmail sweeper: mails held alerts still firing when their silence or mute window ends',
+      memorySize: 512,
+      timeout: Timeouts.sweeper,
+      reservedConcurrentExecutions: 1,
+    });
+    sweeper.grantTable(this.configTable, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // Claims (PutItem, in transactions of them), marked sent (BatchWriteItem), given back (DeleteItem, or
+    // UpdateItem keeping who has a partly delivered mail), held alerts forgotten (DeleteItem) or restored (PutItem).
+    sweeper.grantTable(
+      this.stateTable,
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    );
+    sweeper.grantTable(this.deliveriesTable, 'dynamodb:PutItem');
+    sweeper.grantSecretRead(this.smtpSecret);
+    sweeper.grantIndex(this.stateTable, MUTED_INDEX, 'dynamodb:Query');
+    if (settings.transport === 'ses' && settings.sesIdentity) sweeper.grantSendAs(settings.sesIdentity);
+    new Rule(this, 'SweeperSchedule', {
+      description: 'alertmail sweeper, every minute',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      // A failed run is not retried: the next minute's run starts where the bookmark is.
+      targets: [new LambdaFunction(sweeper.fn, { retryAttempts: 0 })],
+    });
+    this.sweeper = sweeper;
+    // api: `GET /v1/deliveries?held=true` lists the held alerts through the same index.
+    api.grantIndex(this.stateTable, MUTED_INDEX, 'dynamodb:Query');
 
     // ------------------------------------------------------------ HTTP API
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: dataRemoval });
@@ -204,6 +253,11 @@ export class AlertmailStack extends Stack {
       });
     }
 
+    // The mails link to the console ("Silence this", the footer): the API's own URL. No cycle: the
+    // functions' environment refers to the API, the API's routes to the functions.
+    const consoleUrl = this.stage.url;
+    for (const fn of [api, ingest]) fn.fn.addEnvironment('ALERTMAIL_CONSOLE_URL', consoleUrl);
+
     // ------------------------------------------- CloudWatch alarms (opt-in)
     if (settings.cloudwatchAlarms) {
       // Same code as ingest, other export. No tokens: EventBridge events are trusted by the rule itself.
@@ -215,8 +269,9 @@ export class AlertmailStack extends Stack {
         memorySize: 512,
         timeout: Timeouts.cloudwatchIngest,
       });
-      // One alarm per event: the config is always read with its state, never alone.
-      grantIngest(cwIngest, false, ['dynamodb:BatchGetItem']);
+      // One alarm per event: the config is always read with its state, never alone; a template with a mail.
+      grantIngest(cwIngest, false, ['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
+      cwIngest.fn.addEnvironment('ALERTMAIL_CONSOLE_URL', consoleUrl);
       if (settings.transport === 'ses' && settings.sesIdentity) cwIngest.grantSendAs(settings.sesIdentity);
       // A failed send throws (the claim released): Lambda retries it, then parks the event in a
       // failure queue for the README's redrive; the rule's own retries only cover handing it over.
@@ -241,8 +296,8 @@ export class AlertmailStack extends Stack {
     const queues = this.cloudwatchFailureQueues;
     this.alarms = addAlarms(this, {
       settings,
-      functions: [['Api', api], ['Ingest', ingest], ['Console', consoleFn], ...cw],
-      deliveringFunctions: [['Ingest', ingest], ...cw],
+      functions: [['Api', api], ['Ingest', ingest], ['Console', consoleFn], ['Sweeper', sweeper], ...cw],
+      deliveringFunctions: [['Ingest', ingest], ['Sweeper', sweeper], ...cw],
       accessLogs,
       ingestRouteKeys: INGEST_ROUTE_KEYS,
       failureQueues: queues
@@ -345,7 +400,11 @@ export class AlertmailStack extends Stack {
         'Read once by CloudFormation when the tokens secret is created; never read at run time, so rotating it would change nothing.',
       );
     }
-    for (const fn of [...Object.values(this.functions), ...(this.cloudwatchIngest ? [this.cloudwatchIngest] : [])]) {
+    for (const fn of [
+      ...Object.values(this.functions),
+      this.sweeper,
+      ...(this.cloudwatchIngest ? [this.cloudwatchIngest] : []),
+    ]) {
       Validations.of(fn.fn).acknowledge({
         id: 'AwsSolutions-L1',
         reason:

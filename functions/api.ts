@@ -5,15 +5,26 @@ import { ValidationError } from '../lib/errors';
 import { RouteService } from '../lib/usecases/config/routes';
 import { publicView } from '../lib/usecases/config/service';
 import { StoreHealth } from '../lib/usecases/store-health';
+import { TemplateService } from '../lib/usecases/templates';
 import { sendTestMessage } from '../lib/usecases/test-message';
 import { parseWith } from '../lib/validation';
 import { type App, appFromEnvironment } from './app';
 import { STORE_RETRY_AFTER_SECONDS } from './errors';
 import { type HttpHandler, httpFunction } from './http';
 import { requestSchemas } from './request-schemas';
+import { heldAlerts, silenceRoutes } from './silence-routes';
 
 export function makeApiHandler(app: App): HttpHandler {
   const { config, mailDelivery, deliveries } = app;
+  const templates = new TemplateService({
+    store: app.templates,
+    clock: () => new Date(),
+    consoleUrl: app.env.ALERTMAIL_CONSOLE_URL,
+    config,
+    mailDelivery,
+  });
+  const templateName = (pathParameters: Readonly<Record<string, string>>) =>
+    decodePathParameter('name', pathParameters.name ?? '');
   const routes = new RouteService(config);
   // The probe is the config read GET /v1/config makes (one GetItem the function is granted).
   const storeHealth = new StoreHealth(async () => {
@@ -82,9 +93,10 @@ export function makeApiHandler(app: App): HttpHandler {
             { field: 'route', message: 'must be a route name' },
           ]);
         }
+        const held = query.held === 'true' ? { held: await heldAlerts(app) } : {};
         return {
           status: 200,
-          body: { deliveries: await deliveries.list(limit, route === undefined ? {} : { route }) },
+          body: { deliveries: await deliveries.list(limit, route === undefined ? {} : { route }), ...held },
         };
       },
       'GET /v1/routes': async () => ({ status: 200, body: { routes: await routes.list() } }),
@@ -103,6 +115,24 @@ export function makeApiHandler(app: App): HttpHandler {
       },
       'DELETE /v1/routes/{name}': async ({ pathParameters }) => {
         await routes.remove(decodePathParameter('name', pathParameters.name ?? ''));
+        return { status: 204 };
+      },
+      ...silenceRoutes(app),
+      'GET /v1/templates': async () => ({ status: 200, body: await templates.list() }),
+      'POST /v1/templates/preview': async ({ body }) => ({
+        status: 200,
+        body: await templates.preview(parseWith(requestSchemas().TemplatePreviewRequestSchema, body)),
+      }),
+      'GET /v1/templates/{name}': async ({ pathParameters }) => ({
+        status: 200,
+        body: await templates.get(templateName(pathParameters)),
+      }),
+      'PUT /v1/templates/{name}': async ({ pathParameters, body }) => ({
+        status: 200,
+        body: await templates.put(templateName(pathParameters), parseWith(requestSchemas().TemplateInputSchema, body)),
+      }),
+      'DELETE /v1/templates/{name}': async ({ pathParameters }) => {
+        await templates.delete(templateName(pathParameters));
         return { status: 204 };
       },
     },

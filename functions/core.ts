@@ -15,11 +15,21 @@ import { SmtpMailer } from '../lib/adapters/smtp/smtp-mailer';
 import { DEFAULT_OAUTH_ENDPOINTS } from '../lib/domain/mail-sign-in';
 import { CachedTokenSource, parseTokenDocument } from '../lib/domain/tokens';
 import { jsonLogger, type Logger } from '../lib/log';
-import type { DeliveryLog, Mailer, SecretStore, TokenSource } from '../lib/ports';
+import type {
+  DeliveryLog,
+  Mailer,
+  NotificationStateStore,
+  SecretStore,
+  TemplateStore,
+  TokenSource,
+} from '../lib/ports';
 import { ConfigReader } from '../lib/usecases/config/reader';
 import type { ConfigServiceDeps } from '../lib/usecases/config/service';
 import { type IngestDeps, IngestService } from '../lib/usecases/ingest/service';
 import { MailDelivery } from '../lib/usecases/mail-delivery';
+import { MuteWindowService } from '../lib/usecases/silences/mute-window-service';
+import { SilenceService } from '../lib/usecases/silences/silence-service';
+import { Sweeper } from '../lib/usecases/sweeper';
 import { type DeploymentEnv, readEnv } from './env';
 
 /** What the ingest service reads the configuration through: a ConfigReader is all it needs. */
@@ -29,8 +39,15 @@ export interface CoreApp<Config extends IngestConfig = IngestConfig> {
   readonly env: DeploymentEnv;
   readonly config: Config;
   readonly ingest: IngestService;
+  readonly silences: SilenceService;
+  readonly muteWindows: MuteWindowService;
+  /** Mails held alerts once their mute ends (the sweeper function, the local timer). */
+  readonly sweeper: Sweeper;
   readonly mailDelivery: MailDelivery;
   readonly deliveries: DeliveryLog;
+  /** The notification states (the held alerts the deliveries log lists with `?held=true`). */
+  readonly state: NotificationStateStore;
+  readonly templates: TemplateStore;
   readonly tokens: TokenSource;
   readonly log: Logger;
 }
@@ -101,14 +118,28 @@ export function createCoreApp<Config extends IngestConfig>(
   });
   const mailer = createMailer(env, aws.sendRawEmail);
   const deliveries = aws.deliveries;
-  const mailDelivery = new MailDelivery({ mailer, deliveries, clock, log, transport: env.ALERTMAIL_TRANSPORT });
+  const { templates } = aws;
+  const mailDelivery = new MailDelivery({
+    mailer,
+    deliveries,
+    clock,
+    log,
+    transport: env.ALERTMAIL_TRANSPORT,
+    templates,
+    ...(env.ALERTMAIL_CONSOLE_URL ? { consoleUrl: env.ALERTMAIL_CONSOLE_URL } : {}),
+  });
   const { snapshot, state } = aws;
   return {
     env,
     config,
     ingest: new IngestService({ config, snapshot, state, mailDelivery, clock, log }),
+    silences: new SilenceService({ store: aws.silences, clock }),
+    muteWindows: new MuteWindowService({ store: aws.muteWindows }),
+    sweeper: new Sweeper({ config, snapshot, state, mailDelivery, clock, log, bookmark: aws.sweeperBookmark }),
     mailDelivery,
     deliveries,
+    state,
+    templates,
     tokens: new CachedTokenSource(loadTokens, env.ALERTMAIL_TOKEN_CACHE_SECONDS * 1000),
     log,
   };

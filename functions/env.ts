@@ -22,6 +22,8 @@ export interface DeploymentEnv {
   readonly ALERTMAIL_DEFAULT_REPEAT_INTERVAL: string;
   /** Seconds a token list is cached: rotation takes effect within this time. */
   readonly ALERTMAIL_TOKEN_CACHE_SECONDS: number;
+  /** The console's URL (the HTTP API's, ending in `/`): mails link to it ("Silence this", the footer). */
+  readonly ALERTMAIL_CONSOLE_URL?: string | undefined;
   /** Local runtime only: the DynamoDB Local endpoint. */
   readonly ALERTMAIL_DYNAMODB_ENDPOINT?: string | undefined;
   /** Local runtime / tests only: the SES endpoint (aws-ses-v2-local). */
@@ -83,6 +85,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): DeploymentEnv {
     ALERTMAIL_SES_IDENTITY: get('ALERTMAIL_SES_IDENTITY'),
     ALERTMAIL_DEFAULT_REPEAT_INTERVAL: repeatInterval,
     ALERTMAIL_TOKEN_CACHE_SECONDS: Number(cacheSeconds),
+    ALERTMAIL_CONSOLE_URL: url('ALERTMAIL_CONSOLE_URL'),
     ALERTMAIL_DYNAMODB_ENDPOINT: url('ALERTMAIL_DYNAMODB_ENDPOINT'),
     ALERTMAIL_SES_ENDPOINT: url('ALERTMAIL_SES_ENDPOINT'),
     ALERTMAIL_MICROSOFT_LOGIN_URL: url('ALERTMAIL_MICROSOFT_LOGIN_URL'),

@@ -3,6 +3,7 @@ import { alertFromCloudWatchEvent } from '../lib/domain/alerts/formats/cloudwatc
 import { parseAlertPayload } from '../lib/domain/alerts/parse';
 import { ValidationError } from '../lib/errors';
 import type { IngestResult } from '../lib/usecases/ingest/service';
+import type { SweepResult } from '../lib/usecases/sweeper';
 import { type CoreApp, coreAppFromEnvironment } from './core';
 import { type HttpHandler, httpFunction } from './http';
 
@@ -34,6 +35,16 @@ export function makeCloudWatchHandler(app: CoreApp): (event: unknown) => Promise
   };
 }
 
+/**
+ * The sweeper function (its own Lambda, the ingest's bundle): an EventBridge schedule invokes it
+ * every minute to mail held alerts whose mute ended. A throw is logged and the next minute's run
+ * picks up where the bookmark is (the schedule does not retry).
+ */
+export function makeSweepHandler(app: CoreApp): () => Promise<SweepResult> {
+  return () => app.sweeper.run();
+}
+
 const app = coreAppFromEnvironment();
 export const handler = makeIngestHandler(app);
 export const cloudwatchHandler = makeCloudWatchHandler(app);
+export const sweepHandler = makeSweepHandler(app);

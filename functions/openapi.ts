@@ -14,6 +14,9 @@ import {
   ErrorResponseSchema,
   HealthSchema,
   IngestResultSchema,
+  MuteWindowInputSchema,
+  MuteWindowSchema,
+  MuteWindowsViewSchema,
   RecipientInputSchema,
   RecipientsViewSchema,
   RouteInputSchema,
@@ -21,6 +24,14 @@ import {
   RoutesViewSchema,
   RouteUpdateSchema,
   ServerSettingsInputSchema,
+  SilenceInputSchema,
+  SilenceSchema,
+  SilencesViewSchema,
+  TemplateInputSchema,
+  TemplateListSchema,
+  TemplatePreviewRequestSchema,
+  TemplatePreviewSchema,
+  TemplateViewSchema,
   TestMessageRequestSchema,
   TestMessageResultSchema,
 } from './schemas';
@@ -63,7 +74,18 @@ const SCHEMAS: Record<string, JsonSchema> = {
   RouteOrder: jsonSchema(RouteOrderSchema, 'input'),
   Routes: jsonSchema(RoutesViewSchema, 'output'),
   DryRunResult: jsonSchema(DryRunResultSchema, 'output'),
+  SilenceInput: jsonSchema(SilenceInputSchema, 'input'),
+  Silence: jsonSchema(SilenceSchema, 'output'),
+  Silences: jsonSchema(SilencesViewSchema, 'output'),
+  MuteWindowInput: jsonSchema(MuteWindowInputSchema, 'input'),
+  MuteWindow: jsonSchema(MuteWindowSchema, 'output'),
+  MuteWindows: jsonSchema(MuteWindowsViewSchema, 'output'),
   AlertsBody: AlertsBodySchema,
+  TemplateInput: jsonSchema(TemplateInputSchema, 'input'),
+  Template: jsonSchema(TemplateViewSchema, 'output'),
+  Templates: jsonSchema(TemplateListSchema, 'output'),
+  TemplatePreviewRequest: jsonSchema(TemplatePreviewRequestSchema, 'input'),
+  TemplatePreview: jsonSchema(TemplatePreviewSchema, 'output'),
   OpenApiDocument: {
     type: 'object',
     required: ['openapi', 'info', 'paths'],
@@ -123,6 +145,81 @@ const CONFIG_WRITE = (status = 200, schema: SchemaName = 'Config'): Record<strin
   [status]: { description: 'The configuration after the change', schema },
   ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 409),
 });
+
+const SILENCE_ID_PARAMETER: JsonSchema = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+};
+const WINDOW_NAME_PARAMETER: JsonSchema = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+};
+
+const SILENCE_OPERATIONS: Record<string, Operation> = {
+  'GET /v1/silences': {
+    summary: 'Silences, newest start first (expired ones kept 7 days)',
+    parameters: [{ name: 'state', in: 'query', schema: { type: 'string', enum: ['active', 'pending', 'expired'] } }],
+    responses: { 200: { description: 'Silences', schema: 'Silences' }, ...errors(400, ...AUTH_ERRORS) },
+  },
+  'POST /v1/silences': {
+    summary: 'Create a silence: its matchers hold every matching alert on every route until endsAt',
+    request: { schema: 'SilenceInput', required: true },
+    responses: {
+      201: { description: 'Created', schema: 'Silence' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 409),
+    },
+  },
+  'PUT /v1/silences/{id}': {
+    summary: 'Edit or extend a silence that has not expired',
+    parameters: [SILENCE_ID_PARAMETER],
+    request: { schema: 'SilenceInput', required: true },
+    responses: {
+      200: { description: 'The silence after the change', schema: 'Silence' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 404, 409),
+    },
+  },
+  'DELETE /v1/silences/{id}': {
+    summary: 'Expire a silence now (kept 7 days for the record); held alerts still firing are mailed within a minute',
+    parameters: [SILENCE_ID_PARAMETER],
+    responses: { 204: { description: 'Expired' }, ...errors(400, 404, 409, ...AUTH_ERRORS) },
+  },
+  'GET /v1/mute-windows': {
+    summary: "Mute windows (Alertmanager's time_intervals), by name",
+    responses: { 200: { description: 'Mute windows', schema: 'MuteWindows' }, ...errors(...AUTH_ERRORS) },
+  },
+  'GET /v1/mute-windows/{name}': {
+    summary: 'One mute window',
+    parameters: [WINDOW_NAME_PARAMETER],
+    responses: { 200: { description: 'The window', schema: 'MuteWindow' }, ...errors(400, 404, ...AUTH_ERRORS) },
+  },
+  'PUT /v1/mute-windows/{name}': {
+    summary: 'Create (201) or replace (200) a mute window',
+    parameters: [WINDOW_NAME_PARAMETER],
+    request: { schema: 'MuteWindowInput', required: true },
+    responses: {
+      200: { description: 'Replaced', schema: 'MuteWindow' },
+      201: { description: 'Created', schema: 'MuteWindow' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 409),
+    },
+  },
+  'DELETE /v1/mute-windows/{name}': {
+    summary: 'Delete a mute window',
+    parameters: [WINDOW_NAME_PARAMETER],
+    responses: { 204: { description: 'Deleted' }, ...errors(400, 404, 409, ...AUTH_ERRORS) },
+  },
+};
+
+const TEMPLATE_NAME_PARAMETER: JsonSchema = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  description: 'The template name',
+  schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+};
 
 const OPERATIONS: Record<string, Operation> = {
   'GET /healthz': {
@@ -203,8 +300,51 @@ const OPERATIONS: Record<string, Operation> = {
         description: 'Only the deliveries of this route (`default`: the default route), among the newest 1,000',
         schema: { type: 'string' },
       },
+      {
+        name: 'held',
+        in: 'query',
+        description: '`true` adds `held`: the alerts silenced or muted now, with the silences and windows holding them',
+        schema: { type: 'string', enum: ['true', 'false'] },
+      },
     ],
     responses: { 200: { description: 'Deliveries', schema: 'Deliveries' }, ...errors(400, ...AUTH_ERRORS) },
+  },
+  ...SILENCE_OPERATIONS,
+  'GET /v1/templates': {
+    summary: 'The mail templates: `default` (the shipped one unless edited) and any added',
+    responses: { 200: { description: 'Templates', schema: 'Templates' }, ...errors(...AUTH_ERRORS) },
+  },
+  'POST /v1/templates/preview': {
+    summary:
+      'Render a template (stored, or a draft) against sample or given alerts; optionally send it as a test message',
+    description:
+      'A template that does not parse or render is refused with 400: `error.details[0]` names the part (`field`), ' +
+      'with `line` and `column`. With `send: true` the preview goes to the configured recipients as a test message ' +
+      '(subject prefixed `[TEST] `).',
+    request: { schema: 'TemplatePreviewRequest', required: true },
+    responses: {
+      200: { description: 'The rendered mail', schema: 'TemplatePreview' },
+      ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 404, 502),
+    },
+  },
+  'GET /v1/templates/{name}': {
+    summary: "A template's source (`default` before any edit: the shipped one)",
+    parameters: [TEMPLATE_NAME_PARAMETER],
+    responses: { 200: { description: 'Template', schema: 'Template' }, ...errors(400, 404, ...AUTH_ERRORS) },
+  },
+  'PUT /v1/templates/{name}': {
+    summary: 'Create or replace a template (validated whole: nothing is stored unless every part renders every sample)',
+    description:
+      "Liquid (LiquidJS), strict: an unknown variable or filter is an error. The context is named as Alertmanager's " +
+      'template data (README "Templates"). A refused template answers 400 naming the part, line and column.',
+    parameters: [TEMPLATE_NAME_PARAMETER],
+    request: { schema: 'TemplateInput', required: true },
+    responses: { 200: { description: 'Stored', schema: 'Template' }, ...errors(...BODY_ERRORS, ...AUTH_ERRORS) },
+  },
+  'DELETE /v1/templates/{name}': {
+    summary: 'Delete a template; for `default`, restore the shipped one',
+    parameters: [TEMPLATE_NAME_PARAMETER],
+    responses: { 204: { description: 'Deleted (or restored)' }, ...errors(400, 404, ...AUTH_ERRORS) },
   },
   'GET /v1/routes': {
     summary: 'The named routes, in order (the default route, GET /v1/config, comes after them)',

@@ -11,9 +11,14 @@ import {
   type TestMessageRequest,
 } from '../lib/domain/config';
 import { MAX_REPEAT_INTERVAL_MS, MIN_REPEAT_INTERVAL_MS, parseDuration } from '../lib/domain/durations';
+import { type MailTemplate, TEMPLATE_NAME_PATTERN, TEMPLATE_PART_MAX_LENGTH } from '../lib/domain/mail/templates/model';
+import { SAMPLE_NAMES } from '../lib/domain/mail/templates/samples';
 import { parseGoogleKey, tenantIdProblem, tokenUrlProblem } from '../lib/domain/mail-sign-in';
+import { MAX_INTERVALS_PER_WINDOW, MUTE_WINDOW_NAME, windowProblems } from '../lib/domain/mute-windows';
 import { DEFAULT_ROUTE_NAME, MAX_ROUTE_RECIPIENTS, MAX_ROUTES, NAME_PATTERN, type Route } from '../lib/domain/routes';
+import { MAX_MATCHERS_PER_SILENCE, type SilenceInput } from '../lib/domain/silences';
 import type { IngestResult } from '../lib/usecases/ingest/service';
+import type { TemplatePreviewRequest } from '../lib/usecases/templates';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -307,6 +312,38 @@ export const TestMessageRequestSchema = z.strictObject({
   recipients: z.array(EmailAddressSchema).min(1).max(MAX_RECIPIENTS).optional(),
 });
 
+const TemplatePartSchema = (part: string) =>
+  z
+    .string()
+    .max(TEMPLATE_PART_MAX_LENGTH)
+    .meta({ description: `The ${part} in Liquid (LiquidJS, strict)` });
+
+/** A template's three parts (PUT /v1/templates/{name}; a preview's draft). */
+export const TemplateInputSchema = z.strictObject({
+  subject: TemplatePartSchema('subject (text; made one line, at most 150 characters)'),
+  text: TemplatePartSchema('plain-text part'),
+  html: TemplatePartSchema('HTML part (every output HTML-escaped unless its last filter is breakable, linkify or raw)'),
+});
+
+export const TemplatePreviewRequestSchema = z.strictObject({
+  template: z.union([
+    TemplateInputSchema,
+    z.string().regex(TEMPLATE_NAME_PATTERN).meta({ description: 'The name of a stored template' }),
+  ]),
+  alerts: z.array(z.looseObject({})).min(1).max(100).optional().meta({
+    description:
+      'Alerts as POST /v1/alerts takes them in an array (Alertmanager API v2 / generic); the sample when absent',
+  }),
+  sample: z
+    .enum(SAMPLE_NAMES)
+    .optional()
+    .meta({ description: 'The built-in sample to render when no alerts are given (default firing-one)' }),
+  send: z.boolean().optional().meta({
+    description:
+      'Also send the preview to the configured recipients with the saved server, as a test message whose subject starts with [TEST]',
+  }),
+});
+
 // Response shapes, for the OpenAPI document and the contract test.
 const ServerSettingsViewSchema = z.object({
   host: z.string(),
@@ -355,7 +392,14 @@ export const ErrorResponseSchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.object({ field: z.string(), message: z.string() })),
+    details: z.array(
+      z.object({
+        field: z.string(),
+        message: z.string(),
+        line: z.number().int().optional().meta({ description: 'A template part: the line (1-based)' }),
+        column: z.number().int().optional().meta({ description: 'A template part: the column (1-based)' }),
+      }),
+    ),
     permanent: z.boolean().optional().meta({
       description:
         'With the SMTP_* and SES_REJECTED codes: true when a retry cannot change the outcome (a 5xx reply for the message or for every recipient), false for connection failures, timeouts, 4xx replies and throttling',
@@ -408,6 +452,9 @@ const DeliverySchema = z.object({
     .boolean()
     .optional()
     .meta({ description: 'On a failed delivery: no retry can change it; the alerts wait for the repeat interval' }),
+  templateError: z.string().optional().meta({
+    description: "The mail's template failed to render (or is missing), so this mail is the shipped default: why",
+  }),
   route: z.string().optional().meta({ description: 'The route whose mail it was (`default`: the default route)' }),
 });
 
@@ -439,9 +486,122 @@ export const DryRunResultSchema = z.object({
     }),
   ),
 });
-export const DeliveriesViewSchema = z.object({ deliveries: z.array(DeliverySchema) });
+/** `GET /v1/deliveries?held=true`: the alerts held now (silenced or muted while a notice was due). */
+const HeldAlertSchema = z.object({
+  fingerprint: z.string(),
+  route: z.string(),
+  labels: z.object({}).catchall(z.string()),
+  mutedAt: z.string().meta({ format: 'date-time' }),
+  silencedBy: z.array(z.string()).meta({ description: 'Ids of the silences that held it when its notice was due' }),
+  mutedBy: z.array(z.string()).meta({ description: 'Names of the mute windows that held it' }),
+});
+export const DeliveriesViewSchema = z.object({
+  deliveries: z.array(DeliverySchema),
+  held: z
+    .array(HeldAlertSchema)
+    .optional()
+    .meta({ description: 'With `?held=true`: the alerts held now, oldest first' }),
+});
+export const TemplateViewSchema = z.object({
+  name: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  stored: z.boolean().meta({ description: 'False for the shipped default (never edited, or restored)' }),
+});
+export const TemplateListSchema = z.object({
+  templates: z.array(z.object({ name: z.string(), stored: z.boolean() })),
+});
+export const TemplatePreviewSchema = z.object({
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  sent: TestMessageResultSchema.optional().meta({ description: 'With `send`: the test message sent' }),
+});
+
 /** /healthz: `ok` with the store answering, `degraded` (503) when it does not. */
 export const HealthSchema = z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['ok', 'unavailable']) });
+
+const Rfc3339Schema = z.iso.datetime({ offset: true }).meta({ format: 'date-time', example: '2026-03-29T18:00:00Z' });
+const FreeTextSchema = (max: number) =>
+  z.string().max(max).refine(noControlChars, 'must not contain control characters');
+
+export const SilenceInputSchema = z.strictObject({
+  matchers: z.array(ConditionSchema).min(1).max(MAX_MATCHERS_PER_SILENCE).meta({
+    description: 'Conditions that must all hold for the silence to hold an alert (on every route)',
+  }),
+  startsAt: Rfc3339Schema.optional().meta({ description: 'Default: now' }),
+  endsAt: Rfc3339Schema.meta({ description: 'After startsAt, at most 90 days ahead' }),
+  createdBy: FreeTextSchema(256).optional(),
+  comment: FreeTextSchema(1024).optional(),
+});
+
+const SilenceViewSchema = z.object({
+  id: z.string(),
+  matchers: ConfigViewSchema.shape.conditions,
+  startsAt: z.string().meta({ format: 'date-time' }),
+  endsAt: z.string().meta({ format: 'date-time' }),
+  createdBy: z.string(),
+  comment: z.string(),
+  updatedAt: z.string().meta({ format: 'date-time' }),
+  state: z.enum(['active', 'pending', 'expired']),
+});
+export const SilenceSchema = SilenceViewSchema;
+export const SilencesViewSchema = z.object({ silences: z.array(SilenceViewSchema) });
+
+const WindowIntervalSchema = z.strictObject({
+  weekdays: z
+    .array(z.string().max(32))
+    .max(7)
+    .optional()
+    .meta({ example: ['monday:friday'] }),
+  times: z
+    .array(z.strictObject({ start: z.string().max(5), end: z.string().max(5) }))
+    .max(10)
+    .optional()
+    .meta({ example: [{ start: '18:00', end: '24:00' }] }),
+  daysOfMonth: z
+    .array(z.string().max(8))
+    .max(31)
+    .optional()
+    .meta({ example: ['1:5', '-1'] }),
+  months: z
+    .array(z.string().max(32))
+    .max(12)
+    .optional()
+    .meta({ example: ['january:march', '12'] }),
+});
+
+/** `PUT /v1/mute-windows/{name}`: the name comes from the path (a body's `name`, if any, must agree). */
+export const MuteWindowInputSchema = z
+  .strictObject({
+    name: z.string().max(63).optional(),
+    timezone: z
+      .string()
+      .max(64)
+      .optional()
+      .meta({ description: 'IANA timezone; default UTC', example: 'Europe/Berlin' }),
+    intervals: z.array(WindowIntervalSchema).max(MAX_INTERVALS_PER_WINDOW),
+  })
+  .superRefine((window, ctx) => {
+    for (const problem of windowProblems({ timezone: window.timezone ?? 'UTC', intervals: window.intervals })) {
+      ctx.addIssue({
+        code: 'custom',
+        path: problem.field
+          .split(/[.[\]]+/)
+          .filter(Boolean)
+          .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+        message: problem.message,
+      });
+    }
+  });
+
+export const MuteWindowSchema = z.object({
+  name: z.string().regex(MUTE_WINDOW_NAME),
+  timezone: z.string(),
+  intervals: z.array(WindowIntervalSchema),
+});
+export const MuteWindowsViewSchema = z.object({ windows: z.array(MuteWindowSchema) });
 
 /** The request schemas produce the core's input types, and the core's result is the answer's shape: checked at compile time. */
 type Produces<Schema extends z.ZodType, T> = z.output<Schema> extends T ? true : never;
@@ -452,5 +612,8 @@ export const CONTRACT_MATCHES_CORE: [
   Produces<typeof RouteInputSchema, Route>,
   Produces<typeof ConfigPatchSchema, ConfigPatch>,
   Produces<typeof TestMessageRequestSchema, TestMessageRequest>,
+  Produces<typeof TemplateInputSchema, MailTemplate>,
+  Produces<typeof TemplatePreviewRequestSchema, TemplatePreviewRequest>,
   Describes<typeof IngestResultSchema, IngestResult>,
-] = [true, true, true, true, true, true];
+  Produces<typeof SilenceInputSchema, SilenceInput>,
+] = [true, true, true, true, true, true, true, true, true];

@@ -20,6 +20,9 @@ export interface ErrorDetail {
   /** Dotted path of the offending field, e.g. `server.port` or `alerts[3].labels`. */
   readonly field: string;
   readonly message: string;
+  /** Where in the field's text (a template part), 1-based, when known. */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 export abstract class AlertmailError extends Error {

@@ -4,6 +4,10 @@
  * Alertmanager's small Notifier / NotificationLog interfaces.
  */
 import type { MailServer, StoredConfig } from './domain/config';
+import type { MailTemplate } from './domain/mail/templates/model';
+import type { MuteWindow } from './domain/mute-windows';
+import type { MutedRecord } from './domain/muted';
+import type { Silence } from './domain/silences';
 
 export interface Versioned<T> {
   readonly value: T;
@@ -65,7 +69,8 @@ export interface Mailer {
   send(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendResult>;
 }
 
-export type NotificationStatus = 'pending' | 'sent' | 'partial';
+/** `muted`: a notice was due while a silence or mute window held the alert (`muted` says what the mail needs). */
+export type NotificationStatus = 'pending' | 'sent' | 'partial' | 'muted';
 
 /** Notification state of one alert on one route (keyed by `stateKeyOf(route, fingerprint)`) in the TTL table. */
 export interface NotificationState {
@@ -89,6 +94,8 @@ export interface NotificationState {
   readonly firingProgressAt?: number;
   /** Likewise for a resolved notice in progress. */
   readonly resolvedSentTo?: readonly string[];
+  /** With status `muted`: the held alert, when and by what (written once per episode). */
+  readonly muted?: MutedRecord;
 }
 
 export type ClaimKind = 'firing' | 'resolved';
@@ -101,6 +108,8 @@ export interface Claim {
   readonly kind: ClaimKind;
   /** A firing claim that resumes a notice some recipients already have (its progress is kept), else a fresh one. */
   readonly resume?: boolean;
+  /** The sweeper's claim of a held alert: won only while the state is still this muted episode (its `mutedAt`). */
+  readonly unmutes?: number;
   /** The route's repeat interval: what "due" means for this claim, and how long a sent state is kept. */
   readonly repeatIntervalMs: number;
 }
@@ -129,6 +138,38 @@ export interface NotificationStateStore {
   release(claims: readonly Claim[], claimId: string, progress?: DeliveryProgress): Promise<void>;
   /** Clears the states (by key) of alerts that resolved without a notice being due (sendResolved off). */
   clear(keys: readonly string[]): Promise<void>;
+  /**
+   * Remembers held alerts whose notice was due (one conditional write each, once per episode: a
+   * state already muted, or not due, is left alone).
+   */
+  recordMuted(records: readonly MutedWrite[], now: Date): Promise<void>;
+  /** Forgets held alerts that resolved (or ended) while held: nothing is owed for them. */
+  forgetMuted(records: readonly Pick<MutedRecord, 'key' | 'mutedAt'>[]): Promise<void>;
+  /** Puts a held alert back after the sweeper's send failed (only where nothing else took its place). */
+  restoreMuted(records: readonly MutedRecord[]): Promise<void>;
+  /** Held alerts, oldest first, a page at a time (an index of the muted states: no scan). */
+  listMuted(limit: number, cursor?: string): Promise<{ records: MutedRecord[]; cursor?: string }>;
+}
+
+/** A held alert to remember, with its route's repeat interval (what "a notice was due" means). */
+export interface MutedWrite {
+  readonly record: MutedRecord;
+  readonly repeatIntervalMs: number;
+}
+
+/** One JSON document item of the config table, written whole with a version check (as the config). */
+export interface DocumentStore<T> {
+  load(): Promise<Versioned<T> | null>;
+  /** Returns false on a lost race (the stored version is not `expectedVersion`). */
+  save(value: T, expectedVersion: number | null): Promise<boolean>;
+}
+
+export interface SilencesDocument {
+  readonly silences: readonly Silence[];
+}
+
+export interface MuteWindowsDocument {
+  readonly windows: readonly MuteWindow[];
 }
 
 /**
@@ -143,6 +184,8 @@ export interface IngestSnapshotReader {
 export interface IngestSnapshot {
   readonly config: Versioned<StoredConfig> | null;
   readonly states: Map<string, NotificationState>;
+  readonly silences: Versioned<SilencesDocument> | null;
+  readonly muteWindows: Versioned<MuteWindowsDocument> | null;
 }
 
 export type DeliveryKind = 'firing' | 'resolved' | 'test';
@@ -163,6 +206,8 @@ export interface Delivery {
   readonly rejected?: readonly RecipientRejection[];
   /** A failure no retry changes (a 5xx for the message or for every recipient): not retried before the repeat interval. */
   readonly permanent?: boolean;
+  /** The mail's template failed to render, so this mail is the shipped `default`: which template, and why. */
+  readonly templateError?: string;
   /** The route whose mail this was (`default` for the default route); absent on test messages and older records. */
   readonly route?: string;
 }
@@ -176,4 +221,14 @@ export interface DeliveryLog {
   record(delivery: Delivery): Promise<void>;
   /** Newest first. */
   list(limit: number, filter?: DeliveryFilter): Promise<Delivery[]>;
+}
+
+/** Mail templates (DESIGN.md "Templates"), each stored whole; absent `default` means the shipped one. */
+export interface TemplateStore {
+  get(name: string): Promise<MailTemplate | null>;
+  put(name: string, template: MailTemplate): Promise<void>;
+  /** False when there was none. */
+  delete(name: string): Promise<boolean>;
+  /** The names stored, sorted. */
+  list(): Promise<string[]>;
 }

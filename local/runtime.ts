@@ -50,6 +50,21 @@ export interface LocalRuntimeOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Where the handlers' JSON log lines go; default stdout. */
   readonly log?: (line: string) => void;
+  /** The app's clock (tests move time to end silences and windows). Default: the system clock. */
+  readonly clock?: () => Date;
+  /** Seconds between sweeper runs (held alerts mailed when their mute ends); 0: no timer. Default ALERTMAIL_SWEEP_SECONDS, else 60. */
+  readonly sweepSeconds?: number;
+}
+
+/** Seconds between the local sweeper's runs unless ALERTMAIL_SWEEP_SECONDS says otherwise (AWS: the schedule's minute). */
+export const DEFAULT_SWEEP_SECONDS = 60;
+
+function sweepSecondsOf(option: number | undefined): number {
+  if (option !== undefined) return option;
+  const text = process.env.ALERTMAIL_SWEEP_SECONDS;
+  if (text === undefined) return DEFAULT_SWEEP_SECONDS;
+  if (!/^\d{1,5}$/.test(text)) throw new Error('ALERTMAIL_SWEEP_SECONDS: must be a whole number of seconds (0: off)');
+  return Number(text);
 }
 
 export interface LocalRuntime {
@@ -59,6 +74,8 @@ export interface LocalRuntime {
   readonly mailbox: DevMailbox;
   readonly dynamodbEndpoint: string;
   readonly app: App;
+  /** One sweeper run now (the timer runs them every sweepSeconds). */
+  sweep(): ReturnType<App['sweeper']['run']>;
   /**
    * Stops accepting connections, lets the requests in flight finish (up to SHUTDOWN_GRACE_MS),
    * then stops the mailbox and DynamoDB Local.
@@ -156,31 +173,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     stops.unshift(() => mailbox.stop());
 
-    const env = readEnv({
-      ALERTMAIL_CONFIG_TABLE: tables.config,
-      ALERTMAIL_STATE_TABLE: tables.state,
-      ALERTMAIL_DELIVERIES_TABLE: tables.deliveries,
-      ALERTMAIL_SECRETS_BACKEND: 'file',
-      ALERTMAIL_DATA_DIR: dataDir,
-      ALERTMAIL_DYNAMODB_ENDPOINT: endpoint,
-      ALERTMAIL_TOKEN_CACHE_SECONDS: '5',
-      ...options.env,
-    });
-    const app = createApp(env, { log });
-
-    // First start: the development mailbox is the mail server, so an alert reaches an inbox at once.
-    // (Not with SES: it sends through SES, as an address of its identity the admin sets.)
-    if (env.ALERTMAIL_TRANSPORT === 'smtp' && (await app.config.get()).server === null) {
-      await app.config.setServer({
-        host: '127.0.0.1',
-        port: mailbox.smtpPort,
-        security: 'none',
-        from: 'alertmail@localhost',
-      });
-    }
-
-    const handlers = await loadHandlers(app);
+    // The server listens first: its own address is the console URL the mails link to ("Silence this").
+    let ready: { handlers: Record<FunctionName, HttpHandler>; app: App } | undefined;
     const server = http.createServer((req, res) => {
+      if (!ready) {
+        send(res, toResponse(503, { error: { code: 'STARTING', message: 'Starting', details: [] } }));
+        return;
+      }
+      const { handlers, app } = ready;
       serve(req, res, handlers, app, mailbox).catch((error: unknown) => {
         app.log.error('local runtime failure', { message: messageOf(error) });
         if (!res.headersSent)
@@ -198,7 +198,51 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (cut > 0) log.warn('stopped with requests still in flight', { requests: cut, graceMs: SHUTDOWN_GRACE_MS });
     });
     const port = (server.address() as AddressInfo).port;
+
+    const env = readEnv({
+      ALERTMAIL_CONFIG_TABLE: tables.config,
+      ALERTMAIL_STATE_TABLE: tables.state,
+      ALERTMAIL_DELIVERIES_TABLE: tables.deliveries,
+      ALERTMAIL_SECRETS_BACKEND: 'file',
+      ALERTMAIL_DATA_DIR: dataDir,
+      ALERTMAIL_DYNAMODB_ENDPOINT: endpoint,
+      ALERTMAIL_TOKEN_CACHE_SECONDS: '5',
+      ALERTMAIL_CONSOLE_URL: `http://127.0.0.1:${port}/`,
+      ...options.env,
+    });
+    const app = createApp(env, { log, ...(options.clock ? { clock: options.clock } : {}) });
+
+    // First start: the development mailbox is the mail server, so an alert reaches an inbox at once.
+    // (Not with SES: it sends through SES, as an address of its identity the admin sets.)
+    if (env.ALERTMAIL_TRANSPORT === 'smtp' && (await app.config.get()).server === null) {
+      await app.config.setServer({
+        host: '127.0.0.1',
+        port: mailbox.smtpPort,
+        security: 'none',
+        from: 'alertmail@localhost',
+      });
+    }
+
+    ready = { handlers: await loadHandlers(app), app };
+    const sweepSeconds = sweepSecondsOf(options.sweepSeconds);
+    if (sweepSeconds > 0) {
+      let running = false;
+      // What the EventBridge schedule is on AWS; one run at a time, as the function's reserved concurrency of 1.
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        app.sweeper
+          .run()
+          .catch((error: unknown) => app.log.error('sweep failed', { message: messageOf(error) }))
+          .finally(() => {
+            running = false;
+          });
+      }, sweepSeconds * 1000);
+      timer.unref();
+      stops.unshift(async () => clearInterval(timer));
+    }
     return {
+      sweep: () => app.sweeper.run(),
       url: `http://127.0.0.1:${port}`,
       adminToken: tokens.admin,
       ingestToken: tokens.ingest,

@@ -19,9 +19,12 @@ import { ConfigForm } from './views/ConfigForm';
 import { DeliveriesView } from './views/DeliveriesView';
 import { EnabledSwitch } from './views/EnabledSwitch';
 import { MailboxView } from './views/MailboxView';
+import { MuteWindowsView } from './views/MuteWindowsView';
 import { ErrorSummary } from './views/parts';
 import { RoutesView } from './views/RoutesView';
 import { type SignInNotice, SignInView } from './views/SignInView';
+import { SilencesView } from './views/SilencesView';
+import { TemplatesView } from './views/TemplatesView';
 import { WhoGetsView } from './views/WhoGetsView';
 
 const TOKEN_KEY = 'alertmail.adminToken';
@@ -35,6 +38,9 @@ const SECTIONS = [
   { id: 'repeat', title: 'Repeat' },
   { id: 'routes', title: 'Routes' },
   { id: 'who-gets', title: 'Who gets this?' },
+  { id: 'silences', title: 'Silences' },
+  { id: 'mute-windows', title: 'Mute windows' },
+  { id: 'templates', title: 'Templates' },
   { id: 'deliveries', title: 'Deliveries' },
 ] as const;
 
@@ -218,6 +224,9 @@ export function App() {
           <ConfigForm key={session} />
           <RoutesView key={session} signedIn={signedIn} />
           <WhoGetsView key={session} />
+          <SilencesView key={session} signedIn={signedIn} />
+          <MuteWindowsView key={session} signedIn={signedIn} />
+          <TemplatesView key={session} signedIn={signedIn} />
           <DeliveriesView key={session} signedIn={signedIn} version={logVersion} />
           <MailboxView key={session} signedIn={signedIn} version={logVersion} />
         </div>

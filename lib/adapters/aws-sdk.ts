@@ -9,11 +9,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import type { ConfigStore, DeliveryLog, NotificationStateStore, SecretName, SecretStore } from '../ports';
+import type {
+  ConfigStore,
+  DeliveryLog,
+  DocumentStore,
+  MuteWindowsDocument,
+  NotificationStateStore,
+  SecretName,
+  SecretStore,
+  SilencesDocument,
+  TemplateStore,
+} from '../ports';
+import type { SweeperBookmark } from '../usecases/sweeper';
 import { DynamoConfigStore } from './dynamodb/dynamo-config-store';
 import { DynamoDeliveryLog } from './dynamodb/dynamo-delivery-log';
+import { DynamoDocumentStore } from './dynamodb/dynamo-document-store';
 import { DynamoIngestSnapshotReader } from './dynamodb/dynamo-ingest-snapshot';
+import { MUTE_WINDOWS_KEY, SILENCES_KEY, SWEEPER_KEY } from './dynamodb/dynamo-items';
 import { DynamoNotificationStateStore } from './dynamodb/dynamo-state-store';
+import { DynamoTemplateStore } from './dynamodb/dynamo-template-store';
 import { sameRealmErrorMiddleware, storeErrorMiddleware, storeRetryStrategy } from './dynamodb/store-errors';
 import { STORE_CONNECTION_TIMEOUT_MS, STORE_MAX_ATTEMPTS, STORE_REQUEST_TIMEOUT_MS } from './dynamodb/store-timeouts';
 import { SecretsManagerSecretStore } from './secrets-manager/secrets-manager-store';
@@ -44,6 +58,10 @@ export interface AwsSdkAdapters {
   readonly snapshot: DynamoIngestSnapshotReader;
   readonly state: NotificationStateStore;
   readonly deliveries: DeliveryLog;
+  readonly silences: DocumentStore<SilencesDocument>;
+  readonly muteWindows: DocumentStore<MuteWindowsDocument>;
+  readonly sweeperBookmark: DocumentStore<SweeperBookmark>;
+  readonly templates: TemplateStore;
   readonly secrets?: SecretStore;
   /** SES SendRawEmail, with the `ses` transport. */
   readonly sendRawEmail?: SendRawEmail;
@@ -110,9 +128,13 @@ export function createAwsSdkAdapters(options: AwsSdkOptions): AwsSdkAdapters {
   const config = new DynamoConfigStore(client, dynamo.tables.config);
   return {
     config,
-    snapshot: new DynamoIngestSnapshotReader(client, config, dynamo.tables.config, dynamo.tables.state),
+    snapshot: new DynamoIngestSnapshotReader(client, dynamo.tables.config, dynamo.tables.state),
     state: new DynamoNotificationStateStore(client, dynamo.tables.state),
     deliveries: new DynamoDeliveryLog(client, dynamo.tables.deliveries),
+    silences: new DynamoDocumentStore(client, dynamo.tables.config, SILENCES_KEY),
+    muteWindows: new DynamoDocumentStore(client, dynamo.tables.config, MUTE_WINDOWS_KEY),
+    sweeperBookmark: new DynamoDocumentStore(client, dynamo.tables.config, SWEEPER_KEY),
+    templates: new DynamoTemplateStore(client, dynamo.tables.config),
     ...(options.secretIds
       ? {
           secrets: new SecretsManagerSecretStore(

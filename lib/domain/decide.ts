@@ -41,7 +41,8 @@ export function isExpired(state: Pick<StateView, 'expiresAt'>, nowMs: number): b
 export function isFiringDue(state: StateView | undefined, nowMs: number, repeatIntervalMs: number): boolean {
   if (!state) return true;
   if (isExpired(state, nowMs)) return true;
-  if (state.status === 'partial') return true;
+  // Held while its notice was due: due as soon as nothing holds it (the sweeper or the next post sends).
+  if (state.status === 'partial' || state.status === 'muted') return true;
   if (state.status === 'sent' && state.sentAt !== undefined) return state.sentAt + repeatIntervalMs <= nowMs;
   return false;
 }
@@ -117,6 +118,8 @@ export function decide(
     return { kind: 'repeatInterval', nextAt: nextFiringAt(state, policy.repeatIntervalMs) };
   }
   if (isResolvedDue(state, nowMs)) return policy.sendResolved ? { kind: 'sendResolved' } : { kind: 'clear' };
+  // Resolved while held: nothing was sent, nothing is owed; forget it so the sweeper sends nothing.
+  if (state?.status === 'muted' && !isExpired(state, nowMs)) return { kind: 'clear' };
   if (isInFlight(state, 'resolved', nowMs)) return { kind: 'inFlight' };
   return { kind: 'nothingToTell' };
 }
@@ -150,6 +153,19 @@ export function claimConditions(nowMs: number, repeatIntervalMs: number) {
     /** isFiringDue and not resumesFiringNotice: absent, expired, a sent notice an interval old, or a partial one as old. */
     freshFiring: {
       expression:
+        'attribute_not_exists(pk) OR expiresAt <= :now OR #status = :muted OR (#status = :sent AND sentAt <= :dueBefore) OR (#status = :partial AND (attribute_not_exists(firingProgressAt) OR firingProgressAt <= :dueBefore))',
+      names,
+      values: {
+        ':now': now,
+        ':sent': { S: 'sent' },
+        ':partial': { S: 'partial' },
+        ':muted': { S: 'muted' },
+        ':dueBefore': dueBefore,
+      },
+    },
+    /** A held alert is remembered once per episode: when a fresh firing notice is due and it is not muted already. */
+    recordMuted: {
+      expression:
         'attribute_not_exists(pk) OR expiresAt <= :now OR (#status = :sent AND sentAt <= :dueBefore) OR (#status = :partial AND (attribute_not_exists(firingProgressAt) OR firingProgressAt <= :dueBefore))',
       names,
       values: { ':now': now, ':sent': { S: 'sent' }, ':partial': { S: 'partial' }, ':dueBefore': dueBefore },
@@ -168,4 +184,13 @@ export function claimConditions(nowMs: number, repeatIntervalMs: number) {
       values: { ':now': now, ':sent': { S: 'sent' } },
     },
   } satisfies Record<string, ClaimCondition>;
+}
+
+/** The sweeper's claim of a held alert: still the muted episode it read (no one sent or forgot it since). */
+export function unmuteCondition(mutedAt: number): ClaimCondition {
+  return {
+    expression: '#status = :muted AND mutedAt = :mutedAt',
+    names: { '#status': 'status' },
+    values: { ':muted': { S: 'muted' }, ':mutedAt': { N: String(mutedAt) } },
+  };
 }

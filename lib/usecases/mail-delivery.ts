@@ -4,10 +4,12 @@ import { chunk, mapLimit, retryBounded } from '../concurrency';
 import type { RequestDeadlines } from '../deadlines';
 import type { Alert } from '../domain/alerts/model';
 import type { MailServer } from '../domain/config';
-import { type RenderedMail, renderAlertMail, renderTestMail } from '../domain/mail/render';
+import { type RenderedMail, renderTestMail } from '../domain/mail/render';
+import { DEFAULT_TEMPLATE_NAME, type MailTemplate } from '../domain/mail/templates/model';
+import { renderMail } from '../domain/mail/templates/render-mail';
 import { MailDeliveryError, messageOf } from '../errors';
 import type { Logger } from '../log';
-import type { Delivery, DeliveryKind, DeliveryLog, Mailer, RecipientRejection } from '../ports';
+import type { Delivery, DeliveryKind, DeliveryLog, Mailer, RecipientRejection, TemplateStore } from '../ports';
 
 /** SES and most relays cap recipients per message; beyond this the same mail goes out in several messages. */
 export const MAX_RECIPIENTS_PER_MESSAGE = 50;
@@ -22,6 +24,10 @@ export interface MailDeliveryDeps {
   readonly clock: () => Date;
   readonly log: Logger;
   readonly transport: 'smtp' | 'ses';
+  /** Where templates are stored; without it every mail is the shipped one. */
+  readonly templates?: TemplateStore;
+  /** The console's URL (ALERTMAIL_CONSOLE_URL): the mails' "Silence this" links and footer link. */
+  readonly consoleUrl?: string;
 }
 
 /**
@@ -57,6 +63,8 @@ interface ChunkOutcome {
 export interface AlertMailOptions {
   /** The route whose mail it is (recorded in the deliveries log). */
   readonly route: string;
+  /** The template the route names (`default` when none). */
+  readonly template?: string | undefined;
 }
 
 /** Renders, composes, sends (in recipient chunks) and records one delivery in the deliveries log. */
@@ -64,17 +72,46 @@ export class MailDelivery {
   constructor(private readonly deps: MailDeliveryDeps) {}
 
   /** Never throws for the mail server's failures: the report says who has the mail and who does not. */
-  deliverAlerts(
+  async deliverAlerts(
     kind: 'firing' | 'resolved',
     alerts: readonly Alert[],
     recipients: readonly string[],
     server: MailServer,
     deadlines: RequestDeadlines,
-    mail: AlertMailOptions,
+    options: AlertMailOptions,
   ): Promise<DeliveryReport> {
     const now = this.deps.clock();
-    const rendered = renderAlertMail(kind, alerts, now);
-    return this.deliver(kind, rendered, alerts, recipients, server, now, deadlines, mail.route);
+    const templateName = options.template ?? DEFAULT_TEMPLATE_NAME;
+    const { template, missing } = await this.template(templateName);
+    const { mail, templateError } = await renderMail(
+      kind,
+      alerts,
+      now,
+      { templateName, consoleUrl: this.deps.consoleUrl, route: options.route },
+      template,
+      missing,
+    );
+    if (templateError !== undefined) {
+      this.deps.log.warn('template failed: the mail is the shipped default', { template: templateName, templateError });
+    }
+    return this.deliver(kind, mail, alerts, recipients, server, now, deadlines, options.route, templateError);
+  }
+
+  /**
+   * The template a mail names, read when the mail is due (never on the ingest's no-send path).
+   * Null: the shipped default (`default` unedited), or, with `missing`, why the named one is not used.
+   */
+  private async template(name: string): Promise<{ template: MailTemplate | null; missing?: string }> {
+    if (!this.deps.templates) return { template: null };
+    try {
+      const template = await this.deps.templates.get(name);
+      if (template === null && name !== DEFAULT_TEMPLATE_NAME) {
+        return { template: null, missing: `template ${name}: no such template` };
+      }
+      return { template };
+    } catch (error) {
+      return { template: null, missing: `template ${name}: could not be read (${messageOf(error)})` };
+    }
   }
 
   /** Throws the mail server's error when no recipient accepted the test message. */
@@ -82,6 +119,8 @@ export class MailDelivery {
     recipients: readonly string[],
     server: MailServer,
     deadlines: RequestDeadlines,
+    /** A template preview to send instead of the test message (POST /v1/templates/preview with `send`). */
+    preview?: RenderedMail,
   ): Promise<DeliveryReport> {
     const now = this.deps.clock();
     const about =
@@ -90,7 +129,8 @@ export class MailDelivery {
         : server.transport === 'graph'
           ? { transport: 'graph' as const, user: server.auth?.user ?? '' }
           : server;
-    const report = await this.deliver('test', renderTestMail(now, about), [], recipients, server, now, deadlines);
+    const rendered = preview ?? renderTestMail(now, about);
+    const report = await this.deliver('test', rendered, [], recipients, server, now, deadlines);
     await report.recorded;
     if (report.accepted.length === 0) {
       throw (
@@ -110,6 +150,7 @@ export class MailDelivery {
     now: Date,
     deadlines: RequestDeadlines,
     route?: string,
+    templateError?: string,
   ): Promise<DeliveryReport> {
     const domain = mailDomain(server.from);
     const thread = alerts.length > 0 ? threadHeaders(alerts, domain) : { references: [] };
@@ -171,6 +212,7 @@ export class MailDelivery {
       accepted,
       rejected,
       ...(failed ? { permanent } : {}),
+      ...(templateError === undefined ? {} : { templateError }),
       ...(route === undefined ? {} : { route }),
     };
     const fields = {

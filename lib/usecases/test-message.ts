@@ -1,5 +1,6 @@
 import { TEST_MESSAGE_DEADLINE_MS } from '../deadlines';
 import type { TestMessageRequest } from '../domain/config';
+import type { RenderedMail } from '../domain/mail/render';
 import { NotConfiguredError, ValidationError } from '../errors';
 import type { ConfigService } from './config/service';
 import type { MailDelivery } from './mail-delivery';
@@ -15,6 +16,8 @@ export interface TestMessageResult {
 export async function sendTestMessage(
   request: TestMessageRequest,
   deps: { config: ConfigService; mailDelivery: MailDelivery },
+  /** A template preview to send instead of the test message's own text (POST /v1/templates/preview `send`). */
+  preview?: RenderedMail,
 ): Promise<TestMessageResult> {
   const stored = await deps.config.get();
   const recipients = request.recipients ?? stored.recipients;
@@ -32,10 +35,15 @@ export async function sendTestMessage(
   }
   // The mail (connection, each command, the whole session) ends by the deadline; the record after it by 15 s.
   const start = Date.now();
-  const delivery = await deps.mailDelivery.deliverTest(recipients, server, {
-    send: start + TEST_MESSAGE_DEADLINE_MS,
-    request: start + TEST_MESSAGE_DEADLINE_MS + 900,
-  });
+  const delivery = await deps.mailDelivery.deliverTest(
+    recipients,
+    server,
+    {
+      send: start + TEST_MESSAGE_DEADLINE_MS,
+      request: start + TEST_MESSAGE_DEADLINE_MS + 900,
+    },
+    preview,
+  );
   return {
     sent: true,
     messageId: delivery.delivery.messageId ?? '',

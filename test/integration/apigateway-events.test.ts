@@ -243,6 +243,22 @@ interface RouteCase {
   readonly request: (tag: string) => RouteRequest;
 }
 
+const silenceBody = () => ({
+  matchers: [{ label: 'alertname', operator: 'In', values: ['GatewaySilence'] }],
+  endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+});
+const silenceIds = new Map<string, string>();
+async function createSilence(tag: string): Promise<void> {
+  const created = await call(runtime.url, 'POST', '/v1/silences', { token: runtime.adminToken, body: silenceBody() });
+  expect(created.status).toBe(201);
+  silenceIds.set(tag, created.body.id);
+}
+const WINDOW = { timezone: 'Europe/Berlin', intervals: [{ weekdays: ['saturday', 'sunday'] }] };
+async function putWindow(name: string): Promise<void> {
+  const put = await call(runtime.url, 'PUT', `/v1/mute-windows/${name}`, { token: runtime.adminToken, body: WINDOW });
+  expect(put.status).toBe(201);
+}
+
 const alertNow = (name: string) => ({
   labels: { alertname: name, severity: 'warning', instance: 'gateway-1' },
   annotations: { summary: `${name} through API Gateway` },
@@ -282,6 +298,33 @@ const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
   'PUT /v1/config/conditions': { status: 200, request: () => ({ target: '/v1/config/conditions', body: [] }) },
   'POST /v1/test-message': { status: 200, request: () => ({ target: '/v1/test-message', body: {} }) },
   'GET /v1/deliveries': { status: 200, request: () => ({ target: '/v1/deliveries?limit=5' }) },
+  'GET /v1/silences': { status: 200, request: () => ({ target: '/v1/silences?state=pending' }) },
+  'POST /v1/silences': { status: 201, request: () => ({ target: '/v1/silences', body: silenceBody() }) },
+  'PUT /v1/silences/{id}': {
+    status: 200,
+    arrange: (tag) => createSilence(tag),
+    request: (tag) => ({ target: `/v1/silences/${silenceIds.get(tag)}`, body: silenceBody() }),
+  },
+  'DELETE /v1/silences/{id}': {
+    status: 204,
+    arrange: (tag) => createSilence(tag),
+    request: (tag) => ({ target: `/v1/silences/${silenceIds.get(tag)}` }),
+  },
+  'GET /v1/mute-windows': { status: 200, request: () => ({ target: '/v1/mute-windows' }) },
+  'GET /v1/mute-windows/{name}': {
+    status: 200,
+    arrange: (tag) => putWindow(`get-${tag}`),
+    request: (tag) => ({ target: `/v1/mute-windows/get-${tag}` }),
+  },
+  'PUT /v1/mute-windows/{name}': {
+    status: 201,
+    request: (tag) => ({ target: `/v1/mute-windows/put-${tag}`, body: WINDOW }),
+  },
+  'DELETE /v1/mute-windows/{name}': {
+    status: 204,
+    arrange: (tag) => putWindow(`del-${tag}`),
+    request: (tag) => ({ target: `/v1/mute-windows/del-${tag}` }),
+  },
   'POST /v1/alerts': {
     status: 202,
     request: (tag) => ({ target: '/v1/alerts', body: { alerts: [alertNow(`GatewayRoute-${tag}`)] } }),

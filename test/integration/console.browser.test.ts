@@ -114,6 +114,8 @@ describe('web console in chromium', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('alertmail.adminToken'))).toBe(runtime.adminToken);
     // the runtime pre-sets its development mailbox as the mail server
     expect(await page.inputValue('#server-host')).toBe('127.0.0.1');
+    // The mailbox shows once its first load answers (with more views loading at sign-in, not always at once).
+    await page.waitForSelector('#mailbox', { state: 'visible', timeout: 10_000 });
     expect(await page.isVisible('#mailbox')).toBe(true);
     await screenshot('signed-in');
   });

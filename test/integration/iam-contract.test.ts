@@ -152,13 +152,18 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
   let recorder: AwsRecorder;
   const hosts = new Map<string, FunctionHost>();
   const endpoints: FunctionEndpoints[] = [];
-  /** The functions by role in the stack: `api`, `ingest`, `console`, `cloudwatch`. */
+  /** The functions by role in the stack: `api`, `ingest`, `console`, `sweeper`, `cloudwatch`. */
   const byRole = new Map<string, DeployedFunction>();
   const verdicts = new Map<string, Verdict[]>();
   /** Set when every path ran: the checks below are void otherwise, so they fail instead. */
   let exercised = false;
 
-  const roleOf = (fn: DeployedFunction) => (fn.handlerExport === 'cloudwatchHandler' ? 'cloudwatch' : fn.bundle);
+  const roleOf = (fn: DeployedFunction) =>
+    fn.handlerExport === 'cloudwatchHandler'
+      ? 'cloudwatch'
+      : fn.handlerExport === 'sweepHandler'
+        ? 'sweeper'
+        : fn.bundle;
   const nameOf = (logicalId: string) =>
     [...byRole.entries()].find(([, fn]) => fn.logicalId === logicalId)?.[0] ?? logicalId;
 
@@ -289,6 +294,13 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
     const testMessage = await admin('POST', '/v1/test-message', { body: {} });
     expect(testMessage).toMatchObject({ status: 200, body: { sent: true } });
     expect((await admin('GET', '/v1/deliveries', { query: { limit: '5' } })).body.deliveries).toHaveLength(1);
+    // Templates: listed, read, written and deleted (with the index of names, in a transaction), previewed
+    const template = { subject: '{{ status }} {{ alerts.size }}', text: 'text', html: '<p>html</p>' };
+    expect((await admin('PUT', '/v1/templates/{name}', { params: { name: 'iam' }, body: template })).status).toBe(200);
+    expect((await admin('GET', '/v1/templates')).body.templates).toContainEqual({ name: 'iam', stored: true });
+    expect((await admin('GET', '/v1/templates/{name}', { params: { name: 'iam' } })).status).toBe(200);
+    expect((await admin('POST', '/v1/templates/preview', { body: { template: 'iam' } })).status).toBe(200);
+    expect((await admin('DELETE', '/v1/templates/{name}', { params: { name: 'iam' } })).status).toBe(204);
 
     // The ingest: one new alert, several at once (a transaction), a re-post in steady state
     expect((await post([alert(`New${run}`)])).body).toMatchObject({ notified: 1 });
@@ -318,6 +330,46 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
       expect((await invoke('cloudwatch', alarm(`CwFailing${run}`, 'ALARM'))).error?.message).toMatch(/Delivery/);
     }
 
+    // The sweeper: held alerts mailed when their silence ends. A route of 51 recipients (two messages),
+    // the first failing: given back keeping who has it (UpdateItem), the held alert restored (PutItem);
+    // then two more, mailed (a claim transaction, BatchWriteItem), and one whose endsAt passed (forgotten).
+    const many51 = Array.from({ length: 51 }, (_, i) => `r${i}@example.com`);
+    const route = {
+      name: `sweep${run}`,
+      recipients: many51,
+      conditions: [{ label: 'run', operator: 'In', values: [run] }],
+    };
+    expect((await admin('POST', '/v1/routes', { body: route })).status).toBe(201);
+    const hold = async () => {
+      const created = await admin('POST', '/v1/silences', {
+        body: {
+          matchers: [{ label: 'run', operator: 'In', values: [run] }],
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      });
+      expect(created.status).toBe(201);
+      return created.body.id as string;
+    };
+    const first = await hold();
+    expect((await post([alert(`Swept${run}`, 'firing', { run })])).body).toMatchObject({
+      suppressed: { silenced: 1 },
+    });
+    expect((await admin('GET', '/v1/deliveries', { query: { held: 'true' } })).body.held.length).toBeGreaterThan(0);
+    expect((await admin('DELETE', '/v1/silences/{id}', { params: { id: first } })).status).toBe(204);
+    failNextMail();
+    expect((await invoke('sweeper', {})).result).toMatchObject({ swept: true, sent: 0 });
+    const second = await hold();
+    const soon = new Date(Date.now() + 1_500).toISOString();
+    const held = [
+      alert(`SweptA${run}`, 'firing', { run }),
+      alert(`SweptB${run}`, 'firing', { run }),
+      { ...alert(`SweptC${run}`, 'firing', { run }), endsAt: soon },
+    ];
+    expect((await post(held)).body).toMatchObject({ suppressed: { silenced: 3 } });
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    expect((await admin('DELETE', '/v1/silences/{id}', { params: { id: second } })).status).toBe(204);
+    expect((await invoke('sweeper', {})).result).toMatchObject({ swept: true, sent: 2, forgotten: 1 });
+
     // The console: its page and an asset
     expect((await http('console', apiEvent('GET', '/'))).status).toBe(200);
     expect((await http('console', apiEvent('GET', '/console/{proxy+}', { params: { proxy: 'app.js' } }))).status).toBe(
@@ -339,7 +391,7 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
       ].sort();
     const mail = transport === 'ses' ? ['SendRawEmail'] : [];
     expect(operations('api')).toEqual(
-      ['GetItem', 'GetSecretValue', 'PutItem', 'PutSecretValue', 'Query', ...mail].sort(),
+      ['GetItem', 'GetSecretValue', 'PutItem', 'PutSecretValue', 'Query', 'TransactWriteItems', ...mail].sort(),
     );
     expect(operations('ingest')).toEqual(
       [
@@ -354,9 +406,33 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
         ...mail,
       ].sort(),
     );
+    expect(operations('sweeper')).toEqual(
+      [
+        'BatchGetItem',
+        'BatchWriteItem',
+        'DeleteItem',
+        'GetItem',
+        'GetSecretValue',
+        'PutItem',
+        'Query',
+        'TransactWriteItems',
+        'UpdateItem',
+        ...mail,
+      ].sort(),
+    );
     if (byRole.has('cloudwatch')) {
       expect(operations('cloudwatch')).toEqual(
-        ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetSecretValue', 'PutItem', 'UpdateItem', ...mail].sort(),
+        // GetItem: the mail's template, read when a mail is due.
+        [
+          'BatchGetItem',
+          'BatchWriteItem',
+          'DeleteItem',
+          'GetItem',
+          'GetSecretValue',
+          'PutItem',
+          'UpdateItem',
+          ...mail,
+        ].sort(),
       );
     }
 

@@ -272,6 +272,80 @@ describe('the OpenAPI contract', () => {
     await exchange('GET', '/v1/deliveries', 'GET /v1/deliveries', a);
     await exchange('GET', '/v1/deliveries?limit=2', 'GET /v1/deliveries', a);
     await exchange('GET', '/v1/deliveries?limit=0', 'GET /v1/deliveries', a);
+    // Silences and mute windows (issue 16): created, listed, edited, expired, refused.
+    const hourLater = new Date(Date.now() + 3_600_000).toISOString();
+    const silenceBody = { matchers: [{ label: 'alertname', operator: 'In', values: ['Held'] }], endsAt: hourLater };
+    const created = await exchange('POST', '/v1/silences', 'POST /v1/silences', { ...a, body: silenceBody });
+    await exchange('POST', '/v1/silences', 'POST /v1/silences', { ...a, body: { matchers: [], endsAt: 'soon' } });
+    await exchange('POST', '/v1/alerts', 'POST /v1/alerts', {
+      token: 'ingest',
+      body: { alerts: [{ labels: { alertname: 'Held', severity: 'critical', team: 'x' }, status: 'firing' }] },
+    });
+    await exchange('GET', '/v1/deliveries?held=true', 'GET /v1/deliveries', a);
+    await exchange('GET', '/v1/silences', 'GET /v1/silences', a);
+    await exchange('GET', '/v1/silences?state=active', 'GET /v1/silences', a);
+    await exchange('GET', '/v1/silences?state=soon', 'GET /v1/silences', a);
+    const silencePath = `/v1/silences/${created.body.id}`;
+    await exchange('PUT', silencePath, 'PUT /v1/silences/{id}', { ...a, body: { ...silenceBody, comment: 'longer' } });
+    await exchange('PUT', silencePath, 'PUT /v1/silences/{id}', { ...a, body: { matchers: [] } });
+    await exchange('PUT', '/v1/silences/00000000-0000-4000-8000-000000000000', 'PUT /v1/silences/{id}', {
+      ...a,
+      body: silenceBody,
+    });
+    await exchange('DELETE', silencePath, 'DELETE /v1/silences/{id}', a);
+    await exchange('PUT', silencePath, 'PUT /v1/silences/{id}', { ...a, body: silenceBody }); // 409: expired
+    await exchange('DELETE', '/v1/silences/nope', 'DELETE /v1/silences/{id}', a);
+    await exchange('DELETE', '/v1/silences/00000000-0000-4000-8000-000000000000', 'DELETE /v1/silences/{id}', a);
+    const windowBody = {
+      timezone: 'Europe/Berlin',
+      intervals: [{ weekdays: ['monday:friday'], times: [{ start: '18:00', end: '24:00' }] }],
+    };
+    await exchange('PUT', '/v1/mute-windows/evenings', 'PUT /v1/mute-windows/{name}', { ...a, body: windowBody });
+    await exchange('PUT', '/v1/mute-windows/evenings', 'PUT /v1/mute-windows/{name}', { ...a, body: windowBody });
+    await exchange('PUT', '/v1/mute-windows/evenings', 'PUT /v1/mute-windows/{name}', {
+      ...a,
+      body: { timezone: 'Mars/Olympus', intervals: [] },
+    });
+    await exchange('GET', '/v1/mute-windows', 'GET /v1/mute-windows', a);
+    await exchange('GET', '/v1/mute-windows/evenings', 'GET /v1/mute-windows/{name}', a);
+    await exchange('GET', '/v1/mute-windows/nope', 'GET /v1/mute-windows/{name}', a);
+    await exchange('GET', '/v1/mute-windows/Bad_Name', 'GET /v1/mute-windows/{name}', a);
+    await exchange('DELETE', '/v1/mute-windows/evenings', 'DELETE /v1/mute-windows/{name}', a);
+    await exchange('DELETE', '/v1/mute-windows/evenings', 'DELETE /v1/mute-windows/{name}', a);
+    const template = {
+      subject: '{{ status }}',
+      text: '{{ alerts.size }}',
+      html: '<p>{{ commonLabels.alertname }}</p>',
+    };
+    await exchange('GET', '/v1/templates', 'GET /v1/templates', a);
+    await exchange('GET', '/v1/templates/default', 'GET /v1/templates/{name}', a);
+    await exchange('GET', '/v1/templates/absent', 'GET /v1/templates/{name}', a); // 404
+    await exchange('GET', '/v1/templates/Bad_Name', 'GET /v1/templates/{name}', a); // 400
+    await exchange('PUT', '/v1/templates/ops', 'PUT /v1/templates/{name}', { ...a, body: template });
+    await exchange('PUT', '/v1/templates/ops', 'PUT /v1/templates/{name}', {
+      ...a,
+      body: { ...template, html: '{{ nope }}' },
+    });
+    await exchange('POST', '/v1/templates/preview', 'POST /v1/templates/preview', { ...a, body: { template: 'ops' } });
+    await exchange('POST', '/v1/templates/preview', 'POST /v1/templates/preview', {
+      ...a,
+      body: { template, sample: 'resolved-many', send: true },
+    });
+    await exchange('POST', '/v1/templates/preview', 'POST /v1/templates/preview', {
+      ...a,
+      body: { template: 'default', alerts: [{ labels: { alertname: 'Preview' } }] },
+    });
+    await exchange('POST', '/v1/templates/preview', 'POST /v1/templates/preview', {
+      ...a,
+      body: { template: 'absent' },
+    });
+    await exchange('POST', '/v1/templates/preview', 'POST /v1/templates/preview', {
+      ...a,
+      body: { template: { ...template, text: '{% if %}' } },
+    });
+    await exchange('DELETE', '/v1/templates/ops', 'DELETE /v1/templates/{name}', a);
+    await exchange('DELETE', '/v1/templates/ops', 'DELETE /v1/templates/{name}', a); // 404
+    await exchange('DELETE', '/v1/templates/default', 'DELETE /v1/templates/{name}', a);
     await exchange('GET', '/v1/deliveries?route=default', 'GET /v1/deliveries', a);
     await exchange('GET', '/v1/deliveries?route=Not_A_Name', 'GET /v1/deliveries', a);
     const payments = { name: 'payments', recipients: ['pay@example.com'], conditions: [] };

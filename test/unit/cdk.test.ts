@@ -142,7 +142,7 @@ describe('HTTP API', () => {
 describe('functions', () => {
   test('nodejs22.x on arm64 with JSON logs into their own log group', () => {
     const functions = ofType(full.resources, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(4); // api, ingest, console, cloudwatch ingest
+    expect(functions).toHaveLength(5); // api, ingest, console, sweeper, cloudwatch ingest
     for (const [, fn] of functions) {
       const p = props(fn);
       expect(p.Runtime).toBe('nodejs22.x');
@@ -176,7 +176,10 @@ describe('functions', () => {
       });
       // References (table names, secret ARNs) become placeholders; the schema must then accept the set.
       const resolved = Object.fromEntries(
-        Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : `resolved-${key}`]),
+        Object.entries(variables).map(([key, value]) => [
+          key,
+          typeof value === 'string' ? value : key.endsWith('_URL') ? 'https://resolved.example/' : `resolved-${key}`,
+        ]),
       );
       expect(() => readEnv(resolved)).not.toThrow();
     }
@@ -352,13 +355,13 @@ describe('least privilege', () => {
 describe('operations', () => {
   test('every log group has a retention', () => {
     const groups = ofType(full.resources, 'AWS::Logs::LogGroup');
-    expect(groups.length).toBe(5); // 4 functions + API access logs
+    expect(groups.length).toBe(6); // 5 functions + API access logs
     for (const [, group] of groups) expect(props(group).RetentionInDays).toBe(30);
   });
 
   test('alarms: errors per function, ingest 5xx, delivery failures, CloudWatch failure queues; wired to the alarm topic', () => {
     const alarms = ofType(full.resources, 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(4 + 3 + 2);
+    expect(alarms).toHaveLength(5 + 3 + 2);
     for (const [, alarm] of alarms) expect(props(alarm).AlarmActions).toHaveLength(1);
     full.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
@@ -381,20 +384,49 @@ describe('operations', () => {
         ],
       });
     }
-    expect(ofType(plain.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(3 + 3);
+    expect(ofType(plain.resources, 'AWS::CloudWatch::Alarm')).toHaveLength(4 + 3);
     expect(ofType(plain.resources, 'AWS::SNS::Topic')).toHaveLength(0);
   });
 
   test('EventBridge rule for CloudWatch alarms only with alertmail:cloudwatchAlarms', () => {
     const cw = full.stack.cloudwatchIngest;
     if (!cw) throw new Error('cloudwatch ingest missing');
-    full.template.resourceCountIs('AWS::Events::Rule', 1);
+    // Beside the sweeper's schedule, in both.
+    full.template.resourceCountIs('AWS::Events::Rule', 2);
     full.template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(full.stack, cw.fn), 'Arn'] } })],
     });
-    plain.template.resourceCountIs('AWS::Events::Rule', 0);
+    plain.template.resourceCountIs('AWS::Events::Rule', 1);
     expect(plain.stack.cloudwatchIngest).toBeUndefined();
+  });
+
+  test('the sweeper runs every minute, one at a time, no retries (the next run picks up)', () => {
+    const sweeper = plain.stack.sweeper;
+    plain.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(plain.stack, sweeper.fn), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        }),
+      ],
+    });
+    plain.template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.sweepHandler',
+      ReservedConcurrentExecutions: 1,
+    });
+    plain.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'muted-index',
+          KeySchema: [
+            { AttributeName: 'mutedIndex', KeyType: 'HASH' },
+            { AttributeName: 'mutedAt', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+    });
   });
 
   test('outputs', () => {

@@ -19,7 +19,8 @@ const ENTITIES: Readonly<Record<string, string>> = {
 };
 
 /** Headings and link texts of the HTML: wording, not facts (the text part words them its own way). */
-const WORDING = /^(Labels|Labels common to all alerts|Annotations|View source ›|Open the alertmail console)$/;
+const WORDING =
+  /^(Labels|Labels common to all alerts|Annotations|View source ›|Silence this|Open the alertmail console)$/;
 
 /**
  * The facts the HTML shows, in document order: its texts (split at ` · `, the HTML's separator,

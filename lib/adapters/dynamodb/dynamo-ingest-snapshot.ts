@@ -1,23 +1,39 @@
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chunk } from '../../concurrency';
 import { phase } from '../../phases';
-import type { ConfigStore, IngestSnapshot, IngestSnapshotReader, NotificationState } from '../../ports';
+import type {
+  IngestSnapshot,
+  IngestSnapshotReader,
+  MuteWindowsDocument,
+  NotificationState,
+  SilencesDocument,
+} from '../../ports';
 import { BATCH_GET_LIMIT, type BatchGet, batchGetConsistent } from './dynamo-batch-get';
-import { addState, CONFIG_KEY, decodeConfigItem, type Item, stateKey } from './dynamo-items';
+import {
+  addState,
+  CONFIG_KEY,
+  decodeConfigItem,
+  decodeDocumentItem,
+  type Item,
+  MUTE_WINDOWS_KEY,
+  SILENCES_KEY,
+  stateKey,
+} from './dynamo-items';
+
+/** The config table's items every request reads: the config, the silences, the mute windows. */
+const DOCUMENT_KEYS = [CONFIG_KEY, SILENCES_KEY, MUTE_WINDOWS_KEY];
 
 /**
- * Reads the config item and the states of a batch in one round trip: up to 99 states (Prometheus
- * posts at most 64 alerts; each takes one key per route it goes to) share one BatchGetItem across both tables with the config. A bigger batch
- * reads the config with the config store's GetItem beside full 100-key BatchGetItems of states,
- * all in parallel: as many calls as splitting it 99 + config, 1, ..., and each call cheaper (one
- * table per batch read).
+ * Reads the config, silences and mute-window items and the states of a batch in one round trip:
+ * up to 97 state keys (Prometheus posts at most 64 alerts) share one BatchGetItem across both
+ * tables with the three documents. A bigger batch adds full 100-key BatchGetItems of the other
+ * states, all in parallel: as many calls as splitting the keys 97, 100, 100, ...
  */
 export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
   private readonly batchGet: BatchGet;
 
   constructor(
     client: DynamoDBClient,
-    private readonly config: ConfigStore,
     private readonly configTable: string,
     private readonly stateTable: string,
   ) {
@@ -39,22 +55,27 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
     const addStates = (items: readonly Item[] | undefined) => {
       for (const item of items ?? []) addState(states, item);
     };
-    if (unique.length < BATCH_GET_LIMIT) {
-      const found = await batchGetConsistent(this.batchGet, {
-        [this.configTable]: [CONFIG_KEY],
-        [this.stateTable]: unique.map(stateKey),
-      });
-      addStates(found.get(this.stateTable));
-      return { config: decodeConfigItem(found.get(this.configTable)?.[0]), states };
-    }
-    const [config] = await Promise.all([
-      this.config.load(),
-      ...chunk(unique, BATCH_GET_LIMIT).map(async (part) => {
+    // The documents ride with the first 97 states; the rest go in full 100-key reads beside it, in parallel.
+    const first = unique.slice(0, BATCH_GET_LIMIT - DOCUMENT_KEYS.length);
+    const [found] = await Promise.all([
+      batchGetConsistent(this.batchGet, { [this.configTable]: DOCUMENT_KEYS, [this.stateTable]: first.map(stateKey) }),
+      ...chunk(unique.slice(first.length), BATCH_GET_LIMIT).map(async (part) => {
         addStates(
           (await batchGetConsistent(this.batchGet, { [this.stateTable]: part.map(stateKey) })).get(this.stateTable),
         );
       }),
     ]);
-    return { config, states };
+    addStates(found.get(this.stateTable));
+    return { ...documents(found.get(this.configTable)), states };
   }
+}
+
+/** The documents among the config table's items read (BatchGetItem answers in no particular order). */
+export function documents(items: readonly Item[] | undefined): Omit<IngestSnapshot, 'states'> {
+  const byKey = new Map((items ?? []).map((item) => [item.pk?.S, item]));
+  return {
+    config: decodeConfigItem(byKey.get(CONFIG_KEY.pk?.S)),
+    silences: decodeDocumentItem<SilencesDocument>(byKey.get(SILENCES_KEY.pk?.S)),
+    muteWindows: decodeDocumentItem<MuteWindowsDocument>(byKey.get(MUTE_WINDOWS_KEY.pk?.S)),
+  };
 }

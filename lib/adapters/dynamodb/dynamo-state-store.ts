@@ -5,6 +5,7 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
+  QueryCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -13,11 +14,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { chunk, mapLimit } from '../../concurrency';
 import { CLAIM_WINDOW_SECONDS } from '../../deadlines';
-import { type ClaimCondition, claimConditions, sentStateExpiresAt } from '../../domain/decide';
+import { type ClaimCondition, claimConditions, sentStateExpiresAt, unmuteCondition } from '../../domain/decide';
+import { type MutedRecord, mutedStateExpiresAt } from '../../domain/muted';
 import { phase } from '../../phases';
-import type { Claim, DeliveryProgress, NotificationState, NotificationStateStore } from '../../ports';
+import type { Claim, DeliveryProgress, MutedWrite, NotificationState, NotificationStateStore } from '../../ports';
 import { BATCH_GET_LIMIT, type BatchGet, backoff, batchGetConsistent } from './dynamo-batch-get';
-import { addState, stateKey } from './dynamo-items';
+import { addState, decodeMuted, MUTED_INDEX, MUTED_INDEX_PARTITION, mutedItem, stateKey } from './dynamo-items';
 
 /** Conditional writes in flight per request: enough to hide latency, few enough not to stampede the table. */
 const WRITE_CONCURRENCY = 16;
@@ -118,6 +120,7 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
     // The conditions are lib/domain/decide.ts's rules as DynamoDB checks them.
     const conditions = claimConditions(nowMs, claim.repeatIntervalMs);
     if (claim.kind === 'firing' && !claim.resume) {
+      const condition = claim.unmutes === undefined ? conditions.freshFiring : unmuteCondition(claim.unmutes);
       return {
         Put: {
           TableName: this.tableName,
@@ -127,7 +130,7 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
             claimId: { S: claimId },
             expiresAt: claimUntil,
           },
-          ...conditional(conditions.freshFiring),
+          ...conditional(condition),
         },
       };
     }
@@ -272,6 +275,74 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
 
   async clear(keys: readonly string[]): Promise<void> {
     await this.batchWrite(keys.map((key) => ({ DeleteRequest: { Key: { pk: { S: key } } } })));
+  }
+
+  async recordMuted(writes: readonly MutedWrite[], now: Date): Promise<void> {
+    await mapLimit(writes, WRITE_CONCURRENCY, ({ record, repeatIntervalMs }) =>
+      this.putEach([record], conditional(claimConditions(now.getTime(), repeatIntervalMs).recordMuted)),
+    );
+  }
+
+  async restoreMuted(records: readonly MutedRecord[]): Promise<void> {
+    await this.putEach(records, { ConditionExpression: 'attribute_not_exists(pk)' });
+  }
+
+  /** One conditional put per held alert; a failed condition means someone else's state is there: leave it. */
+  private async putEach(
+    records: readonly MutedRecord[],
+    condition: Pick<
+      PutItemCommand['input'],
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<void> {
+    await mapLimit(records, WRITE_CONCURRENCY, async (record) => {
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: mutedItem(record, mutedStateExpiresAt(record.mutedAt)),
+            ...condition,
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    });
+  }
+
+  async forgetMuted(records: readonly Pick<MutedRecord, 'key' | 'mutedAt'>[]): Promise<void> {
+    await mapLimit(records, WRITE_CONCURRENCY, async (record) => {
+      try {
+        await this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: { pk: { S: record.key } },
+            ConditionExpression: '#status = :muted AND mutedAt = :mutedAt',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':muted': { S: 'muted' }, ':mutedAt': { N: String(record.mutedAt) } },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    });
+  }
+
+  /** The sparse index (only muted states carry `mutedIndex`), oldest `mutedAt` first: never a scan. */
+  async listMuted(limit: number, cursor?: string): Promise<{ records: MutedRecord[]; cursor?: string }> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: MUTED_INDEX,
+        KeyConditionExpression: 'mutedIndex = :partition',
+        ExpressionAttributeValues: { ':partition': { S: MUTED_INDEX_PARTITION } },
+        ScanIndexForward: true,
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: JSON.parse(cursor) as Record<string, { S: string } | { N: string }> } : {}),
+      }),
+    );
+    const records = (out.Items ?? []).map(decodeMuted).filter((r): r is MutedRecord => r !== undefined);
+    return { records, ...(out.LastEvaluatedKey ? { cursor: JSON.stringify(out.LastEvaluatedKey) } : {}) };
   }
 
   private async batchWrite(writes: readonly WriteRequest[]): Promise<void> {

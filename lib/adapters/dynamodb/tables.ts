@@ -4,8 +4,10 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { MUTED_INDEX } from './dynamo-items';
 
 export interface TableNames {
   readonly config: string;
@@ -24,8 +26,23 @@ export function tableDefinitions(names: TableNames): Array<CreateTableCommandInp
     },
     {
       TableName: names.state,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'mutedIndex', AttributeType: 'S' },
+        { AttributeName: 'mutedAt', AttributeType: 'N' },
+      ],
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      // Sparse: only held alerts' states carry `mutedIndex`, so the sweeper queries them oldest first, never scans.
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: MUTED_INDEX,
+          KeySchema: [
+            { AttributeName: 'mutedIndex', KeyType: 'HASH' },
+            { AttributeName: 'mutedAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
       ttlAttribute: 'expiresAt',
     },
@@ -45,6 +62,26 @@ export function tableDefinitions(names: TableNames): Array<CreateTableCommandInp
   ];
 }
 
+/** A table made before an index existed (a local data dir from an earlier version) gets it now. */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  definition: CreateTableCommandInput,
+  existing: ReadonlyArray<string | undefined>,
+): Promise<void> {
+  for (const index of definition.GlobalSecondaryIndexes ?? []) {
+    if (existing.includes(index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: definition.TableName,
+        AttributeDefinitions: definition.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [
+          { Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } },
+        ],
+      }),
+    );
+  }
+}
+
 /** Creates the tables if missing (local runtime and tests; on AWS the stack owns them). */
 export async function ensureTables(client: DynamoDBClient, names: TableNames): Promise<void> {
   for (const { ttlAttribute, ...definition } of tableDefinitions(names)) {
@@ -61,6 +98,7 @@ export async function ensureTables(client: DynamoDBClient, names: TableNames): P
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
-    await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
+    await addMissingIndexes(client, definition, Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName) ?? []);
   }
 }

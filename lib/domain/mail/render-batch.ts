@@ -150,8 +150,12 @@ const SEVERITY_LEVELS: Readonly<Record<string, SeverityLevel>> = {
 
 const SEVERITY_RANK: Readonly<Record<SeverityLevel, number>> = { critical: 0, warning: 1, other: 2, info: 3 };
 
-function severityOf(alert: Alert): { label: string | undefined; level: SeverityLevel } {
-  const raw = alert.labels.severity;
+/** The severity label (one line, at most 24 characters) and its level, from an alert's labels. */
+export function severityOf(labels: Readonly<Record<string, string>>): {
+  label: string | undefined;
+  level: SeverityLevel;
+} {
+  const raw = labels.severity;
   const label = raw === undefined ? undefined : singleLine(raw);
   if (label === undefined || label === '') return { label: undefined, level: 'other' };
   return { label: truncate(label, 24), level: SEVERITY_LEVELS[label.toLowerCase()] ?? 'other' };
@@ -195,7 +199,7 @@ export interface BatchView {
   readonly alerts: readonly AlertView[];
 }
 
-const byName = (a: Field, b: Field): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+export const byName = (a: Field, b: Field): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** Labels carried with the same value by every alert of the batch. */
 function commonLabels(alerts: readonly Alert[]): Field[] {
@@ -207,7 +211,8 @@ function commonLabels(alerts: readonly Alert[]): Field[] {
     .sort(byName);
 }
 
-function alertNames(alerts: readonly Alert[]): string {
+/** `KubePodCrashLooping` or `HighCPU, DiskFull +2`: the distinct alert names, in order. */
+export function alertNames(alerts: ReadonlyArray<{ readonly labels: Strings }>): string {
   const names: string[] = [];
   for (const alert of alerts) {
     const name = singleLine(alert.labels.alertname ?? '');
@@ -219,7 +224,8 @@ function alertNames(alerts: readonly Alert[]): string {
   return more > 0 ? `${shown} +${more}` : shown;
 }
 
-function keyValues(common: readonly Field[]): string[] {
+/** Values of SUBJECT_LABELS among the common labels, in that order, de-duplicated. */
+export function keyValues(common: readonly Field[]): string[] {
   const values: string[] = [];
   for (const name of SUBJECT_LABELS) {
     const field = common.find((f) => f.name === name);
@@ -229,23 +235,40 @@ function keyValues(common: readonly Field[]): string[] {
   return values;
 }
 
+type Strings = Readonly<Record<string, string>>;
+
+/** The alert's headline: its `summary`, else its `alertname`, else "Alert" (one line). */
+export function headlineOf(labels: Strings, annotations: Strings): string {
+  const summary = singleLine(annotations[HEADLINE_ANNOTATION] ?? '');
+  const alertname = singleLine(labels.alertname ?? '');
+  return summary !== '' ? summary : alertname !== '' ? alertname : 'Alert';
+}
+
+/** The annotation shown under the headline (`description`, else `message`), if any. */
+export function descriptionKeyOf(annotations: Strings): string | undefined {
+  return BODY_ANNOTATIONS.find((k) => (annotations[k] ?? '').trim() !== '');
+}
+
+/** The annotations not shown as headline or description, non-blank, sorted by name. */
+export function otherAnnotationsOf(annotations: Strings): Field[] {
+  const bodyKey = descriptionKeyOf(annotations);
+  return Object.entries(annotations)
+    .filter(([name, value]) => name !== HEADLINE_ANNOTATION && name !== bodyKey && value.trim() !== '')
+    .map(([name, value]) => ({ name, value }))
+    .sort(byName);
+}
+
 function viewAlert(alert: Alert, kind: MailKind, commonNames: ReadonlySet<string>, now: Date): AlertView {
   const { annotations } = alert;
-  const summary = singleLine(annotations[HEADLINE_ANNOTATION] ?? '');
-  const alertname = singleLine(alert.labels.alertname ?? '');
-  const headline = summary !== '' ? summary : alertname !== '' ? alertname : 'Alert';
-  const bodyKey = BODY_ANNOTATIONS.find((k) => (annotations[k] ?? '').trim() !== '');
+  const headline = headlineOf(alert.labels, annotations);
+  const bodyKey = descriptionKeyOf(annotations);
   const description = bodyKey === undefined ? undefined : multiLine(annotations[bodyKey] ?? '');
-  const shownElsewhere = new Set<string>([HEADLINE_ANNOTATION, ...(bodyKey === undefined ? [] : [bodyKey])]);
 
   const labels = Object.entries(alert.labels)
     .filter(([name]) => !commonNames.has(name))
     .map(([name, value]) => ({ name, value }))
     .sort(byName);
-  const others = Object.entries(annotations)
-    .filter(([name, value]) => !shownElsewhere.has(name) && value.trim() !== '')
-    .map(([name, value]) => ({ name, value }))
-    .sort(byName);
+  const others = otherAnnotationsOf(annotations);
 
   const resolved = kind === 'resolved' || alert.status === 'resolved';
   const end = resolved ? (alert.endsAt ?? now) : now;
@@ -256,7 +279,7 @@ function viewAlert(alert: Alert, kind: MailKind, commonNames: ReadonlySet<string
     alert,
     headline,
     description: description === '' ? undefined : description,
-    severity: severityOf(alert),
+    severity: severityOf(alert.labels),
     labels,
     annotations: others,
     resolved,

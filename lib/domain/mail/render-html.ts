@@ -25,6 +25,7 @@ import {
   safeHttpUrl,
   singleLine,
 } from './render-batch';
+import { silenceUrl } from './silence-link';
 
 /** The longest run of characters the HTML leaves without a break opportunity (fits a 375 px phone in any cell). */
 export const MAX_UNBROKEN = 16;
@@ -78,17 +79,17 @@ export function breakable(text: string): string {
     .join('<br>');
 }
 
-const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
-const MONO = 'ui-monospace,Menlo,Consolas,monospace';
-const TABLE = 'cellpadding="0" cellspacing="0"';
+export const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+export const MONO = 'ui-monospace,Menlo,Consolas,monospace';
+export const TABLE = 'cellpadding="0" cellspacing="0"';
 
 /** Light colours (inline, so every client has them) with their dark-mode overrides in DARK_MODE_CSS. */
-const PAGE_BG = '#f3f4f6';
-const CARD_BG = '#ffffff';
-const CARD_EDGE = '#e5e7eb';
-const TEXT = '#111827';
-const MUTED = '#4b5563';
-const LINK = '#1d4ed8';
+export const PAGE_BG = '#f3f4f6';
+export const CARD_BG = '#ffffff';
+export const CARD_EDGE = '#e5e7eb';
+export const TEXT = '#111827';
+export const MUTED = '#4b5563';
+export const LINK = '#1d4ed8';
 
 export const STATE_COLORS: Readonly<Record<MailKind, string>> = { firing: '#b91c1c', resolved: '#15803d' };
 
@@ -105,19 +106,19 @@ export const SEVERITY_COLORS: Readonly<Record<SeverityLevel, { fg: string; bg: s
  * its severity colour), muted text `m`, name/value tables `f` (names muted, values like the text).
  * Type selectors set the font for Outlook, whose tables do not inherit it.
  */
-const DARK_MODE_CSS =
+export const DARK_MODE_CSS =
   `table,td{font-family:${FONT}}` +
   '@media (prefers-color-scheme:dark){' +
   '.b{background-color:#111827!important}' +
   '.c{background-color:#1f2937!important;color:#f3f4f6!important;border-top-color:#374151!important;border-right-color:#374151!important;border-bottom-color:#374151!important}' +
   '.m,.f td{color:#9ca3af!important}.f td+td{color:#f3f4f6!important}.b a{color:#93c5fd!important}}';
 
-function link(url: string, text: string): string {
+export function link(url: string, text: string): string {
   return `<a href="${escapeHtml(url)}" style="color:${LINK};">${breakable(text)}</a>`;
 }
 
 /** A value as HTML: a link when it is an http(s) URL, breakable text otherwise (labels on one line, annotations may span lines). */
-function valueHtml(value: string, lines: 'single' | 'multi'): string {
+export function valueHtml(value: string, lines: 'single' | 'multi'): string {
   const url = safeHttpUrl(value);
   if (url !== undefined && !/\s/.test(value.trim())) return link(url, value.trim());
   return breakable(lines === 'single' ? singleLine(value) : multiLine(value));
@@ -156,7 +157,7 @@ function panelRow(style: string, content: string): string {
 const spacerRow = (px: number): string => `<tr><td height="${px}"></td></tr>`;
 
 /** One alert: a panel whose left edge has the severity colour. */
-function alertCard(view: AlertView, index: number, count: number): string {
+function alertCard(view: AlertView, index: number, count: number, consoleUrl: string | undefined): string {
   const colors = SEVERITY_COLORS[view.severity.level];
   const top = [
     count > 1 ? `<span class="m" style="font-size:12px;color:${MUTED};">${index + 1}/${count}</span>` : '',
@@ -191,6 +192,11 @@ function alertCard(view: AlertView, index: number, count: number): string {
   } else if (view.sourceText !== undefined) {
     parts.push(
       `<div class="m" style="margin:6px 0 0;font-size:13px;color:${MUTED};">Source (not a web link): ${breakable(view.sourceText)}</div>`,
+    );
+  }
+  if (consoleUrl !== undefined) {
+    parts.push(
+      `<div style="margin:6px 0 0;font-size:13px;">${link(silenceUrl(consoleUrl, view.alert.labels), 'Silence this')}</div>`,
     );
   }
   parts.push(
@@ -229,7 +235,7 @@ export function renderHtml(batch: BatchView, subject: string, now: Date, console
           `${sectionTitle(batch.count === 1 ? 'Labels' : 'Labels common to all alerts')}${fieldsTable(batch.common, 'single')}`,
         )
       : '';
-  const cards = batch.alerts.map((v, i) => alertCard(v, i, batch.count)).join(spacerRow(12));
+  const cards = batch.alerts.map((v, i) => alertCard(v, i, batch.count, consoleUrl)).join(spacerRow(12));
   const footer =
     `<tr><td class="m" style="font-size:12px;line-height:1.5;color:${MUTED};padding:4px 2px 0;">Sent by alertmail at ${escapeHtml(formatUtc(now))}.` +
     (consoleUrl !== undefined ? ` ${link(consoleUrl, 'Open the alertmail console')}` : '') +

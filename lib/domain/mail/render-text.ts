@@ -4,9 +4,10 @@
  * break it). The facts come in the order the HTML part shows them: the state and
  * count, the names and key values, the common labels, then per alert its index,
  * state, severity, duration, headline, description, labels, annotations, times,
- * source and fingerprint, then the footer.
+ * source, the "Silence this" link and fingerprint, then the footer.
  */
 import { type BatchView, type Field, formatUtc, multiLine, safeHttpUrl, singleLine } from './render-batch';
+import { silenceUrl } from './silence-link';
 
 /** The widest line a terminal mail client shows without wrapping (RFC 5322's recommended 78). */
 export const TEXT_WIDTH = 78;
@@ -15,7 +16,7 @@ export const TEXT_WIDTH = 78;
 const CUT_AFTER = new Set(['-', '/', '.', '=', '_', ':']);
 
 // Shorter than the 78 columns: it separates alerts, and the part stays no larger than before the wrapping.
-const RULE = '-'.repeat(48);
+export const RULE = '-'.repeat(48);
 
 /** Where to cut a word of code points so its first piece fits `room`: after a separator in the second half, else hard. */
 function cutPoint(chars: readonly string[], room: number): number {
@@ -77,7 +78,7 @@ export function wrap(text: string, first: string, rest: string, width = TEXT_WID
 }
 
 /** Multi-line text, each of its lines wrapped with `prefix` (blank lines kept blank). */
-function wrapParagraphs(text: string, prefix: string): string[] {
+export function wrapParagraphs(text: string, prefix: string): string[] {
   return text.split('\n').flatMap((line) => (line.trim() === '' ? [''] : wrap(line, prefix, prefix)));
 }
 
@@ -122,6 +123,8 @@ export function renderText(batch: BatchView, now: Date, consoleUrl: string | und
     else if (view.sourceText !== undefined) {
       lines.push(...wrap(`Source (not a web link): ${view.sourceText}`, '    ', '        '));
     }
+    if (consoleUrl !== undefined)
+      lines.push(...wrap(`Silence this: ${silenceUrl(consoleUrl, view.alert.labels)}`, '    ', '    '));
     lines.push(...wrap(`Fingerprint: ${singleLine(view.alert.fingerprint)}`, '    ', '        '));
     lines.push('');
   });

@@ -50,7 +50,7 @@ export async function deliver(
           owed.recipients,
           server,
           request.deadlines,
-          { route: route.name },
+          { route: route.name, template: route.template },
         );
         outcomes.push({ kind, fingerprints: alerts.map((alert) => alert.fingerprint), report });
         if (report.accepted.length > 0) deliveryId ??= report.delivery.id;

@@ -7,6 +7,7 @@
 import type { Alert } from '../../domain/alerts/model';
 import type { Condition } from '../../domain/config';
 import { decide } from '../../domain/decide';
+import { loadWindowEngine, windowsByName } from '../../domain/mute-windows';
 import { loadPatternEngine } from '../../domain/patterns';
 import { addressKey } from '../../domain/progress';
 import { allConditions, evaluateRoutes, routePlans, stateKeyOf } from '../../domain/routes';
@@ -52,12 +53,18 @@ export async function dryRun(deps: IngestDeps, received: readonly Alert[]): Prom
   const snapshot = await deps.snapshot.read(alerts.map((alert) => alert.fingerprint));
   const config = deps.config.withDefaults(snapshot.config);
   const plans = routePlans(config);
-  await loadPatternEngine(allConditions(plans));
+  const silences = snapshot.silences?.value.silences ?? [];
+  await loadPatternEngine([...allConditions(plans), ...silences.flatMap((silence) => silence.matchers)]);
   const keys = targetsOf(plans, alerts).map((target) => target.key);
   const missing = keys.filter((key) => !snapshot.states.has(key) && !alerts.some((a) => a.fingerprint === key));
   const states =
     missing.length > 0 ? new Map([...snapshot.states, ...(await deps.state.getMany(missing))]) : snapshot.states;
-  const request: Pick<IngestRequest, 'config' | 'deps'> = { config, deps };
+  await loadWindowEngine(snapshot.muteWindows?.value.windows ?? []);
+  const request: Pick<IngestRequest, 'silences' | 'muteWindows' | 'deps'> = {
+    silences,
+    muteWindows: windowsByName(snapshot.muteWindows?.value.windows ?? []),
+    deps,
+  };
   const nowMs = deps.clock().getTime();
 
   return {
@@ -81,12 +88,13 @@ export async function dryRun(deps: IngestDeps, received: readonly Alert[]): Prom
         const gate = gateOf(config, route);
         if (gate) return { ...withRecipients, decision: gate };
         const key = stateKeyOf(route, alert.fingerprint);
-        const held = muteOf(request, { route, alert, key });
+        const held = muteOf(request, { route, alert });
         if (held) {
           return {
             ...withRecipients,
             decision: held.reason,
-            ...(held.reason === 'silenced' ? { silencedBy: held.by } : { mutedBy: held.by }),
+            ...(held.silencedBy.length > 0 ? { silencedBy: held.silencedBy } : {}),
+            ...(held.mutedBy.length > 0 ? { mutedBy: held.mutedBy } : {}),
           };
         }
         const decision = decide(alert.status, states.get(key), nowMs, route.policy);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sleep } from '../../concurrency';
 import { type RequestDeadlines, requestDeadlines } from '../../deadlines';
 import type { Alert } from '../../domain/alerts/model';
+import { loadWindowEngine, windowsByName } from '../../domain/mute-windows';
 import { loadPatternEngine } from '../../domain/patterns';
 import { allConditions, type RoutePlan, routePlans } from '../../domain/routes';
 import { DeliveryFailedError } from '../../errors';
@@ -122,9 +123,21 @@ export class IngestService {
     const snapshot = await this.deps.snapshot.read(keys);
     const config = this.deps.config.withDefaults(snapshot.config);
     const plans = routePlans(config);
-    await loadPatternEngine(allConditions(plans));
+    const silences = snapshot.silences?.value.silences ?? [];
+    await loadPatternEngine([...allConditions(plans), ...silences.flatMap((silence) => silence.matchers)]);
+    const windows = snapshot.muteWindows?.value.windows ?? [];
+    await loadWindowEngine(windows);
     this.lastPlans = plans;
-    return { deps: this.deps, config, plans, deadlines, states: snapshot.states, read: new Set(keys) };
+    return {
+      deps: this.deps,
+      config,
+      plans,
+      deadlines,
+      silences,
+      muteWindows: windowsByName(windows),
+      states: snapshot.states,
+      read: new Set(keys),
+    };
   }
 
   private async readStatesNotYetRead(request: IngestRequest, targets: readonly Target[]): Promise<void> {

@@ -9,8 +9,11 @@ import type { RequestDeadlines } from '../../deadlines';
 import type { Alert } from '../../domain/alerts/model';
 import type { StoredConfig } from '../../domain/config';
 import { decide, isResolvedDue } from '../../domain/decide';
+import type { MuteWindow } from '../../domain/mute-windows';
+import { heldAlert, isHeld, type MutedRecord, type MuteVerdict, muteVerdict } from '../../domain/muted';
 import { type RoutePlan, routesTaking, stateKeyOf } from '../../domain/routes';
-import type { Claim, NotificationState } from '../../ports';
+import type { Silence } from '../../domain/silences';
+import type { Claim, MutedWrite, NotificationState } from '../../ports';
 import type { IngestDeps } from './service';
 
 /** Why an alert got no mail from this request, or that it did. */
@@ -59,6 +62,10 @@ export interface IngestRequest {
   /** The named routes in order, then the default route. */
   readonly plans: readonly RoutePlan[];
   readonly deadlines: RequestDeadlines;
+  /** Every silence (read with the config); the active ones hold alerts on every route. */
+  readonly silences: readonly Silence[];
+  /** The mute windows by name; a route's `muteWindows` names those that hold its alerts. */
+  readonly muteWindows: ReadonlyMap<string, MuteWindow>;
   /** The latest states read, by state key: the request's first read, then re-reads while waiting on other invocations. */
   states: ReadonlyMap<string, NotificationState>;
   /** The keys read so far (a key read and absent has no state). */
@@ -134,23 +141,72 @@ export async function deliveryGate(request: IngestRequest, targets: readonly Tar
   return { next, settled };
 }
 
-/** What holds a target back, if anything: a silence or a mute window (none exist yet). Shared with the dry run. */
+/**
+ * What holds a target back, if anything: an active silence (every route; `silenced`, its ids) or
+ * one of its route's mute windows in force (`muted`, their names). Shared with the dry run.
+ */
 export function muteOf(
-  _request: Pick<IngestRequest, 'config' | 'deps'>,
-  _target: Target,
-): { readonly reason: 'silenced' | 'muted'; readonly by: readonly string[] } | undefined {
-  return undefined;
+  request: Pick<IngestRequest, 'silences' | 'muteWindows' | 'deps'>,
+  target: Pick<Target, 'route' | 'alert'>,
+): ({ readonly reason: 'silenced' | 'muted'; readonly by: readonly string[] } & MuteVerdict) | undefined {
+  if (request.silences.length === 0 && target.route.muteWindows.length === 0) return undefined;
+  const verdict = muteVerdict(
+    target.alert.labels,
+    target.route.muteWindows,
+    request.silences,
+    request.muteWindows,
+    request.deps.clock(),
+  );
+  if (!isHeld(verdict)) return undefined;
+  return verdict.silencedBy.length > 0
+    ? { reason: 'silenced', by: verdict.silencedBy, ...verdict }
+    : { reason: 'muted', by: verdict.mutedBy, ...verdict };
 }
 
-/** Silences and mute windows hold targets here. */
-export function mute(request: IngestRequest, targets: readonly Target[]): StageResult<Target[]> {
+/**
+ * Silences and mute windows hold targets here. A held firing alert whose notice was due is
+ * remembered once per episode (its state becomes `muted`, with what its mail needs), so the
+ * sweeper can mail it when the mute ends; a re-send finds it muted already and writes nothing.
+ * A held alert that resolves is forgotten: nothing is owed for it.
+ */
+export async function mute(request: IngestRequest, targets: readonly Target[]): Promise<StageResult<Target[]>> {
   const next: Target[] = [];
   const settled: Settled[] = [];
+  const record: MutedWrite[] = [];
+  const forget: Array<Pick<MutedRecord, 'key' | 'mutedAt'>> = [];
+  const now = request.deps.clock();
   for (const target of targets) {
     const held = muteOf(request, target);
-    if (held) settled.push(stopped(held.reason, target));
-    else next.push(target);
+    if (!held) {
+      next.push(target);
+      continue;
+    }
+    settled.push(stopped(held.reason, target));
+    const { alert, key, route } = target;
+    const state = request.states.get(key);
+    if (alert.status === 'resolved') {
+      if (state?.status === 'muted') forget.push({ key, mutedAt: state.muted?.mutedAt ?? 0 });
+    } else if (
+      state?.status !== 'muted' &&
+      decide('firing', state, now.getTime(), route.policy).kind === 'sendFiring'
+    ) {
+      record.push({
+        record: {
+          key,
+          route: route.name,
+          alert: heldAlert(alert),
+          mutedAt: now.getTime(),
+          silencedBy: held.silencedBy,
+          mutedBy: held.mutedBy,
+        },
+        repeatIntervalMs: route.policy.repeatIntervalMs,
+      });
+    }
   }
+  await Promise.all([
+    record.length > 0 ? request.deps.state.recordMuted(record, now) : undefined,
+    forget.length > 0 ? request.deps.state.forgetMuted(forget) : undefined,
+  ]);
   return { next, settled };
 }
 

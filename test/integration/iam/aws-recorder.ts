@@ -55,7 +55,13 @@ export function dynamoAuthorizations(operation: string, body: Record<string, unk
       });
     }
     default:
-      return [[`dynamodb:${operation}`, tableArn(String(body.TableName))]];
+      // A query of an index is authorized on the index's ARN.
+      return [
+        [
+          `dynamodb:${operation}`,
+          `${tableArn(String(body.TableName))}${body.IndexName ? `/index/${String(body.IndexName)}` : ''}`,
+        ],
+      ];
   }
 }
 

@@ -79,6 +79,7 @@ export function synthesize(
     [stack.functions.api, 'api'],
     [stack.functions.ingest, 'ingest'],
     [stack.functions.console, 'console'],
+    [stack.sweeper, 'ingest'],
     ...(stack.cloudwatchIngest ? [[stack.cloudwatchIngest, 'ingest'] as [AlertmailFunction, 'ingest']] : []),
   ];
   const functions = deployed.map(([fn, bundle]): DeployedFunction => {
