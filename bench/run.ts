@@ -57,8 +57,9 @@ const PROMETHEUS_BATCH = 64;
 /** Distinct alerts re-sent in the steady state: POOL_BATCHES requests of BATCH alerts. */
 const POOL_BATCHES = 40;
 const RECIPIENT = 'oncall@bench.invalid';
-/** Routes configured in the multi-route row (besides the default one). */
+/** Routes (besides the default one), each with its own mute window, and silences in the multi-route row. */
 const BENCH_ROUTES = 10;
+const BENCH_SILENCES = 100;
 /** Hard stop for the whole run. */
 const HARD_LIMIT_MS = 15 * 60_000;
 
@@ -548,8 +549,8 @@ async function main(): Promise<void> {
       },
     ]);
 
-  // --- 1c. The steady state with 10 routes configured (POST /v1/routes) vs the one (default) route. --
-  // Silences and mute windows would join them here once their API is on main (DESIGN.md).
+  // --- 1c. The steady state with 10 routes, 100 silences and 10 mute windows configured (through the
+  // HTTP API) vs the one (default) route alone. None of the silences or windows holds a pool alert now.
   const oneRoute = emptySeries();
   const tenRoutes = emptySeries();
   if (options.only.has('routes')) {
@@ -563,16 +564,40 @@ async function main(): Promise<void> {
       ],
       // Every third route lets the alert on to the next match too (Alertmanager's `continue`).
       continue: i % 3 === 0,
+      muteWindows: [`bench-window-${i}`],
     }));
+    // Windows that are not open now (February nights) and silences that match no pool alert.
+    const windows = Array.from({ length: BENCH_ROUTES }, (_, i) => ({
+      name: `bench-window-${i}`,
+      intervals: [{ months: ['february'], times: [{ start: `0${i % 6}:00`, end: '06:00' }] }],
+    }));
+    const silenceBodies = Array.from({ length: BENCH_SILENCES }, (_, i) =>
+      JSON.stringify({
+        matchers: [{ label: 'alertname', operator: 'In', values: [`BenchNeverFires${i}`] }],
+        endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        comment: 'bench: matches no alert',
+      }),
+    );
+    let silenceIds: string[] = [];
     let configured = false;
     let seeded = false;
+    const send = async (method: string, url: string, expect: number, body?: string) => {
+      const reply = await alertmail.request(method, url, adminHeaders, body);
+      check(reply.status === expect, `routes: ${method} ${url} answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+      return reply.body;
+    };
     const configure = async (on: boolean) => {
       if (configured === on) return;
-      for (const route of routes) {
-        const reply = on
-          ? await alertmail.request('POST', '/v1/routes', adminHeaders, JSON.stringify(route))
-          : await alertmail.request('DELETE', `/v1/routes/${route.name}`, adminHeaders);
-        check(reply.status === (on ? 201 : 204), `routes: answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+      if (on) {
+        for (const window of windows) await send('PUT', `/v1/mute-windows/${window.name}`, 200, JSON.stringify(window));
+        for (const route of routes) await send('POST', '/v1/routes', 201, JSON.stringify(route));
+        silenceIds = [];
+        for (const body of silenceBodies)
+          silenceIds.push((JSON.parse(await send('POST', '/v1/silences', 201, body)) as { id: string }).id);
+      } else {
+        for (const id of silenceIds) await send('DELETE', `/v1/silences/${id}`, 204);
+        for (const route of routes) await send('DELETE', `/v1/routes/${route.name}`, 204);
+        for (const window of windows) await send('DELETE', `/v1/mute-windows/${window.name}`, 204);
       }
       configured = on;
       if (on && !seeded) {
@@ -599,7 +624,7 @@ async function main(): Promise<void> {
         },
       },
       {
-        name: `alertmail steady state, ${BENCH_ROUTES} routes`,
+        name: `alertmail steady state, ${BENCH_ROUTES} routes, ${BENCH_SILENCES} silences, ${BENCH_ROUTES} mute windows`,
         unit: 'alerts/s',
         series: tenRoutes,
         run: async () => {
