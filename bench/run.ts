@@ -589,7 +589,7 @@ async function main(): Promise<void> {
     const configure = async (on: boolean) => {
       if (configured === on) return;
       if (on) {
-        for (const window of windows) await send('PUT', `/v1/mute-windows/${window.name}`, 200, JSON.stringify(window));
+        for (const window of windows) await send('PUT', `/v1/mute-windows/${window.name}`, 201, JSON.stringify(window));
         for (const route of routes) await send('POST', '/v1/routes', 201, JSON.stringify(route));
         silenceIds = [];
         for (const body of silenceBodies)
