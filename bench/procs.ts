@@ -50,11 +50,41 @@ export interface Alertmanager {
   stop(): Promise<void>;
 }
 
-/** Debian's prometheus-alertmanager on 127.0.0.1, clustering off, storage in `dir`, one receiver with no integrations. */
-export async function startAlertmanager(dir: string): Promise<Alertmanager> {
+/** An email receiver: every new alert name is a group of its own, mailed at once (`group_wait: 0s`). */
+export interface AlertmanagerEmail {
+  readonly smtpPort: number;
+  readonly to: string;
+}
+
+function emailConfig(email: AlertmanagerEmail): string {
+  return [
+    'global:',
+    `  smtp_smarthost: '127.0.0.1:${email.smtpPort}'`,
+    "  smtp_from: 'alertmanager@bench.invalid'",
+    '  smtp_require_tls: false',
+    "  smtp_hello: 'localhost'",
+    'route:',
+    '  receiver: email',
+    "  group_by: ['alertname']",
+    '  group_wait: 0s',
+    '  group_interval: 1m',
+    '  repeat_interval: 4h',
+    'receivers:',
+    '  - name: email',
+    '    email_configs:',
+    `      - to: '${email.to}'`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Debian's prometheus-alertmanager on 127.0.0.1, clustering off, storage in `dir`: one receiver with
+ * no integrations, or with `email` one email receiver (the latency row).
+ */
+export async function startAlertmanager(dir: string, email?: AlertmanagerEmail): Promise<Alertmanager> {
   await fs.mkdir(path.join(dir, 'data'), { recursive: true });
   const config = path.join(dir, 'alertmanager.yml');
-  await fs.writeFile(config, "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
+  await fs.writeFile(config, email ? emailConfig(email) : "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
   const port = await freePort();
   const binary = '/usr/bin/prometheus-alertmanager';
   const child = spawn(

@@ -1,10 +1,14 @@
 /** Messages between bench/run.ts and bench/runtime-child.ts over the fork IPC channel. */
+import type { PhaseMark } from '../lib/phases';
 
 export type ParentMessage =
   | { readonly type: 'mem-reset' }
   | { readonly type: 'mem-read' }
   | { readonly type: 'profile-start' }
   | { readonly type: 'profile-stop'; readonly file: string }
+  /** Record the phase marks of lib/phases.ts from now on (the latency row), or stop and send them. */
+  | { readonly type: 'phases-start' }
+  | { readonly type: 'phases-stop' }
   | { readonly type: 'stop' };
 
 export interface MemoryReport {
@@ -29,6 +33,8 @@ export type ChildMessage =
   | MemoryReport
   | { readonly type: 'profile-started' }
   | { readonly type: 'profile-done'; readonly file: string }
+  | { readonly type: 'phases-started' }
+  | { readonly type: 'phases'; readonly marks: readonly PhaseMark[] }
   | { readonly type: 'error'; readonly message: string };
 
 export function isChildMessage(value: unknown): value is ChildMessage {

@@ -3,9 +3,12 @@
  * bench owns (AUTO_SECTIONS) are replaced, and every other section (`## Bundle sizes`, the
  * hand-written analysis) is kept byte for byte.
  */
+
 import { promises as fs } from 'node:fs';
 import { INGEST_BUNDLE_BUDGET_BYTES as INGEST_BUDGET } from '../cdk/function';
 import type { ColdStartRow } from './cold-start';
+import { alertmanagerMonthly, type CountedShape, costOf, PRICES_AS_OF } from './cost';
+import type { InboxLatency } from './latency';
 import { type LoopResult, median } from './load';
 import type { ProfileSummary } from './profile';
 
@@ -28,6 +31,9 @@ export interface BenchReport {
   readonly batchGet: Series;
   /** Steady state at Prometheus's batch size (64), against 64-key batch reads. */
   readonly steady64: Series;
+  /** The multi-route row: the same steady state with the one default route, and with 10 routes (interleaved). */
+  readonly oneRoute: Series;
+  readonly tenRoutes: Series;
   readonly batchGet64: Series;
   readonly alertmanager: Series;
   readonly steadyAnomalies: number;
@@ -46,9 +52,15 @@ export interface BenchReport {
     responseP50Ms: number;
     /** POST → the SMTP connection arriving at the server. */
     untilConnectP50Ms: number;
-    /** The SMTP session: connection → message accepted, the server's greeting pause included. */
+    /** The SMTP session: connection → message accepted. */
     sessionP50Ms: number;
+    /** Mails sent over a connection kept from an earlier one (no split for those). */
+    keptConnections: number;
   };
+  /** Alertmail and Alertmanager to the same aiosmtpd, one run (bench/latency.ts); absent when not measured. */
+  readonly inbox?: InboxLatency;
+  /** The cost pass's counts per request shape (bench/store-counts.ts); empty when not measured. */
+  readonly counted?: readonly CountedShape[];
   readonly coldStarts: readonly ColdStartRow[];
   readonly bundlingSource: string;
   readonly memory: {
@@ -135,6 +147,7 @@ export function renderReport(r: BenchReport): RenderedReport {
   const vsKeys = paired(r.steady, r.batchGet);
   const vsAm = paired(r.steady, r.alertmanager);
   const vs64 = paired(r.steady64, r.batchGet64);
+  const vsRoutes = paired(r.tenRoutes, r.oneRoute);
   const vsPuts = paired(r.newAlerts, r.rawPut);
   const vsTransact = paired(r.newAlerts, r.rawTransact);
   const coldRatio = (row: ColdStartRow | undefined) => (row && bare ? row.wallMs / bare.wallMs : Number.NaN);
@@ -164,10 +177,16 @@ export function renderReport(r: BenchReport): RenderedReport {
   lines.push(
     `| 1 | steady-state ingest, alerts/s (${fmt(r.options.poolAlerts)} alerts, all notified, re-sent) | ${fmt(steady)} | raw \`BatchGetItem\` (consistent, 100 keys, 8 concurrent): ${fmt(keys)} keys/s | ${fmt(vsKeys.ratio, 2)} (${vsKeys.list}) | ≥ 0.70 | ${verdict(vsKeys.ratio >= 0.7)} |`,
     `| 1 | steady-state ingest at Prometheus's batch size (64 alerts per post: config and states in one call) | ${fmt(rate(r.steady64))} | raw \`BatchGetItem\` (consistent, 64 keys, 8 concurrent): ${fmt(rate(r.batchGet64))} keys/s | ${fmt(vs64.ratio, 2)} (${vs64.list}) | (no target) | |`,
+    ...(r.tenRoutes.runs.length > 0
+      ? [
+          `| 1 | steady-state ingest with 10 routes, 100 silences and 10 mute windows configured (through \`POST /v1/routes\`, \`POST /v1/silences\`, \`PUT /v1/mute-windows/{name}\`; none holds an alert now) | ${fmt(rate(r.tenRoutes))} | the same with the default route only: ${fmt(rate(r.oneRoute))} alerts/s | ${fmt(vsRoutes.ratio, 2)} (${vsRoutes.list}) | ≥ 0.80 | ${verdict(vsRoutes.ratio >= 0.8)} |`,
+        ]
+      : []),
     `| 1 | steady-state ingest vs Alertmanager | ${fmt(steady)} | Alertmanager \`POST /api/v2/alerts\`: ${fmt(am)} alerts/s | ${fmt(vsAm.ratio, 2)} (${vsAm.list}) | ≥ 0.25 | ${verdict(vsAm.ratio >= 0.25)} |`,
     `| 2 | new-alert ingest, alerts/s (100 new per request: claims + 1 email) | ${fmt(fresh)} | raw conditional \`PutItem\` (8 concurrent): ${fmt(puts)} writes/s | ${fmt(vsPuts.ratio, 2)} (${vsPuts.list}) | ≥ 0.70 | ${verdict(vsPuts.ratio >= 0.7)} |`,
     `| 2 | new-alert ingest vs the batched conditional write its claims use | ${fmt(fresh)} | raw \`TransactWriteItems\` (100 conditional puts per call, 8 concurrent): ${fmt(rate(r.rawTransact))} writes/s | ${fmt(vsTransact.ratio, 2)} (${vsTransact.list}) | (no target) | |`,
-    `| 3 | POST → SMTP server accepts the email (1 alert, sequential, n=${r.latency.posts}) | p50 ${ms(r.latency.p50Ms)}, p99 ${ms(r.latency.p99Ms)} | max ${ms(r.latency.maxMs)}; HTTP answer p50 ${ms(r.latency.responseP50Ms)}; p50 split: POST → SMTP connection ${ms(r.latency.untilConnectP50Ms)}, SMTP session ${ms(r.latency.sessionP50Ms)} (smtp-server pauses 100 ms before its greeting) | | | |`,
+    `| 3 | POST → SMTP server accepts the email (1 alert, sequential, n=${r.latency.posts}) | p50 ${ms(r.latency.p50Ms)}, p99 ${ms(r.latency.p99Ms)} | max ${ms(r.latency.maxMs)}; HTTP answer p50 ${ms(r.latency.responseP50Ms)}; ${r.latency.keptConnections} of ${r.latency.posts} over a kept connection; p50 split of the others: POST → SMTP connection ${ms(r.latency.untilConnectP50Ms)}, SMTP session ${ms(r.latency.sessionP50Ms)} (smtp-server in-process, its 100 ms greeting pause switched off) | | | |`,
+    ...inboxRows(r.inbox),
     `| 4 | ingest bundle (minified; index.js + the chunk it loads on first use: nodemailer with the first mail) | ${kb(ingestBytes)} | index.js ${kb(ingest?.bytes ?? Number.NaN)} + ${kb(ingest?.lazyBytes ?? 0)} | | < ${kb(INGEST_BUDGET)} | ${verdict(ingestBytes < INGEST_BUDGET)} |`,
   );
   for (const row of r.coldStarts.slice(1)) {
@@ -184,6 +203,7 @@ export function renderReport(r: BenchReport): RenderedReport {
     '',
   );
 
+  lines.push(...inboxPhases(r.inbox), ...costTables(r.counted ?? []));
   lines.push('### Details', '');
   lines.push(
     '| run | median | repetitions | errors | request p50 / p99 | CPU: cores used (CPU ms per 1000 units), medians |',
@@ -201,6 +221,10 @@ export function renderReport(r: BenchReport): RenderedReport {
   detail('alertmail steady state, 64 per post', 'alerts/s', r.steady64);
   detail('raw BatchGetItem, 64 keys', 'keys/s', r.batchGet64);
   detail('Alertmanager v2 POST', 'alerts/s', r.alertmanager);
+  if (r.tenRoutes.runs.length > 0) {
+    detail('alertmail steady state, 1 route', 'alerts/s', r.oneRoute);
+    detail('alertmail steady state, 10 routes, 100 silences, 10 windows', 'alerts/s', r.tenRoutes);
+  }
   detail('alertmail new alerts', 'alerts/s', r.newAlerts);
   detail('raw conditional PutItem', 'writes/s', r.rawPut);
   detail('raw TransactWriteItems (100 puts)', 'writes/s', r.rawTransact);
@@ -319,4 +343,83 @@ export async function updateBenchmarksFile(file: string, report: RenderedReport)
   const body = out.map((section) => (section.text.endsWith('\n') ? section.text : `${section.text}\n`)).join('');
   const head = preamble.trim() ? `${preamble.trimEnd()}\n\n` : '# Benchmarks\n\n';
   await fs.writeFile(file, `${head}${body.trimEnd()}\n`);
+}
+
+/** Row 3b: alertmail beside Alertmanager, both to Debian's aiosmtpd, in one run. */
+function inboxRows(inbox: InboxLatency | undefined): string[] {
+  if (!inbox) return [];
+  const { alertmail: a, alertmanager: m } = inbox;
+  const reused = a.reusedConnections > 0 ? `; ${a.reusedConnections} of ${a.posts} over a kept connection` : '';
+  return [
+    `| 3 | POST → aiosmtpd accepts the email (1 alert, sequential, n=${a.posts} each, alternating) | p50 ${ms(a.p50Ms)}, p90 ${ms(a.p90Ms)}, p99 ${ms(a.p99Ms)}; HTTP answer p50 ${ms(a.answerP50Ms ?? Number.NaN)}${reused} | Alertmanager (email receiver, \`group_wait: 0s\`): p50 ${ms(m.p50Ms)}, p90 ${ms(m.p90Ms)}, p99 ${ms(m.p99Ms)} | p50 ${fmt(inbox.ratioP50, 2)}×, p90 ${fmt(inbox.ratioP90, 2)}× | p50 ≤ 2× | ${verdict(inbox.ratioP50 <= 2)} |`,
+  ];
+}
+
+/** Where alertmail's milliseconds go, step by step (lib/phases.ts marks and aiosmtpd's arrival times). */
+function inboxPhases(inbox: InboxLatency | undefined): string[] {
+  if (!inbox) return [];
+  const table = (rows: InboxLatency['alertmailPhases']) => [
+    '| step | p50 | p90 | posts |',
+    '|---|---:|---:|---:|',
+    ...rows.map((row) => `| ${row.step} | ${fmt(row.p50Ms, 2)} ms | ${fmt(row.p90Ms, 2)} ms | ${row.count} |`),
+  ];
+  return [
+    '### Latency, phase by phase',
+    '',
+    `alertmail, one alert to aiosmtpd (n=${inbox.alertmail.posts}): consecutive events of each post, the runtime's phase marks (lib/phases.ts, on for this row only) and the mail server's own arrival times (bench/aiosmtpd_arrivals.py), on one clock:`,
+    '',
+    ...table(inbox.alertmailPhases),
+    '',
+    `Alertmanager, the same alert to the same aiosmtpd (n=${inbox.alertmanager.posts}):`,
+    '',
+    ...table(inbox.alertmanagerPhases),
+    '',
+  ];
+}
+
+const usd = (value: number) => (value >= 100 ? `$${fmt(value)}` : `$${value.toFixed(value >= 1 ? 2 : 3)}`);
+
+/** The counts per request, and what a million alerts of each shape cost at list prices (bench/cost.ts). */
+function costTables(counted: readonly CountedShape[]): string[] {
+  if (counted.length === 0) return [];
+  const single = counted.find((c) => c.batch === 1 && c.emails > 0);
+  // The deliveries log's write units per mail: a lone new alert writes its claim (1) and its `sent` mark (1) besides.
+  const deliveryUnits = single ? Math.max(1, (single.writeUnits - 2 * single.alerts) / single.emails) : 1;
+  const costs = counted.map((shape) => costOf(shape, deliveryUnits));
+  const lines = [
+    '### Counts per request, and a million alerts on AWS',
+    '',
+    "Counted in this run by a proxy in front of DynamoDB Local that asks every call for `ReturnConsumedCapacity` (bench/store-counts.ts; a runtime child of its own, sequential posts). Lambda duration: the request's p50 here (POST → answer), billed at the ingest function's 512 MB on arm64. Prices: " +
+      `${PRICES_AS_OF}.`,
+    '',
+    '| shape | requests | read units / alert | write units / alert | calls per request | emails | request p50 |',
+    '|---|---:|---:|---:|---|---:|---:|',
+  ];
+  for (const c of counted) {
+    const calls = Object.entries(c.calls)
+      .map(([op, n]) => `${op} ${fmt(n / c.requests, 2)}`)
+      .join(', ');
+    lines.push(
+      `| ${c.name} | ${c.requests} | ${fmt(c.readUnits / c.alerts, 3)} | ${fmt(c.writeUnits / c.alerts, 3)} | ${calls} | ${c.emails} | ${ms(c.requestP50Ms)} |`,
+    );
+  }
+  lines.push(
+    '',
+    '| shape | HTTP API | Lambda | DynamoDB | SES (ses stacks only) | **per million alerts** (smtp stack) | with SES | first limit to bind (alerts/s) | the next | with SES: its 14 mails/s bind at |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---|---:|',
+  );
+  for (const cost of costs) {
+    const [first, second] = Object.entries(cost.limits).sort((a, b) => a[1] - b[1]);
+    const m = cost.perMillion;
+    const limit = (entry: [string, number] | undefined) => (entry ? `${fmt(entry[1])}: ${entry[0]}` : '');
+    lines.push(
+      `| ${cost.shape.name} | ${usd(m.api)} | ${usd(m.lambda)} | ${usd(m.dynamo)} | ${usd(m.ses)} | **${usd(m.totalSmtp)}** | ${usd(m.total)} | ${limit(first)} | ${limit(second)} | ${Number.isFinite(cost.sesLimit) ? fmt(cost.sesLimit) : ''} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Alertmanager as an HA pair on two t4g.small (on demand, 8 GB gp3 each): ${usd(alertmanagerMonthly())} a month at any rate it keeps up with.`,
+    '',
+  );
+  return lines;
 }

@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb';
+import { hasAiosmtpd, startAiosmtpdSink } from './aiosmtpd-sink';
 import {
   buildBundles,
   type ColdStartRow,
@@ -35,6 +36,8 @@ import {
   measureColdStarts,
   profileColdStart,
 } from './cold-start';
+import type { CountedShape } from './cost';
+import { type InboxLatency, measureInboxLatency } from './latency';
 import { closedLoop, HttpClient, type LoopResult, median, percentile } from './load';
 import { makeAlert, type V2Alert } from './payloads';
 import { type Alertmanager, cpuSeconds, peakRssOf, startAlertmanager } from './procs';
@@ -42,6 +45,7 @@ import { bundleMap, type ProfileSummary, summarizeProfile } from './profile';
 import { type ChildMessage, isChildMessage, type MemoryReport, type ParentMessage } from './protocol';
 import { type BenchReport, renderReport, updateBenchmarksFile } from './report';
 import { type SmtpSink, startSmtpSink } from './smtp-sink';
+import { startCountingStore } from './store-counts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -53,8 +57,11 @@ const PROMETHEUS_BATCH = 64;
 /** Distinct alerts re-sent in the steady state: POOL_BATCHES requests of BATCH alerts. */
 const POOL_BATCHES = 40;
 const RECIPIENT = 'oncall@bench.invalid';
+/** Routes (besides the default one), each with its own mute window, and silences in the multi-route row. */
+const BENCH_ROUTES = 10;
+const BENCH_SILENCES = 100;
 /** Hard stop for the whole run. */
-const HARD_LIMIT_MS = 10 * 60_000;
+const HARD_LIMIT_MS = 15 * 60_000;
 
 interface Options {
   readonly reps: number;
@@ -70,7 +77,7 @@ interface Options {
   readonly only: ReadonlySet<Part>;
 }
 
-const PARTS = ['steady', 'steady64', 'new', 'latency', 'cold'] as const;
+const PARTS = ['steady', 'steady64', 'routes', 'new', 'latency', 'inbox', 'cost', 'cold'] as const;
 type Part = (typeof PARTS)[number];
 
 function parseOptions(argv: readonly string[]): Options {
@@ -542,6 +549,97 @@ async function main(): Promise<void> {
       },
     ]);
 
+  // --- 1c. The steady state with 10 routes, 100 silences and 10 mute windows configured (through the
+  // HTTP API) vs the one (default) route alone. None of the silences or windows holds a pool alert now.
+  const oneRoute = emptySeries();
+  const tenRoutes = emptySeries();
+  if (options.only.has('routes')) {
+    const adminHeaders = { authorization: `Bearer ${runtime.adminToken}`, 'content-type': 'application/json' };
+    const routes = Array.from({ length: BENCH_ROUTES }, (_, i) => ({
+      name: `bench-team-${i}`,
+      recipients: [`team${i}@bench.invalid`],
+      conditions: [
+        { label: 'namespace', operator: 'In', values: [`team-${i % 7}`] },
+        ...(i >= 7 ? [{ label: 'severity', operator: 'Matches', values: ['crit.*'] }] : []),
+      ],
+      // Every third route lets the alert on to the next match too (Alertmanager's `continue`).
+      continue: i % 3 === 0,
+      muteWindows: [`bench-window-${i}`],
+    }));
+    // Windows that are not open now (February nights) and silences that match no pool alert.
+    const windows = Array.from({ length: BENCH_ROUTES }, (_, i) => ({
+      name: `bench-window-${i}`,
+      intervals: [{ months: ['february'], times: [{ start: `0${i % 6}:00`, end: '06:00' }] }],
+    }));
+    const silenceBodies = Array.from({ length: BENCH_SILENCES }, (_, i) =>
+      JSON.stringify({
+        matchers: [{ label: 'alertname', operator: 'In', values: [`BenchNeverFires${i}`] }],
+        endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        comment: 'bench: matches no alert',
+      }),
+    );
+    let silenceIds: string[] = [];
+    let configured = false;
+    let seeded = false;
+    const send = async (method: string, url: string, expect: number, body?: string) => {
+      const reply = await alertmail.request(method, url, adminHeaders, body);
+      check(reply.status === expect, `routes: ${method} ${url} answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+      return reply.body;
+    };
+    const configure = async (on: boolean) => {
+      if (configured === on) return;
+      if (on) {
+        for (const window of windows) await send('PUT', `/v1/mute-windows/${window.name}`, 201, JSON.stringify(window));
+        for (const route of routes) await send('POST', '/v1/routes', 201, JSON.stringify(route));
+        silenceIds = [];
+        for (const body of silenceBodies)
+          silenceIds.push((JSON.parse(await send('POST', '/v1/silences', 201, body)) as { id: string }).id);
+      } else {
+        for (const id of silenceIds) await send('DELETE', `/v1/silences/${id}`, 204);
+        for (const route of routes) await send('DELETE', `/v1/routes/${route.name}`, 204);
+        for (const window of windows) await send('DELETE', `/v1/mute-windows/${window.name}`, 204);
+      }
+      configured = on;
+      if (on && !seeded) {
+        // The new (route, alert) pairs are new: notify them once, so what follows is the steady state.
+        for (const body of pool) {
+          const reply = await alertmail.request('POST', '/v1/alerts', ingestHeaders, body);
+          check(reply.status === 202, `routes: seeding answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+        }
+        seeded = true;
+      }
+    };
+    await interleaved(options, pids, [
+      {
+        name: 'alertmail steady state, 1 route',
+        unit: 'alerts/s',
+        series: oneRoute,
+        run: async () => {
+          await configure(false);
+          return withCpu(pids, () => loop(steadyOp));
+        },
+        warm: async () => {
+          await configure(false);
+          return loop(steadyOp);
+        },
+      },
+      {
+        name: `alertmail steady state, ${BENCH_ROUTES} routes, ${BENCH_SILENCES} silences, ${BENCH_ROUTES} mute windows`,
+        unit: 'alerts/s',
+        series: tenRoutes,
+        run: async () => {
+          await configure(true);
+          return withCpu(pids, () => loop(steadyOp));
+        },
+        warm: async () => {
+          await configure(true);
+          return loop(steadyOp);
+        },
+      },
+    ]);
+    await configure(false);
+  }
+
   // --- Profile of the runtime child under the steady-state load. --------------------------------
   progress('profiling the runtime under the steady-state load');
   const profileFile = path.join(workDir, 'steady-state.cpuprofile');
@@ -637,6 +735,7 @@ async function main(): Promise<void> {
   const untilConnect: number[] = [];
   const sessions: number[] = [];
   let latencyErrors = 0;
+  let keptConnections = 0;
   const latencyDeadline = performance.now() + 90_000;
   const latencyPosts = options.only.has('latency') ? options.latencyPosts : 0;
   for (let i = 0; i < latencyPosts && performance.now() < latencyDeadline; i++) {
@@ -651,8 +750,11 @@ async function main(): Promise<void> {
       if (reply.status !== 202) throw new Error(`answered ${reply.status}`);
       const sink = await accepted;
       latencies.push(sink.acceptedAt - t0);
-      untilConnect.push(sink.connectedAt - t0);
-      sessions.push(sink.acceptedAt - sink.connectedAt);
+      // A mail over a connection kept from an earlier one has no connection of its own to split at.
+      if (sink.connectedAt >= t0) {
+        untilConnect.push(sink.connectedAt - t0);
+        sessions.push(sink.acceptedAt - sink.connectedAt);
+      } else keptConnections++;
       responseTimes.push(t1 - t0);
     } catch {
       latencyErrors++;
@@ -660,6 +762,117 @@ async function main(): Promise<void> {
     }
   }
   for (const list of [latencies, responseTimes, untilConnect, sessions]) list.sort((a, b) => a - b);
+
+  // --- 3b. Latency as users see it: alertmail and Alertmanager to the same aiosmtpd, interleaved. ---
+  let inbox: InboxLatency | undefined;
+  if (options.only.has('inbox')) {
+    if (!hasAiosmtpd()) throw new Error('the inbox latency row needs Debian python3-aiosmtpd (.ci/run installs it)');
+    progress(`inbox latency: ${options.latencyPosts} posts each to aiosmtpd, alertmail and Alertmanager in turn`);
+    const aiosmtpd = await startAiosmtpdSink();
+    children.add(aiosmtpd.process);
+    cleanups.push({ name: 'aiosmtpd', run: () => aiosmtpd.stop() });
+    const emailing = await startAlertmanager(path.join(workDir, 'alertmanager-email'), {
+      smtpPort: aiosmtpd.port,
+      to: RECIPIENT,
+    });
+    children.add(emailing.process);
+    cleanups.push({ name: 'Alertmanager (email)', run: () => emailing.stop() });
+    const emailingClient = new HttpClient(emailing.url, 1);
+    const adminHeaders = { authorization: `Bearer ${runtime.adminToken}`, 'content-type': 'application/json' };
+    const pointAt = async (port: number) => {
+      const reply = await alertmail.request(
+        'PUT',
+        '/v1/config/server',
+        adminHeaders,
+        JSON.stringify({ host: '127.0.0.1', port, security: 'none', from: 'alertmail@bench.invalid' }),
+      );
+      check(reply.status === 200, `PUT /v1/config/server answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+    };
+    await pointAt(aiosmtpd.port);
+    try {
+      inbox = await measureInboxLatency({
+        posts: options.latencyPosts,
+        runId,
+        sink: aiosmtpd,
+        alertmail,
+        ingestHeaders,
+        alertmanager: emailingClient,
+        startPhases: async () => {
+          await runtime.ask({ type: 'phases-start' }, 'phases-started');
+        },
+        stopPhases: async () => (await runtime.ask({ type: 'phases-stop' }, 'phases')).marks,
+        deadline: performance.timeOrigin + performance.now() + 120_000,
+      });
+      progress(
+        `inbox latency p50: alertmail ${inbox.alertmail.p50Ms.toFixed(1)} ms, Alertmanager ${inbox.alertmanager.p50Ms.toFixed(1)} ms`,
+      );
+    } finally {
+      emailingClient.close();
+      await pointAt(sink.port);
+    }
+  }
+
+  // --- 3c. Counts per request for the cost page: a runtime of its own behind a counting proxy. ------
+  const counted: CountedShape[] = [];
+  if (options.only.has('cost')) {
+    progress('cost pass: counting store calls and capacity units per request');
+    const counting = await startCountingStore(dynamo.endpoint);
+    cleanups.push({ name: 'counting store', run: () => counting.stop() });
+    const countedRuntime = await startRuntimeChild(childScript, {
+      BENCH_DYNAMODB_ENDPOINT: counting.endpoint,
+      BENCH_TABLE_PREFIX: prefix,
+      BENCH_DATA_DIR: dataDir,
+      BENCH_SMTP_PORT: String(sink.port),
+      BENCH_RECIPIENT: RECIPIENT,
+    });
+    cleanups.push({ name: 'counted runtime child', run: () => countedRuntime.stop() });
+    const client = new HttpClient(countedRuntime.url, 1);
+    const count = async (name: string, bodies: readonly (Buffer | string)[], batch: number, notified: number) => {
+      // One unmeasured post of the shape first (the first mail loads nodemailer).
+      const times: number[] = [];
+      const mailsBefore = sink.count();
+      counting.reset();
+      for (const body of bodies) {
+        const t0 = performance.now();
+        const reply = await client.request('POST', '/v1/alerts', ingestHeaders, body);
+        times.push(performance.now() - t0);
+        check(reply.status === 202, `cost pass ${name}: answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+        check(parseIngest(reply.body).notified === notified, `cost pass ${name}: ${reply.body.slice(0, 200)}`);
+      }
+      const tally = counting.tally();
+      counted.push({
+        name,
+        batch,
+        requests: bodies.length,
+        alerts: bodies.length * batch,
+        readUnits: tally.readUnits,
+        writeUnits: tally.writeUnits,
+        calls: tally.calls,
+        emails: sink.count() - mailsBefore,
+        requestP50Ms: percentile(
+          times.sort((a, b) => a - b),
+          50,
+        ),
+      });
+    };
+    const freshBodies = (tag: string, requests: number, size: number) =>
+      Array.from({ length: requests }, (_, r) => {
+        const t = alertTimes();
+        return JSON.stringify(
+          Array.from({ length: size }, (_, i) => makeAlert(`c${tag}${runId}-${r}`, i, t.startsAt, t.endsAt)),
+        );
+      });
+    try {
+      await count('warm-up', freshBodies('w', 2, BATCH), BATCH, BATCH);
+      counted.length = 0;
+      await count('steady state, 100 per post', pool.slice(0, 20), BATCH, 0);
+      await count('steady state, 64 per post', pool64.slice(0, 20), PROMETHEUS_BATCH, 0);
+      await count('new alerts, 100 per post', freshBodies('n', 10, BATCH), BATCH, BATCH);
+      await count('new alerts, 1 per post', freshBodies('o', 20, 1), 1, 1);
+    } finally {
+      client.close();
+    }
+  }
 
   // --- 4. Bundles and cold starts. ---------------------------------------------------------------
   progress('bundling the functions and measuring cold starts');
@@ -736,6 +949,8 @@ async function main(): Promise<void> {
     alertmanager: amSeries,
     steady64,
     batchGet64,
+    oneRoute,
+    tenRoutes,
     steadyAnomalies,
     newAlerts,
     rawPut,
@@ -751,7 +966,10 @@ async function main(): Promise<void> {
       responseP50Ms: percentile(responseTimes, 50),
       untilConnectP50Ms: percentile(untilConnect, 50),
       sessionP50Ms: percentile(sessions, 50),
+      keptConnections,
     },
+    inbox,
+    counted,
     coldStarts,
     bundlingSource,
     memory: {

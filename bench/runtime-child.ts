@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { ConflictError } from '../lib/errors';
+import { type PhaseMark, recordPhases } from '../lib/phases';
 import { startLocalRuntime } from '../local/runtime';
 import { type ChildMessage, isParentMessage } from './protocol';
 
@@ -64,6 +65,9 @@ async function main(): Promise<void> {
   setInterval(sample, 100).unref();
 
   let session: Session | undefined;
+  /** At most this many marks are kept (a latency run makes ~20 per post). */
+  const MAX_MARKS = 100_000;
+  let marks: PhaseMark[] = [];
   process.on('message', (raw: unknown) => {
     if (!isParentMessage(raw)) return;
     const handle = async () => {
@@ -98,6 +102,15 @@ async function main(): Promise<void> {
           writeFileSync(raw.file, JSON.stringify(profile));
           return reply({ type: 'profile-done', file: raw.file });
         }
+        case 'phases-start':
+          marks = [];
+          recordPhases((mark) => {
+            if (marks.length < MAX_MARKS) marks.push(mark);
+          });
+          return reply({ type: 'phases-started' });
+        case 'phases-stop':
+          recordPhases(undefined);
+          return reply({ type: 'phases', marks });
         case 'stop':
           await runtime.stop();
           process.exit(0);

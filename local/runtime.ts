@@ -19,9 +19,11 @@ import { type HttpHandler, toResponse } from '../functions/http';
 import { type FunctionName, ROUTES, type RouteSpec, routeKey } from '../functions/routes';
 import { ensureTables } from '../lib/adapters/dynamodb/tables';
 import { FileSecretStore } from '../lib/adapters/file/file-secret-store';
+import { closeIdleSmtpConnections } from '../lib/adapters/smtp/smtp-connections';
 import { parseTokenDocument } from '../lib/domain/tokens';
 import { AlertmailError, messageOf } from '../lib/errors';
 import { jsonLogger } from '../lib/log';
+import { phase } from '../lib/phases';
 import { superviseDynamoDbLocal } from './dynamodb';
 import { closeGracefully, readBody, SHUTDOWN_GRACE_MS, send, trackRequests } from './http-exchange';
 import { type DevMailbox, type MailboxMessage, startDevMailbox } from './mailbox';
@@ -249,6 +251,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       app,
       stop: async () => {
         for (const stop of stops.splice(0)) await stop();
+        closeIdleSmtpConnections();
       },
     };
   } catch (error) {
@@ -280,6 +283,7 @@ async function serve(
   app: App,
   mailbox: DevMailbox,
 ): Promise<void> {
+  phase('http request');
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = (req.method ?? 'GET').toUpperCase();
 
@@ -352,5 +356,6 @@ async function serve(
     isBase64Encoded: false,
   };
   const response = await handlers[hit.route.spec.function](event, {});
+  phase('http answer');
   send(res, response, method === 'HEAD');
 }

@@ -1,4 +1,5 @@
 import { type AttributeValue, type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { phase } from '../../phases';
 import type { Delivery, DeliveryFilter, DeliveryLog } from '../../ports';
 
 const PARTITION = 'deliveries';
@@ -16,6 +17,7 @@ export class DynamoDeliveryLog implements DeliveryLog {
 
   async record(delivery: Delivery): Promise<void> {
     const at = Date.parse(delivery.at);
+    phase('deliveries log');
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
@@ -29,6 +31,7 @@ export class DynamoDeliveryLog implements DeliveryLog {
         },
       }),
     );
+    phase('deliveries log done');
   }
 
   async list(limit: number, filter: DeliveryFilter = {}): Promise<Delivery[]> {

@@ -1,5 +1,6 @@
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chunk } from '../../concurrency';
+import { phase } from '../../phases';
 import type {
   IngestSnapshot,
   IngestSnapshotReader,
@@ -40,6 +41,15 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
   }
 
   async read(keys: readonly string[]): Promise<IngestSnapshot> {
+    phase('snapshot read');
+    try {
+      return await this.readAll(keys);
+    } finally {
+      phase('snapshot read done');
+    }
+  }
+
+  private async readAll(keys: readonly string[]): Promise<IngestSnapshot> {
     const unique = [...new Set(keys)];
     const states = new Map<string, NotificationState>();
     const addStates = (items: readonly Item[] | undefined) => {

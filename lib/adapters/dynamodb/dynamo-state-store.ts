@@ -16,6 +16,7 @@ import { chunk, mapLimit } from '../../concurrency';
 import { CLAIM_WINDOW_SECONDS } from '../../deadlines';
 import { type ClaimCondition, claimConditions, sentStateExpiresAt, unmuteCondition } from '../../domain/decide';
 import { type MutedRecord, mutedStateExpiresAt } from '../../domain/muted';
+import { phase } from '../../phases';
 import type { Claim, DeliveryProgress, MutedWrite, NotificationState, NotificationStateStore } from '../../ports';
 import { BATCH_GET_LIMIT, type BatchGet, backoff, batchGetConsistent } from './dynamo-batch-get';
 import { addState, decodeMuted, MUTED_INDEX, MUTED_INDEX_PARTITION, mutedItem, stateKey } from './dynamo-items';
@@ -70,9 +71,11 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
   async claim(claims: readonly Claim[], claimId: string, now: Date): Promise<Claim[]> {
     const unique = [...new Map(claims.map((claim) => [claim.key, claim])).values()];
     const writes = unique.map((claim) => ({ claim, write: this.claimWrite(claim, claimId, now) }));
+    phase('claim');
     const won = await mapLimit(chunk(writes, TRANSACT_WRITE_LIMIT), TRANSACTION_CONCURRENCY, (part) =>
       this.claimChunk(part),
     );
+    phase('claim done');
     return won.flat();
   }
 
@@ -182,6 +185,7 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
         },
       }));
     const resolved = claims.filter((claim) => claim.kind === 'resolved');
+    phase('sent mark');
     await Promise.all([
       this.batchWrite(firing),
       mapLimit(resolved, WRITE_CONCURRENCY, async (claim) => {
@@ -199,6 +203,7 @@ export class DynamoNotificationStateStore implements NotificationStateStore {
         }
       }),
     ]);
+    phase('sent mark done');
   }
 
   async release(claims: readonly Claim[], claimId: string, progress?: DeliveryProgress): Promise<void> {

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Alert } from '../../domain/alerts/model';
+import { phase } from '../../phases';
 import type { OutgoingMail } from '../../ports';
 
 export interface ComposeInput {
@@ -115,6 +116,7 @@ export function threadHeaders(
 
 /** Builds the message bytes (multipart/alternative: text, then html) and the envelope to send them with. */
 export async function composeMail(input: ComposeInput): Promise<OutgoingMail> {
+  phase('compose');
   const to = input.to.map(headerText).filter((a) => a !== '');
   if (to.length === 0) throw new TypeError('composeMail needs at least one recipient');
   if (Number.isNaN(input.date.getTime())) throw new TypeError('composeMail needs a valid date');
@@ -146,5 +148,6 @@ export async function composeMail(input: ComposeInput): Promise<OutgoingMail> {
   if (envelope.from === false || envelope.from === '') throw new TypeError('composeMail needs a valid From address');
   if (envelope.to.length === 0) throw new TypeError('composeMail needs at least one valid recipient');
   const raw = await node.build();
+  phase('compose done');
   return { from: envelope.from, to: envelope.to, messageId, raw };
 }

@@ -1,8 +1,10 @@
 import type { SMTPConnectionAuth, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import type { MailServer } from '../../domain/config';
 import { MailDeliveryError, type MailErrorCode } from '../../errors';
+import { phase } from '../../phases';
 import type { Mailer, OutgoingMail, RecipientRejection, SendResult } from '../../ports';
 import type { AccessTokens } from '../oauth/token-client';
+import { closeQuietly, connectionKey, keepIdleConnection, takeIdleConnection } from './smtp-connections';
 
 /** Per-step timeouts (each further capped by the send's deadline), so a silent server is noticed early. */
 export const SMTP_TIMEOUTS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 } as const;
@@ -82,33 +84,45 @@ class DeadlineError extends Error {
   }
 }
 
-/** One SMTP session for one message; rejects with nodemailer's error (its `code`, `response`, `responseCode`). */
+/**
+ * One message over a connection kept from an earlier send to the same settings (smtp-connections.ts)
+ * or a new one; rejects with nodemailer's error (its `code`, `response`, `responseCode`).
+ */
 async function sendRaw(
   mail: OutgoingMail,
   server: MailServer,
   deadline: number,
   tokens: AccessTokens | undefined,
 ): Promise<SendInfo> {
-  const budgetMs = Math.max(0, deadline - Date.now());
-  if (budgetMs === 0) throw new DeadlineError(0);
+  phase('smtp');
+  if (deadline - Date.now() <= 0) throw new DeadlineError(0);
   // The token first: an identity provider's refusal is OAUTH_TOKEN_FAILED, and no connection is opened for nothing.
   const oauth = server.auth && tokens ? await xoauth2(server, deadline, tokens) : undefined;
+  // A kept connection is signed in with the token it was opened with: a new token opens a new connection.
+  const key = connectionKey(server, oauth?.token);
+  const reused = await takeIdleConnection(key, Math.min(SMTP_TIMEOUTS.greetingTimeout, deadline - Date.now()));
+  const budgetMs = Math.max(0, deadline - Date.now());
+  if (budgetMs === 0) {
+    if (reused) closeQuietly(reused.connection);
+    throw new DeadlineError(0);
+  }
   const capped = (ms: number): number => Math.max(1, Math.min(ms, budgetMs));
   // The SMTP client loads with the first send, not at a cold start (lib/adapters/smtp/nodemailer-parts.ts).
   const { SMTPConnection } = await import('./nodemailer-parts');
-  const connection = new SMTPConnection({
-    host: server.host.replace(/^\[(.*)\]$/, '$1'),
-    port: server.port,
-    secure: server.security === 'tls',
-    requireTLS: server.security === 'starttls',
-    ignoreTLS: server.security === 'none',
-    tls: { ca: server.ca, minVersion: 'TLSv1.2' },
-    connectionTimeout: capped(SMTP_TIMEOUTS.connectionTimeout),
-    greetingTimeout: capped(SMTP_TIMEOUTS.greetingTimeout),
-    socketTimeout: capped(SMTP_TIMEOUTS.socketTimeout),
-    logger: false,
-    debug: false,
-  });
+  const open = () =>
+    new SMTPConnection({
+      host: server.host.replace(/^\[(.*)\]$/, '$1'),
+      port: server.port,
+      secure: server.security === 'tls',
+      requireTLS: server.security === 'starttls',
+      ignoreTLS: server.security === 'none',
+      tls: { ca: server.ca, minVersion: 'TLSv1.2' },
+      connectionTimeout: capped(SMTP_TIMEOUTS.connectionTimeout),
+      greetingTimeout: capped(SMTP_TIMEOUTS.greetingTimeout),
+      socketTimeout: capped(SMTP_TIMEOUTS.socketTimeout),
+      logger: false,
+      debug: false,
+    });
   // What nodemailer's transport hands to login() for `auth: {user, pass}`: PLAIN or LOGIN, whichever
   // the server offers first; without a password login() fails with "Missing credentials" (EAUTH).
   const auth: SMTPConnectionAuth | undefined = oauth
@@ -122,15 +136,23 @@ async function sendRaw(
         }
       : undefined;
 
+  const connection = reused?.connection ?? open();
+
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (error: Error | null, info?: SendInfo): void => {
       if (settled) return;
       settled = true;
       clearTimeout(cutOff);
-      connection.close();
+      phase('smtp done');
       // A token renewal that failed during AUTH is the identity provider's failure, not the server's.
       const tokenFailure = oauth?.failure();
+      // Only a connection whose send succeeded is kept; any failure closes it (the listener stays for late errors).
+      if (tokenFailure || error || !info) connection.close();
+      else {
+        connection.removeListener('error', finish);
+        keepIdleConnection(key, connection, (reused?.messages ?? 0) + 1);
+      }
       if (tokenFailure) reject(tokenFailure);
       else if (error || !info) reject(error ?? new Error('SMTP send ended without a result'));
       else resolve(info);
@@ -138,9 +160,11 @@ async function sendRaw(
     // The whole session (connect, TLS, each command, the data) ends by the deadline.
     const cutOff = setTimeout(() => finish(new DeadlineError(budgetMs)), budgetMs);
     const sendMessage = (): void => {
+      phase('smtp session ready');
       connection.send({ from: mail.from, to: [...mail.to] }, mail.raw, (error, info) => finish(error, info));
     };
-    connection.once('error', (error: Error) => finish(error));
+    connection.once('error', finish);
+    if (reused) return sendMessage();
     connection.connect((error?: Error | null) => {
       if (settled) return;
       // The server closed the connection before its greeting.
@@ -164,7 +188,7 @@ async function xoauth2(
   server: MailServer,
   deadline: number,
   tokens: AccessTokens,
-): Promise<{ auth: SMTPConnectionAuth; failure(): MailDeliveryError | undefined }> {
+): Promise<{ auth: SMTPConnectionAuth; token: string; failure(): MailDeliveryError | undefined }> {
   const user = server.auth?.user ?? '';
   const first = await tokens.token(server, deadline);
   let failure: MailDeliveryError | undefined;
@@ -188,7 +212,7 @@ async function xoauth2(
   };
   // The typings know only nodemailer's own XOAuth2 class; its client calls just these two methods.
   const auth = { type: 'OAuth2', user, method: 'XOAUTH2', oauth2 } as unknown as SMTPConnectionAuth;
-  return { auth, failure: () => failure };
+  return { auth, token: first, failure: () => failure };
 }
 
 const TLS_WORDS = /certificate|self[- ]signed|ssl|tls|handshake|wrong version|unable to verify|CERT_|alert/i;

@@ -60,6 +60,7 @@ export async function deliver(
   const settled = settleDeliveries(won, request.states, (c) => owedTo.get(c.key) ?? [], outcomes);
   const now = request.deps.clock();
   await Promise.all([
+    ...outcomes.map((outcome) => outcome.report.recorded),
     complete(request, settled.complete, claimId),
     release(request, settled.incomplete, claimId, { sentTo: settled.sentTo, now }),
   ]);
