@@ -194,7 +194,7 @@ export function SilencesView({ signedIn }: { signedIn: boolean }) {
                   id={`silence-duration-${d.id}`}
                   checked={draft.duration === d.id}
                   onChange={() => setDraft({ ...draft, duration: d.id })}
-                />{' '}
+                />
                 {d.label}
               </label>
             ))}

@@ -151,7 +151,8 @@ export function TemplatesView({ signedIn }: { signedIn: boolean }) {
         </div>
       </div>
       <p class="hint">
-        Liquid, with the names of Alertmanager's template data (<code>status</code>, <code>alerts</code>,{' '}
+        Liquid, with the names of Alertmanager's template data (<code>status</code>, <code>alerts</code>
+        {', '}
         <code>commonLabels</code>, …). An unknown variable or filter is an error; the HTML part escapes every value.
         Mails use <code>default</code> unless their route names another.
         {saved && !saved.stored && name === 'default' ? ' This is the shipped template.' : ''}
@@ -210,7 +211,7 @@ export function TemplatesView({ signedIn }: { signedIn: boolean }) {
                     id={`preview-width-${w}`}
                     checked={width === w}
                     onChange={() => setWidth(w)}
-                  />{' '}
+                  />
                   <label for={`preview-width-${w}`}>{w} px</label>
                 </span>
               ))}
