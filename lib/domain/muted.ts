@@ -5,7 +5,7 @@
  */
 import type { Alert, AlertSource, Labels } from './alerts/model';
 import { isInWindow, type MuteWindow } from './mute-windows';
-import { type Silence, silencedBy } from './silences';
+import { activeSilences, type Silence, silencedBy } from './silences';
 
 /** What holds one alert on one route now: empty lists mean it goes on. */
 export interface MuteVerdict {
@@ -16,20 +16,37 @@ export interface MuteVerdict {
 /**
  * Silences hold an alert on every route; a route's mute windows hold what goes to that route.
  * A window name no stored window has mutes nothing (the route's write warns of it, DESIGN.md).
+ * What is active and in force is worked out once per request (`MuteNow`), not once per alert: with
+ * 100 silences and 10 windows, re-deriving it per alert was half the steady state's CPU.
  */
-export function muteVerdict(
-  labels: Labels,
-  routeWindows: readonly string[],
-  silences: readonly Silence[],
-  windows: ReadonlyMap<string, MuteWindow>,
-  now: Date,
-): MuteVerdict {
+export function muteVerdict(labels: Labels, routeWindows: readonly string[], now: MuteNow): MuteVerdict {
   return {
-    silencedBy: silencedBy(silences, labels, now),
-    mutedBy: routeWindows.filter((name) => {
-      const window = windows.get(name);
-      return window !== undefined && isInWindow(window, now);
-    }),
+    silencedBy: silencedBy(now.silences, labels),
+    mutedBy: routeWindows.filter((name) => now.windowInForce(name)),
+  };
+}
+
+/** The silences active and the windows in force at one instant. */
+export interface MuteNow {
+  readonly at: Date;
+  readonly silences: readonly Silence[];
+  windowInForce(name: string): boolean;
+}
+
+export function muteNow(silences: readonly Silence[], windows: ReadonlyMap<string, MuteWindow>, at: Date): MuteNow {
+  const inForce = new Map<string, boolean>();
+  return {
+    at,
+    silences: activeSilences(silences, at),
+    windowInForce(name) {
+      let known = inForce.get(name);
+      if (known === undefined) {
+        const window = windows.get(name);
+        known = window !== undefined && isInWindow(window, at);
+        inForce.set(name, known);
+      }
+      return known;
+    },
   };
 }
 

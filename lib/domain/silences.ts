@@ -44,18 +44,19 @@ export function silenceState(silence: Pick<Silence, 'startsAt' | 'endsAt'>, now:
   return Date.parse(silence.startsAt) > nowMs ? 'pending' : 'active';
 }
 
-/** A silence with no matcher would hold everything: refused at the edge. */
-export function silenceHolds(silence: Silence, labels: Labels, now: Date): boolean {
-  return (
-    silence.matchers.length > 0 &&
-    silenceState(silence, now) === 'active' &&
-    evaluateConditions(silence.matchers, labels).matched
-  );
+/** The silences active at `now`: what a request (or a sweeper run) evaluates alerts against, worked out once. */
+export function activeSilences(silences: readonly Silence[], now: Date): Silence[] {
+  return silences.filter((silence) => silenceState(silence, now) === 'active');
+}
+
+/** Does an (active) silence hold an alert with these labels? One with no matcher would hold everything: refused at the edge. */
+export function silenceMatches(silence: Silence, labels: Labels): boolean {
+  return silence.matchers.length > 0 && evaluateConditions(silence.matchers, labels).matched;
 }
 
 /** The ids of the active silences holding an alert with these labels. */
-export function silencedBy(silences: readonly Silence[], labels: Labels, now: Date): string[] {
-  return silences.filter((silence) => silenceHolds(silence, labels, now)).map((silence) => silence.id);
+export function silencedBy(active: readonly Silence[], labels: Labels): string[] {
+  return active.filter((silence) => silenceMatches(silence, labels)).map((silence) => silence.id);
 }
 
 /** Drops silences expired longer than the retention; called on every write. */

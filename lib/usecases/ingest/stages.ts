@@ -10,7 +10,15 @@ import type { Alert } from '../../domain/alerts/model';
 import type { StoredConfig } from '../../domain/config';
 import { decide, isResolvedDue } from '../../domain/decide';
 import type { MuteWindow } from '../../domain/mute-windows';
-import { heldAlert, isHeld, type MutedRecord, type MuteVerdict, muteVerdict } from '../../domain/muted';
+import {
+  heldAlert,
+  isHeld,
+  type MutedRecord,
+  type MuteNow,
+  type MuteVerdict,
+  muteNow,
+  muteVerdict,
+} from '../../domain/muted';
 import { type RoutePlan, routesTaking, stateKeyOf } from '../../domain/routes';
 import type { Silence } from '../../domain/silences';
 import type { Claim, MutedWrite, NotificationState } from '../../ports';
@@ -141,6 +149,17 @@ export async function deliveryGate(request: IngestRequest, targets: readonly Tar
   return { next, settled };
 }
 
+/** One instant per request (or sweeper run): its first mute decision's; every alert of it is judged at that instant. */
+const muteInstants = new WeakMap<object, MuteNow>();
+function muteNowOf(request: Pick<IngestRequest, 'silences' | 'muteWindows' | 'deps'>): MuteNow {
+  let now = muteInstants.get(request);
+  if (!now) {
+    now = muteNow(request.silences, request.muteWindows, request.deps.clock());
+    muteInstants.set(request, now);
+  }
+  return now;
+}
+
 /**
  * What holds a target back, if anything: an active silence (every route; `silenced`, its ids) or
  * one of its route's mute windows in force (`muted`, their names). Shared with the dry run.
@@ -150,13 +169,7 @@ export function muteOf(
   target: Pick<Target, 'route' | 'alert'>,
 ): ({ readonly reason: 'silenced' | 'muted'; readonly by: readonly string[] } & MuteVerdict) | undefined {
   if (request.silences.length === 0 && target.route.muteWindows.length === 0) return undefined;
-  const verdict = muteVerdict(
-    target.alert.labels,
-    target.route.muteWindows,
-    request.silences,
-    request.muteWindows,
-    request.deps.clock(),
-  );
+  const verdict = muteVerdict(target.alert.labels, target.route.muteWindows, muteNowOf(request));
   if (!isHeld(verdict)) return undefined;
   return verdict.silencedBy.length > 0
     ? { reason: 'silenced', by: verdict.silencedBy, ...verdict }
