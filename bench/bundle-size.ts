@@ -6,7 +6,7 @@
  *   npx tsx bench/bundle-size.ts --top 15          # and the 15 biggest packages per bundle
  *
  * The lazily loaded chunks beside index.js (cdk/function.ts LAZY_CHUNKS: nodemailer, needed only to
- * send a mail) are listed apart. Exits 1 when the ingest bundle, chunks included, exceeds its budget (cdk/function.ts INGEST_BUNDLE_BUDGET_BYTES).
+ * send a mail) are listed apart. Exits 1 when the ingest's index.js (what every cold start loads) exceeds its budget (cdk/function.ts INGEST_BUNDLE_BUDGET_BYTES).
  */
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
@@ -111,10 +111,11 @@ async function main(): Promise<void> {
       for (const [pkg, bytes] of row.packages.slice(0, top)) console.log(`  ${kb(bytes).padStart(10)}  ${pkg}`);
     }
   }
-  // The budget counts the chunks too: they are the ingest function's code as much as index.js is.
+  // The budget is what every cold start loads, index.js; each chunk loads with the first request that needs it.
   const ingest = rows.find((row) => row.name === 'ingest');
-  const ingestBytes = (ingest?.bytes ?? 0) + (ingest?.chunks ?? []).reduce((sum, [, bytes]) => sum + bytes, 0);
-  console.log(`\ningest, index.js and its chunks: ${kb(ingestBytes)} (budget ${kb(INGEST_BUDGET)})`);
+  const ingestBytes = ingest?.bytes ?? 0;
+  const chunkBytes = (ingest?.chunks ?? []).reduce((sum, [, bytes]) => sum + bytes, 0);
+  console.log(`\ningest index.js: ${kb(ingestBytes)} (budget ${kb(INGEST_BUDGET)}); its chunks: ${kb(chunkBytes)}`);
   if (ingestBytes > INGEST_BUDGET) {
     console.error(`ingest bundle ${kb(ingestBytes)} exceeds its ${kb(INGEST_BUDGET)} budget`);
     process.exitCode = 1;
