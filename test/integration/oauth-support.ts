@@ -120,6 +120,8 @@ export interface XOAuth2SmtpServer {
   challengeNext: number;
   /** The mailbox and scope a token must be for. */
   expected: { user: string; scope: string };
+  /** Ends every open session (as a server restart does): the next mail signs in anew, not on a kept connection. */
+  closeSessions(): void;
   stop(): Promise<void>;
 }
 
@@ -134,6 +136,7 @@ export async function startXOAuth2SmtpServer(
     attempts: [],
     challengeNext: 0,
     expected,
+    closeSessions: () => {},
     stop: async () => {},
   };
   const server = new SMTPServer({
@@ -180,6 +183,10 @@ export async function startXOAuth2SmtpServer(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return Object.assign(state, {
     port: (server.server.address() as AddressInfo).port,
+    closeSessions: () => {
+      // smtp-server keeps its open sessions in `connections` (not in its typings).
+      for (const session of (server as unknown as { connections: Set<{ close(): void }> }).connections) session.close();
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
 }

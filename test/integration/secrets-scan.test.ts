@@ -399,6 +399,8 @@ describe('no OAuth 2.0 secret or access token leaks', () => {
       502,
     );
     smtp.refuseWith = { code: 535, message: '5.7.139 Authentication unsuccessful' };
+    // A kept connection is signed in already: only a new session shows the server a token to refuse.
+    smtp.closeSessions();
     await record('alert, token refused', 'POST', '/v1/alerts', alert(), 503, ingest);
     smtp.refuseWith = undefined;
     await record(
