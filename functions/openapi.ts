@@ -4,21 +4,27 @@
  * table has an operation, with a schema for each answer it can give.
  */
 import * as z from 'zod';
-import { ROUTES } from './routes';
 import {
-  ConditionsSchema,
-  ConfigPatchSchema,
   ConfigViewSchema,
   DeliveriesViewSchema,
   DryRunResultSchema,
   ErrorResponseSchema,
   HealthSchema,
   IngestResultSchema,
+  RecipientsViewSchema,
+  TemplateListSchema,
+  TemplatePreviewSchema,
+  TemplateViewSchema,
+  TestMessageResultSchema,
+} from './response-schemas';
+import { ROUTES } from './routes';
+import {
+  ConditionsSchema,
+  ConfigPatchSchema,
   MuteWindowInputSchema,
   MuteWindowSchema,
   MuteWindowsViewSchema,
   RecipientInputSchema,
-  RecipientsViewSchema,
   RouteInputSchema,
   RouteOrderSchema,
   RoutesViewSchema,
@@ -28,12 +34,8 @@ import {
   SilenceSchema,
   SilencesViewSchema,
   TemplateInputSchema,
-  TemplateListSchema,
   TemplatePreviewRequestSchema,
-  TemplatePreviewSchema,
-  TemplateViewSchema,
   TestMessageRequestSchema,
-  TestMessageResultSchema,
 } from './schemas';
 
 type JsonSchema = Record<string, unknown>;
