@@ -73,6 +73,8 @@ interface Options {
   readonly write: boolean;
   /** DynamoDB Local on disk (as `npm start` runs it) instead of in memory. */
   readonly diskStore: boolean;
+  /** `--profile-new`: also profile the runtime under the new-alert load (cdk.out/bench/new-alerts.cpuprofile). */
+  readonly profileNew: boolean;
   /** Parts to run (`--only steady,new,latency,cold`); all by default. */
   readonly only: ReadonlySet<Part>;
 }
@@ -105,6 +107,7 @@ function parseOptions(argv: readonly string[]): Options {
     profileMs: (quick ? 3 : 6) * 1000,
     write: !argv.includes('--no-write') && !quick && onlyIndex < 0,
     diskStore: argv.includes('--disk-store'),
+    profileNew: argv.includes('--profile-new'),
     only: new Set(only),
   };
 }
@@ -725,6 +728,21 @@ async function main(): Promise<void> {
         run: () => withCpu(pids, () => loop(transactOp)),
       },
     ]);
+  if (options.profileNew) {
+    progress('profiling the runtime under the new-alert load');
+    const newProfileFile = path.join(workDir, 'new-alerts.cpuprofile');
+    await runtime.ask({ type: 'profile-start' }, 'profile-started');
+    await closedLoop({ concurrency: CONNECTIONS, warmupMs: 0, durationMs: options.profileMs, maxOps: 1e6, op: newOp });
+    await runtime.ask({ type: 'profile-stop', file: newProfileFile }, 'profile-done', 60_000);
+    const summary = summarizeProfile(newProfileFile, REPO_ROOT, 25, bundleMap(childScript));
+    await fs.copyFile(newProfileFile, path.join(path.dirname(keptProfile), 'new-alerts.cpuprofile'));
+    process.stdout.write(
+      `\nnew-alert profile: ${summary.totalMs.toFixed(0)} ms, busy ${(summary.busyShare * 100).toFixed(0)} %\n`,
+    );
+    for (const entry of [...summary.groups, ...summary.functions]) {
+      process.stdout.write(`  ${entry.name}: ${entry.ms.toFixed(1)} ms (${(entry.share * 100).toFixed(1)} %)\n`);
+    }
+  }
   const newMails = sink.count() - mailsBeforeNew;
 
   // --- 3. Latency: POST → the SMTP server accepting the email. ----------------------------------

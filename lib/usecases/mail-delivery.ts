@@ -9,7 +9,15 @@ import { DEFAULT_TEMPLATE_NAME, type MailTemplate } from '../domain/mail/templat
 import { renderMail } from '../domain/mail/templates/render-mail';
 import { MailDeliveryError, messageOf } from '../errors';
 import type { Logger } from '../log';
-import type { Delivery, DeliveryKind, DeliveryLog, Mailer, RecipientRejection, TemplateStore } from '../ports';
+import type {
+  Delivery,
+  DeliveryKind,
+  DeliveryLog,
+  Mailer,
+  OutgoingMail,
+  RecipientRejection,
+  TemplateStore,
+} from '../ports';
 
 /** SES and most relays cap recipients per message; beyond this the same mail goes out in several messages. */
 export const MAX_RECIPIENTS_PER_MESSAGE = 50;
@@ -65,6 +73,31 @@ export interface AlertMailOptions {
   readonly route: string;
   /** The template the route names (`default` when none). */
   readonly template?: string | undefined;
+  /** Templates read already (the ingest's first read), by name; null: none stored. Others are read now. */
+  readonly templates?: ReadonlyMap<string, MailTemplate | null>;
+}
+
+/**
+ * A mail rendered and composed, not sent: one message per chunk of recipients, each with its own
+ * Message-ID and To header. The ingest prepares its mails while their claims are being written and
+ * sends them once the claims are won (lib/usecases/ingest/service.ts); nothing here has an effect.
+ */
+export interface PreparedMail {
+  readonly kind: DeliveryKind;
+  readonly subject: string;
+  readonly alerts: readonly Alert[];
+  readonly recipients: readonly string[];
+  readonly now: Date;
+  readonly route?: string;
+  readonly templateError?: string;
+  readonly messages: readonly PreparedMessage[];
+}
+
+/** One message of a mail: its bytes, or why they could not be built (reported as that chunk's failure when sent). */
+interface PreparedMessage {
+  readonly to: readonly string[];
+  readonly mail?: OutgoingMail;
+  readonly error?: unknown;
 }
 
 /** Renders, composes, sends (in recipient chunks) and records one delivery in the deliveries log. */
@@ -80,9 +113,20 @@ export class MailDelivery {
     deadlines: RequestDeadlines,
     options: AlertMailOptions,
   ): Promise<DeliveryReport> {
+    return this.send(await this.prepareAlerts(kind, alerts, recipients, server, options), server, deadlines);
+  }
+
+  /** Renders and composes an alert mail (its template read now unless `options.templates` has it); sends nothing. */
+  async prepareAlerts(
+    kind: 'firing' | 'resolved',
+    alerts: readonly Alert[],
+    recipients: readonly string[],
+    server: MailServer,
+    options: AlertMailOptions,
+  ): Promise<PreparedMail> {
     const now = this.deps.clock();
     const templateName = options.template ?? DEFAULT_TEMPLATE_NAME;
-    const { template, missing } = await this.template(templateName);
+    const { template, missing } = await this.template(templateName, options.templates);
     const { mail, templateError } = await renderMail(
       kind,
       alerts,
@@ -94,17 +138,20 @@ export class MailDelivery {
     if (templateError !== undefined) {
       this.deps.log.warn('template failed: the mail is the shipped default', { template: templateName, templateError });
     }
-    return this.deliver(kind, mail, alerts, recipients, server, now, deadlines, options.route, templateError);
+    return this.prepare(kind, mail, alerts, recipients, server, now, options.route, templateError);
   }
 
   /**
-   * The template a mail names, read when the mail is due (never on the ingest's no-send path).
+   * The template a mail names: from those read already, else read now (never on the ingest's no-send path).
    * Null: the shipped default (`default` unedited), or, with `missing`, why the named one is not used.
    */
-  private async template(name: string): Promise<{ template: MailTemplate | null; missing?: string }> {
+  private async template(
+    name: string,
+    readAlready: ReadonlyMap<string, MailTemplate | null> | undefined,
+  ): Promise<{ template: MailTemplate | null; missing?: string }> {
     if (!this.deps.templates) return { template: null };
     try {
-      const template = await this.deps.templates.get(name);
+      const template = readAlready?.has(name) ? (readAlready.get(name) ?? null) : await this.deps.templates.get(name);
       if (template === null && name !== DEFAULT_TEMPLATE_NAME) {
         return { template: null, missing: `template ${name}: no such template` };
       }
@@ -130,7 +177,11 @@ export class MailDelivery {
           ? { transport: 'graph' as const, user: server.auth?.user ?? '' }
           : server;
     const rendered = preview ?? renderTestMail(now, about);
-    const report = await this.deliver('test', rendered, [], recipients, server, now, deadlines);
+    const report = await this.send(
+      await this.prepare('test', rendered, [], recipients, server, now),
+      server,
+      deadlines,
+    );
     await report.recorded;
     if (report.accepted.length === 0) {
       throw (
@@ -141,24 +192,23 @@ export class MailDelivery {
     return report;
   }
 
-  private async deliver(
+  private async prepare(
     kind: DeliveryKind,
     rendered: RenderedMail,
     alerts: readonly Alert[],
     recipients: readonly string[],
     server: MailServer,
     now: Date,
-    deadlines: RequestDeadlines,
     route?: string,
     templateError?: string,
-  ): Promise<DeliveryReport> {
+  ): Promise<PreparedMail> {
     const domain = mailDomain(server.from);
     const thread = alerts.length > 0 ? threadHeaders(alerts, domain) : { references: [] };
     // Every chunk is the same mail with its own Message-ID and To header (recipients never see each other beyond their chunk).
-    const outcomes = await mapLimit(
+    const messages = await mapLimit(
       chunk(recipients, MAX_RECIPIENTS_PER_MESSAGE),
       SEND_CONCURRENCY,
-      async (to): Promise<ChunkOutcome> => {
+      async (to): Promise<PreparedMessage> => {
         try {
           const mail = await composeMail({
             from: server.from,
@@ -170,28 +220,52 @@ export class MailDelivery {
             references: thread.references,
             ...(route === undefined ? {} : { route }),
           });
-          const sent = await this.deps.mailer.send(mail, server, deadlines.send);
-          return {
-            messageId: sent.messageId,
-            accepted: sent.accepted,
-            rejected: sent.rejected,
-            pending: sent.rejected.filter((r) => !r.permanent).map((r) => r.address),
-          };
+          return { to, mail };
         } catch (error) {
-          const failure =
-            error instanceof MailDeliveryError ? error : new MailDeliveryError('SMTP_CONNECTION_FAILED', String(error));
-          // Refused for good: each of the chunk's recipients refused with the server's words. Else a retry may reach them.
-          return failure.permanent
-            ? {
-                accepted: [],
-                rejected: to.map((address) => ({ address, reply: failure.message, permanent: true })),
-                pending: [],
-                failure,
-              }
-            : { accepted: [], rejected: [], pending: [...to], failure };
+          return { to, error };
         }
       },
     );
+    return {
+      kind,
+      subject: rendered.subject,
+      alerts,
+      recipients,
+      now,
+      messages,
+      ...(route === undefined ? {} : { route }),
+      ...(templateError === undefined ? {} : { templateError }),
+    };
+  }
+
+  /** Sends a prepared mail's messages and records the delivery; never throws for the mail server's failures. */
+  async send(prepared: PreparedMail, server: MailServer, deadlines: RequestDeadlines): Promise<DeliveryReport> {
+    const { kind, alerts, recipients, now, route, templateError } = prepared;
+    const outcomes = await mapLimit(prepared.messages, SEND_CONCURRENCY, async (message): Promise<ChunkOutcome> => {
+      const { to } = message;
+      try {
+        if (!message.mail) throw message.error;
+        const sent = await this.deps.mailer.send(message.mail, server, deadlines.send);
+        return {
+          messageId: sent.messageId,
+          accepted: sent.accepted,
+          rejected: sent.rejected,
+          pending: sent.rejected.filter((r) => !r.permanent).map((r) => r.address),
+        };
+      } catch (error) {
+        const failure =
+          error instanceof MailDeliveryError ? error : new MailDeliveryError('SMTP_CONNECTION_FAILED', String(error));
+        // Refused for good: each of the chunk's recipients refused with the server's words. Else a retry may reach them.
+        return failure.permanent
+          ? {
+              accepted: [],
+              rejected: to.map((address) => ({ address, reply: failure.message, permanent: true })),
+              pending: [],
+              failure,
+            }
+          : { accepted: [], rejected: [], pending: [...to], failure };
+      }
+    });
     const accepted = outcomes.flatMap((o) => o.accepted);
     const rejected = outcomes.flatMap((o) => o.rejected);
     const pending = outcomes.flatMap((o) => o.pending);
@@ -205,7 +279,7 @@ export class MailDelivery {
       kind,
       alerts: alerts.map((alert) => alert.fingerprint),
       recipients: [...recipients],
-      subject: rendered.subject,
+      subject: prepared.subject,
       outcome: failed ? 'failed' : 'sent',
       error: failed ? reply : null,
       messageId: outcomes.find((o) => o.messageId)?.messageId ?? '',

@@ -91,6 +91,7 @@ export class Sweeper {
       deadlines: requestDeadlines(),
       silences,
       muteWindows: windowsByName(windows),
+      templates: snapshot.templates,
       states: new Map(),
       read: new Set(),
     };

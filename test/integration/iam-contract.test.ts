@@ -321,6 +321,18 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
     // More than 99 alerts: the config and the states are read apart
     const many = Array.from({ length: 120 }, (_, i) => alert(`Many${run}`, 'firing', { instance: `i${i}` }));
     expect((await post(many)).body).toMatchObject({ received: 120, notified: 120 });
+    // A route given a template since the last post: that template is read when its mail is due (GetItem);
+    // the next posts read it with the config.
+    expect((await admin('PUT', '/v1/templates/{name}', { params: { name: 'iam' }, body: template })).status).toBe(200);
+    const templated = {
+      name: `tpl${run}`.toLowerCase(),
+      recipients: ['tpl@example.com'],
+      conditions: [{ label: 'tpl', operator: 'In', values: [run] }],
+      template: 'iam',
+    };
+    expect((await admin('POST', '/v1/routes', { body: templated })).status).toBe(201);
+    expect((await post([alert(`Templated${run}`, 'firing', { tpl: run })])).body).toMatchObject({ notified: 1 });
+    expect((await admin('DELETE', '/v1/routes/{name}', { params: { name: templated.name } })).status).toBe(204);
 
     // CloudWatch alarms: a new alarm, its OK, a failed send (thrown, so EventBridge retries)
     if (byRole.has('cloudwatch')) {
@@ -328,6 +340,16 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
       expect((await invoke('cloudwatch', alarm(`Cw${run}`, 'OK'))).result).toMatchObject({ notified: 1 });
       failNextMail();
       expect((await invoke('cloudwatch', alarm(`CwFailing${run}`, 'ALARM'))).error?.message).toMatch(/Delivery/);
+      // A route given a template since the last alarm: that template is read when its mail is due (GetItem).
+      const cwRoute = {
+        name: `cwtpl${run}`.toLowerCase(),
+        recipients: ['tpl@example.com'],
+        conditions: [{ label: 'alertname', operator: 'In', values: [`CwTemplated${run}`] }],
+        template: 'iam',
+      };
+      expect((await admin('POST', '/v1/routes', { body: cwRoute })).status).toBe(201);
+      expect((await invoke('cloudwatch', alarm(`CwTemplated${run}`, 'ALARM'))).result).toMatchObject({ notified: 1 });
+      expect((await admin('DELETE', '/v1/routes/{name}', { params: { name: cwRoute.name } })).status).toBe(204);
     }
 
     // The sweeper: held alerts mailed when their silence ends. A route of 51 recipients (two messages),
@@ -422,7 +444,7 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
     );
     if (byRole.has('cloudwatch')) {
       expect(operations('cloudwatch')).toEqual(
-        // GetItem: the mail's template, read when a mail is due.
+        // GetItem: a template a route was just given, read when its mail is due (the others come with the config).
         [
           'BatchGetItem',
           'BatchWriteItem',

@@ -268,6 +268,8 @@ export interface CountingDynamoProxy {
 export interface CountingDynamoProxyOptions {
   /** Faults on purpose: reset the connection (as a killed store does) for the requests this picks. */
   readonly failWhen?: (operation: string, body: Record<string, unknown>) => boolean;
+  /** A slow store on purpose: hold the requests this picks for that many milliseconds before forwarding them. */
+  readonly delayMs?: (operation: string, body: Record<string, unknown>) => number;
 }
 
 /** A proxy in front of the shared DynamoDB Local that notes every operation passing through it. */
@@ -290,6 +292,10 @@ export async function startCountingDynamoProxy(options: CountingDynamoProxyOptio
       }
       requests.push({ operation, body: parsed });
       if (options.failWhen?.(operation, parsed)) return res.destroy();
+      const delay = options.delayMs?.(operation, parsed) ?? 0;
+      setTimeout(() => forwardUpstream(body), delay);
+    });
+    const forwardUpstream = (body: Buffer) => {
       const forward = http.request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
         (reply) => {
@@ -299,7 +305,7 @@ export async function startCountingDynamoProxy(options: CountingDynamoProxyOptio
       );
       forward.on('error', () => res.destroy());
       forward.end(body);
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {

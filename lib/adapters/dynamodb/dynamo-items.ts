@@ -5,6 +5,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { StoredConfig } from '../../domain/config';
+import type { MailTemplate } from '../../domain/mail/templates/model';
 import type { MutedRecord } from '../../domain/muted';
 import type { NotificationState, NotificationStatus, Versioned } from '../../ports';
 
@@ -15,6 +16,16 @@ export const CONFIG_KEY: Item = { pk: { S: 'config#email' } };
 export const SILENCES_KEY: Item = { pk: { S: 'silences' } };
 /** Every mute window, likewise. */
 export const MUTE_WINDOWS_KEY: Item = { pk: { S: 'mute-windows' } };
+/** A stored template: an item of the config table, its three parts as JSON in `doc`. */
+export const templateKey = (name: string): Item => ({ pk: { S: `template#${name}` } });
+
+/** A template item as stored (parsed again only when its text changed), or null when there is none. */
+export function decodeTemplateItem(item: Item | undefined): MailTemplate | null {
+  if (!item?.doc?.S) return null;
+  const doc = parsedDocument(item.pk?.S ?? '', item.doc.S) as Partial<MailTemplate>;
+  return { subject: doc.subject ?? '', text: doc.text ?? '', html: doc.html ?? '' };
+}
+
 /** The sweeper's bookmark: where its pass over the held alerts is, and what it last saw. */
 export const SWEEPER_KEY: Item = { pk: { S: 'sweeper' } };
 

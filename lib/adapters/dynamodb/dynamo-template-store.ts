@@ -6,16 +6,16 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { MailTemplate } from '../../domain/mail/templates/model';
 import type { TemplateStore } from '../../ports';
-import type { Item } from './dynamo-items';
+import { decodeTemplateItem, type Item, templateKey as keyOf } from './dynamo-items';
 
-const keyOf = (name: string): Item => ({ pk: { S: `template#${name}` } });
 /** The names of the stored templates, as a string set: listing them needs no Scan (the stack grants none). */
 const INDEX_KEY: Item = { pk: { S: 'templates#index' } };
 
 /**
  * Templates are items of the config table (`template#<name>`, the three parts as JSON in `doc`),
- * each written whole, in one transaction with the index of names. The ingest reads one only when a
- * mail is due (lib/usecases/mail-delivery.ts), never on its no-send path.
+ * each written whole, in one transaction with the index of names. The ingest reads the templates its
+ * routes name with its first read (dynamo-ingest-snapshot.ts), so a due mail renders while its claim is
+ * written; this `get` serves the rest (a route just renamed its template, the sweeper, the API).
  */
 export class DynamoTemplateStore implements TemplateStore {
   constructor(
@@ -27,9 +27,7 @@ export class DynamoTemplateStore implements TemplateStore {
     const { Item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: keyOf(name), ConsistentRead: true }),
     );
-    if (!Item?.doc?.S) return null;
-    const doc = JSON.parse(Item.doc.S) as Partial<MailTemplate>;
-    return { subject: doc.subject ?? '', text: doc.text ?? '', html: doc.html ?? '' };
+    return decodeTemplateItem(Item);
   }
 
   async put(name: string, template: MailTemplate): Promise<void> {

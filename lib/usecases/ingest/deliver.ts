@@ -10,6 +10,7 @@ import { addressKey, recipientsOwed, type SendOutcome, settleDeliveries } from '
 import type { RoutePlan } from '../../domain/routes';
 import { DeliveryFailedError, messageOf } from '../../errors';
 import type { Claim, DeliveryProgress } from '../../ports';
+import type { PreparedMail } from '../mail-delivery';
 import type { IngestRequest, Settled, Target } from './stages';
 
 /** Tries at recording sent notices (the `sent` marks) or giving claims back, within the request's deadline. */
@@ -21,12 +22,94 @@ export interface Delivered {
   readonly deliveryId: string | null;
 }
 
+/** One mail the won claims owe: the notices of one kind on one route, to the recipients who do not have them yet. */
+export interface MailJob {
+  readonly kind: 'firing' | 'resolved';
+  readonly route: RoutePlan;
+  readonly claims: readonly Claim[];
+  readonly recipients: readonly string[];
+}
+
+/** The mails of a set of claims, in order (firing first, then route by route), and whom each claim's notice goes to. */
+export function mailJobs(
+  request: IngestRequest,
+  claims: readonly Claim[],
+  targets: ReadonlyMap<string, Target>,
+): { readonly jobs: MailJob[]; readonly owedTo: Map<string, string[]> } {
+  const owedTo = recipientsPerClaim(claims, targets, request.plans);
+  const jobs: MailJob[] = [];
+  for (const kind of ['firing', 'resolved'] as const) {
+    for (const route of request.plans) {
+      const ofRoute = claims.filter((c) => c.kind === kind && targets.get(c.key)?.route === route);
+      for (const owed of recipientsOwed(ofRoute, request.states, (c) => owedTo.get(c.key) ?? [])) {
+        jobs.push({ kind, route, claims: owed.claims, recipients: owed.recipients });
+      }
+    }
+  }
+  return { jobs, owedTo };
+}
+
+/** Mails rendered and composed for these jobs (lib/usecases/mail-delivery.ts `PreparedMail`), not sent. */
+export interface PreparedJobs {
+  readonly jobs: readonly MailJob[];
+  readonly mails: readonly PreparedMail[];
+}
+
+/** Renders and composes the jobs' mails, their templates from the request's first read where it has them. */
+export async function prepareJobs(
+  request: IngestRequest,
+  jobs: readonly MailJob[],
+  targets: ReadonlyMap<string, Target>,
+  server: MailServer,
+): Promise<PreparedJobs> {
+  const mails = await Promise.all(
+    jobs.map((job) =>
+      request.deps.mailDelivery.prepareAlerts(job.kind, alertsOf(job, targets), job.recipients, server, {
+        route: job.route.name,
+        template: job.route.template,
+        templates: request.templates,
+      }),
+    ),
+  );
+  return { jobs, mails };
+}
+
+const alertsOf = (job: MailJob, targets: ReadonlyMap<string, Target>) =>
+  job.claims.map((c) => (targets.get(c.key) as Target).alert);
+
+/** Whether mails prepared before the claims were won are the very mails the won claims owe. */
+function sameJobs(a: readonly MailJob[], b: readonly MailJob[]): boolean {
+  const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return (
+    a.length === b.length &&
+    a.every((job, i) => {
+      const other = b[i];
+      return (
+        other !== undefined &&
+        job.kind === other.kind &&
+        job.route === other.route &&
+        same(job.recipients, other.recipients) &&
+        same(
+          job.claims.map((c) => c.key),
+          other.claims.map((c) => c.key),
+        )
+      );
+    })
+  );
+}
+
+/**
+ * Sends the won claims' mails, in turn, and settles the claims. `early`: mails prepared while the
+ * claims were being written, for the claims due; used when the won claims owe exactly those mails
+ * (every claim won, the common case), else the mails are prepared again from what was won.
+ */
 export async function deliver(
   request: IngestRequest,
   won: readonly Claim[],
   claimId: string,
   targets: ReadonlyMap<string, Target>,
   server: MailServer | null,
+  early?: PreparedJobs,
 ): Promise<Delivered> {
   if (won.length === 0) return { settled: [], deliveryId: null };
   if (!server) {
@@ -36,26 +119,15 @@ export async function deliver(
       new Error('no mail server is configured'),
     );
   }
-  const owedTo = recipientsPerClaim(won, targets, request.plans);
+  const { jobs, owedTo } = mailJobs(request, won, targets);
+  const prepared = early && sameJobs(early.jobs, jobs) ? early : await prepareJobs(request, jobs, targets, server);
   const outcomes: SendOutcome[] = [];
   let deliveryId: string | null = null;
-  for (const kind of ['firing', 'resolved'] as const) {
-    for (const route of request.plans) {
-      const claims = won.filter((c) => c.kind === kind && targets.get(c.key)?.route === route);
-      for (const owed of recipientsOwed(claims, request.states, (c) => owedTo.get(c.key) ?? [])) {
-        const alerts = owed.claims.map((c) => (targets.get(c.key) as Target).alert);
-        const report = await request.deps.mailDelivery.deliverAlerts(
-          kind,
-          alerts,
-          owed.recipients,
-          server,
-          request.deadlines,
-          { route: route.name, template: route.template },
-        );
-        outcomes.push({ kind, fingerprints: alerts.map((alert) => alert.fingerprint), report });
-        if (report.accepted.length > 0) deliveryId ??= report.delivery.id;
-      }
-    }
+  for (const [i, job] of jobs.entries()) {
+    const mail = prepared.mails[i] as PreparedMail;
+    const report = await request.deps.mailDelivery.send(mail, server, request.deadlines);
+    outcomes.push({ kind: job.kind, fingerprints: mail.alerts.map((alert) => alert.fingerprint), report });
+    if (report.accepted.length > 0) deliveryId ??= report.delivery.id;
   }
   const settled = settleDeliveries(won, request.states, (c) => owedTo.get(c.key) ?? [], outcomes);
   const now = request.deps.clock();
@@ -86,7 +158,7 @@ export async function deliver(
  * fails for someone, that route's claim is the one given back, and its retry reaches them.
  */
 function recipientsPerClaim(
-  won: readonly Claim[],
+  claims: readonly Claim[],
   targets: ReadonlyMap<string, Target>,
   plans: readonly RoutePlan[],
 ): Map<string, string[]> {
@@ -96,7 +168,7 @@ function recipientsPerClaim(
   };
   const covered = new Map<string, Set<string>>();
   const owed = new Map<string, string[]>();
-  const inRouteOrder = [...won].sort((a, b) => routeIndex(a) - routeIndex(b) || a.kind.localeCompare(b.kind));
+  const inRouteOrder = [...claims].sort((a, b) => routeIndex(a) - routeIndex(b) || a.kind.localeCompare(b.kind));
   for (const c of inRouteOrder) {
     const notice = `${c.kind}|${c.fingerprint}`;
     const already = covered.get(notice) ?? new Set<string>();

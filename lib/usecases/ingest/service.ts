@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { sleep } from '../../concurrency';
 import { type RequestDeadlines, requestDeadlines } from '../../deadlines';
 import type { Alert } from '../../domain/alerts/model';
+import type { MailServer } from '../../domain/config';
+import { DEFAULT_TEMPLATE_NAME } from '../../domain/mail/templates/model';
 import { loadWindowEngine, windowsByName } from '../../domain/mute-windows';
 import { loadPatternEngine } from '../../domain/patterns';
 import { allConditions, type RoutePlan, routePlans } from '../../domain/routes';
 import { DeliveryFailedError } from '../../errors';
 import type { Logger } from '../../log';
-import type { IngestSnapshotReader, NotificationStateStore } from '../../ports';
+import type { Claim, IngestSnapshotReader, NotificationStateStore } from '../../ports';
 import type { ConfigReader } from '../config/reader';
 import type { MailDelivery } from '../mail-delivery';
-import { deliver } from './deliver';
+import { deliver, mailJobs, type PreparedJobs, prepareJobs } from './deliver';
 import { type DryRunResult, dryRun } from './dry-run';
 import {
   claim,
@@ -120,7 +122,7 @@ export class IngestService {
     const keys = guess
       ? targetsOf(guess, lastOccurrences(received)).map((target) => target.key)
       : received.map((alert) => alert.fingerprint);
-    const snapshot = await this.deps.snapshot.read(keys);
+    const snapshot = await this.deps.snapshot.read(keys, templatesNamed(guess));
     const config = this.deps.config.withDefaults(snapshot.config);
     const plans = routePlans(config);
     const silences = snapshot.silences?.value.silences ?? [];
@@ -135,6 +137,7 @@ export class IngestService {
       deadlines,
       silences,
       muteWindows: windowsByName(windows),
+      templates: snapshot.templates,
       states: snapshot.states,
       read: new Set(keys),
     };
@@ -156,7 +159,7 @@ export class IngestService {
   ): Promise<string | null> {
     const byKey = new Map(targets.map((target) => [target.key, target]));
     const waitUntil = this.deps.clock().getTime() + IN_FLIGHT_WAIT_MS;
-    let server: Awaited<ReturnType<ConfigReader['mailServer']>> | undefined;
+    let server: MailServer | null | undefined;
     let deliveryId: string | null = null;
     let candidates = targets;
     for (let round = 1; candidates.length > 0; round++) {
@@ -166,10 +169,16 @@ export class IngestService {
       }
       const decided = await decideEach(request, candidates);
       settled.push(...decided.settled);
-      const claimed = await claim(request, decided.next.due, randomUUID());
+      const claiming = claim(request, decided.next.due, randomUUID());
+      // The mails the due notices owe are rendered and composed while the claims are written: they are
+      // sent only once the claims are won (durable before the send), and used if every claim was.
+      const early =
+        decided.next.due.length > 0 ? prepareEarly(this.deps, request, decided.next.due, byKey, server) : undefined;
+      const claimed = await claiming;
       if (claimed.won.length > 0) {
-        server ??= await this.deps.config.mailServer(request.config);
-        const delivered = await deliver(request, claimed.won, claimed.claimId, byKey, server);
+        const prepared = await early;
+        server ??= prepared?.server ?? (await this.deps.config.mailServer(request.config));
+        const delivered = await deliver(request, claimed.won, claimed.claimId, byKey, server, prepared?.mails);
         settled.push(...delivered.settled);
         deliveryId ??= delivered.deliveryId;
       }
@@ -186,6 +195,33 @@ export class IngestService {
     }
     return deliveryId;
   }
+}
+
+/**
+ * The mail server and the due notices' mails, prepared as if every claim will be won. After the
+ * claim's request is on its way (one turn of the event loop), so rendering never delays it. Never
+ * rejects: whatever fails here is done again after the claim, where its failure counts.
+ */
+async function prepareEarly(
+  deps: IngestDeps,
+  request: IngestRequest,
+  due: readonly Claim[],
+  targets: ReadonlyMap<string, Target>,
+  known: MailServer | null | undefined,
+): Promise<{ server: MailServer; mails: PreparedJobs } | undefined> {
+  try {
+    await new Promise((resolve) => setImmediate(resolve));
+    const server = known === undefined ? await deps.config.mailServer(request.config) : known;
+    if (!server) return undefined;
+    return { server, mails: await prepareJobs(request, mailJobs(request, due, targets).jobs, targets, server) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The templates the routes name (the default route's `default` included): read with the config. */
+function templatesNamed(plans: readonly RoutePlan[] | undefined): string[] {
+  return [...new Set((plans ?? []).map((plan) => plan.template ?? DEFAULT_TEMPLATE_NAME)).add(DEFAULT_TEMPLATE_NAME)];
 }
 
 type StageOut<Out> = StageResult<Out> | Promise<StageResult<Out>>;

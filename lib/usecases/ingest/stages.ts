@@ -9,6 +9,7 @@ import type { RequestDeadlines } from '../../deadlines';
 import type { Alert } from '../../domain/alerts/model';
 import type { StoredConfig } from '../../domain/config';
 import { decide, isResolvedDue } from '../../domain/decide';
+import type { MailTemplate } from '../../domain/mail/templates/model';
 import type { MuteWindow } from '../../domain/mute-windows';
 import {
   heldAlert,
@@ -74,6 +75,8 @@ export interface IngestRequest {
   readonly silences: readonly Silence[];
   /** The mute windows by name; a route's `muteWindows` names those that hold its alerts. */
   readonly muteWindows: ReadonlyMap<string, MuteWindow>;
+  /** The templates read with the config, by name (null: none stored); a mail naming another reads it when due. */
+  readonly templates: ReadonlyMap<string, MailTemplate | null>;
   /** The latest states read, by state key: the request's first read, then re-reads while waiting on other invocations. */
   states: ReadonlyMap<string, NotificationState>;
   /** The keys read so far (a key read and absent has no state). */
