@@ -49,19 +49,22 @@ export function mailJobs(
   return { jobs, owedTo };
 }
 
-/** Mails rendered and composed for these jobs (lib/usecases/mail-delivery.ts `PreparedMail`), not sent. */
+/** The mails a set of claims owes, rendered and composed (lib/usecases/mail-delivery.ts `PreparedMail`), not sent. */
 export interface PreparedJobs {
+  readonly claims: readonly Claim[];
   readonly jobs: readonly MailJob[];
+  readonly owedTo: ReadonlyMap<string, string[]>;
   readonly mails: readonly PreparedMail[];
 }
 
-/** Renders and composes the jobs' mails, their templates from the request's first read where it has them. */
+/** Plans, renders and composes the claims' mails, their templates from the request's first read where it has them. */
 export async function prepareJobs(
   request: IngestRequest,
-  jobs: readonly MailJob[],
+  claims: readonly Claim[],
   targets: ReadonlyMap<string, Target>,
   server: MailServer,
 ): Promise<PreparedJobs> {
+  const { jobs, owedTo } = mailJobs(request, claims, targets);
   const mails = await Promise.all(
     jobs.map((job) =>
       request.deps.mailDelivery.prepareAlerts(job.kind, alertsOf(job, targets), job.recipients, server, {
@@ -71,37 +74,26 @@ export async function prepareJobs(
       }),
     ),
   );
-  return { jobs, mails };
+  return { claims, jobs, owedTo, mails };
 }
 
 const alertsOf = (job: MailJob, targets: ReadonlyMap<string, Target>) =>
   job.claims.map((c) => (targets.get(c.key) as Target).alert);
 
-/** Whether mails prepared before the claims were won are the very mails the won claims owe. */
-function sameJobs(a: readonly MailJob[], b: readonly MailJob[]): boolean {
-  const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
-  return (
-    a.length === b.length &&
-    a.every((job, i) => {
-      const other = b[i];
-      return (
-        other !== undefined &&
-        job.kind === other.kind &&
-        job.route === other.route &&
-        same(job.recipients, other.recipients) &&
-        same(
-          job.claims.map((c) => c.key),
-          other.claims.map((c) => c.key),
-        )
-      );
-    })
-  );
+/**
+ * Whether mails prepared for some claims are the won claims' mails: the same claims (the mails are
+ * a function of the claims and of the request's states and routes, which a round does not change).
+ */
+function sameClaims(prepared: readonly Claim[], won: readonly Claim[]): boolean {
+  if (prepared.length !== won.length) return false;
+  const keys = new Set(prepared.map((c) => c.key));
+  return won.every((c) => keys.has(c.key));
 }
 
 /**
  * Sends the won claims' mails, in turn, and settles the claims. `early`: mails prepared while the
- * claims were being written, for the claims due; used when the won claims owe exactly those mails
- * (every claim won, the common case), else the mails are prepared again from what was won.
+ * claims were being written, for the claims due; used when those are the claims won (every claim
+ * won, the common case), else the mails are prepared again from what was won.
  */
 export async function deliver(
   request: IngestRequest,
@@ -119,8 +111,8 @@ export async function deliver(
       new Error('no mail server is configured'),
     );
   }
-  const { jobs, owedTo } = mailJobs(request, won, targets);
-  const prepared = early && sameJobs(early.jobs, jobs) ? early : await prepareJobs(request, jobs, targets, server);
+  const prepared = early && sameClaims(early.claims, won) ? early : await prepareJobs(request, won, targets, server);
+  const { jobs, owedTo } = prepared;
   const outcomes: SendOutcome[] = [];
   let deliveryId: string | null = null;
   for (const [i, job] of jobs.entries()) {
@@ -168,7 +160,9 @@ function recipientsPerClaim(
   };
   const covered = new Map<string, Set<string>>();
   const owed = new Map<string, string[]>();
-  const inRouteOrder = [...claims].sort((a, b) => routeIndex(a) - routeIndex(b) || a.kind.localeCompare(b.kind));
+  // Firing before resolved within a route (the kinds' own order; no locale needed).
+  const kindOrder = (c: Claim): number => (c.kind === 'firing' ? 0 : 1);
+  const inRouteOrder = [...claims].sort((a, b) => routeIndex(a) - routeIndex(b) || kindOrder(a) - kindOrder(b));
   for (const c of inRouteOrder) {
     const notice = `${c.kind}|${c.fingerprint}`;
     const already = covered.get(notice) ?? new Set<string>();

@@ -12,7 +12,7 @@ import type { Logger } from '../../log';
 import type { Claim, IngestSnapshotReader, NotificationStateStore } from '../../ports';
 import type { ConfigReader } from '../config/reader';
 import type { MailDelivery } from '../mail-delivery';
-import { deliver, mailJobs, type PreparedJobs, prepareJobs } from './deliver';
+import { deliver, type PreparedJobs, prepareJobs } from './deliver';
 import { type DryRunResult, dryRun } from './dry-run';
 import {
   claim,
@@ -213,7 +213,7 @@ async function prepareEarly(
     await new Promise((resolve) => setImmediate(resolve));
     const server = known === undefined ? await deps.config.mailServer(request.config) : known;
     if (!server) return undefined;
-    return { server, mails: await prepareJobs(request, mailJobs(request, due, targets).jobs, targets, server) };
+    return { server, mails: await prepareJobs(request, due, targets, server) };
   } catch {
     return undefined;
   }
