@@ -14,6 +14,7 @@ import addressparser from 'nodemailer/lib/addressparser';
 import type { Alert } from '../../domain/alerts/model';
 import { phase } from '../../phases';
 import type { OutgoingMail } from '../../ports';
+import { nodemailerParts } from './nodemailer-loader';
 
 export interface ComposeInput {
   from: string;
@@ -124,7 +125,7 @@ export async function composeMail(input: ComposeInput): Promise<OutgoingMail> {
   const references = (input.references ?? []).map((r, i) => requireMessageId(r, `references[${i}]`));
 
   // nodemailer's composer loads with the first mail, not at a cold start (lib/adapters/smtp/nodemailer-parts.ts).
-  const { MailComposer } = await import('./nodemailer-parts');
+  const { MailComposer } = await nodemailerParts();
   const composer = new MailComposer({
     from: headerText(input.from),
     to,

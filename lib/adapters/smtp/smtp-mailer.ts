@@ -4,6 +4,7 @@ import { MailDeliveryError, type MailErrorCode } from '../../errors';
 import { phase } from '../../phases';
 import type { Mailer, OutgoingMail, RecipientRejection, SendResult } from '../../ports';
 import type { AccessTokens } from '../oauth/token-client';
+import { nodemailerParts } from './nodemailer-loader';
 import { closeQuietly, connectionKey, keepIdleConnection, takeIdleConnection } from './smtp-connections';
 
 /** Per-step timeouts (each further capped by the send's deadline), so a silent server is noticed early. */
@@ -108,7 +109,7 @@ async function sendRaw(
   }
   const capped = (ms: number): number => Math.max(1, Math.min(ms, budgetMs));
   // The SMTP client loads with the first send, not at a cold start (lib/adapters/smtp/nodemailer-parts.ts).
-  const { SMTPConnection } = await import('./nodemailer-parts');
+  const { SMTPConnection } = await nodemailerParts();
   const open = () =>
     new SMTPConnection({
       host: server.host.replace(/^\[(.*)\]$/, '$1'),
