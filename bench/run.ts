@@ -836,16 +836,24 @@ async function main(): Promise<void> {
     progress('cost pass: counting store calls and capacity units per request');
     const counting = await startCountingStore(dynamo.endpoint);
     cleanups.push({ name: 'counting store', run: () => counting.stop() });
+    // Tables of its own: what a deployment with no silences reads (the routes part leaves 100 expired
+    // silences in its silences document, which every request reads whole: ~20 read units each).
     const countedRuntime = await startRuntimeChild(childScript, {
       BENCH_DYNAMODB_ENDPOINT: counting.endpoint,
-      BENCH_TABLE_PREFIX: prefix,
+      BENCH_TABLE_PREFIX: `${prefix}cost-`,
       BENCH_DATA_DIR: dataDir,
       BENCH_SMTP_PORT: String(sink.port),
       BENCH_RECIPIENT: RECIPIENT,
     });
     cleanups.push({ name: 'counted runtime child', run: () => countedRuntime.stop() });
     const client = new HttpClient(countedRuntime.url, 1);
-    const count = async (name: string, bodies: readonly (Buffer | string)[], batch: number, notified: number) => {
+    const count = async (
+      name: string,
+      bodies: readonly (Buffer | string)[],
+      batch: number,
+      /** null: not checked (a pool that overlaps one notified before). */
+      notified: number | null,
+    ) => {
       // One unmeasured post of the shape first (the first mail loads nodemailer).
       const times: number[] = [];
       const mailsBefore = sink.count();
@@ -855,7 +863,10 @@ async function main(): Promise<void> {
         const reply = await client.request('POST', '/v1/alerts', ingestHeaders, body);
         times.push(performance.now() - t0);
         check(reply.status === 202, `cost pass ${name}: answered ${reply.status}: ${reply.body.slice(0, 200)}`);
-        check(parseIngest(reply.body).notified === notified, `cost pass ${name}: ${reply.body.slice(0, 200)}`);
+        check(
+          notified === null || parseIngest(reply.body).notified === notified,
+          `cost pass ${name}: ${reply.body.slice(0, 200)}`,
+        );
       }
       const tally = counting.tally();
       counted.push({
@@ -882,6 +893,9 @@ async function main(): Promise<void> {
       });
     try {
       await count('warm-up', freshBodies('w', 2, BATCH), BATCH, BATCH);
+      // The steady-state pools, notified once in these tables, so that the counted posts are re-sends.
+      await count('notified once', pool.slice(0, 20), BATCH, BATCH);
+      await count('notified once, 64', pool64.slice(0, 20), PROMETHEUS_BATCH, null);
       counted.length = 0;
       await count('steady state, 100 per post', pool.slice(0, 20), BATCH, 0);
       await count('steady state, 64 per post', pool64.slice(0, 20), PROMETHEUS_BATCH, 0);
