@@ -177,8 +177,8 @@ export interface MuteWindowsDocument {
  * of a batch of alerts, together, so steady state costs one round trip to the store.
  */
 export interface IngestSnapshotReader {
-  /** The config and the states under these keys, and the templates of these names. */
-  read(keys: readonly string[], templates?: readonly string[]): Promise<IngestSnapshot>;
+  /** The config and the states under these keys. */
+  read(keys: readonly string[]): Promise<IngestSnapshot>;
 }
 
 export interface IngestSnapshot {
@@ -186,8 +186,8 @@ export interface IngestSnapshot {
   readonly states: Map<string, NotificationState>;
   readonly silences: Versioned<SilencesDocument> | null;
   readonly muteWindows: Versioned<MuteWindowsDocument> | null;
-  /** Each template asked for, by name: null when none is stored under it. */
-  readonly templates: ReadonlyMap<string, MailTemplate | null>;
+  /** One more with every template written or deleted: templates read at the same generation are current. */
+  readonly templatesGeneration: number;
 }
 
 export type DeliveryKind = 'firing' | 'resolved' | 'test';

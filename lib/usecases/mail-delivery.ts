@@ -73,8 +73,8 @@ export interface AlertMailOptions {
   readonly route: string;
   /** The template the route names (`default` when none). */
   readonly template?: string | undefined;
-  /** Templates read already (the ingest's first read), by name; null: none stored. Others are read now. */
-  readonly templates?: ReadonlyMap<string, MailTemplate | null>;
+  /** Templates read already (the ingest keeps them per generation), by name; null: none stored. Others are read now, and added. */
+  readonly templates?: Map<string, MailTemplate | null>;
 }
 
 /**
@@ -147,11 +147,15 @@ export class MailDelivery {
    */
   private async template(
     name: string,
-    readAlready: ReadonlyMap<string, MailTemplate | null> | undefined,
+    readAlready: Map<string, MailTemplate | null> | undefined,
   ): Promise<{ template: MailTemplate | null; missing?: string }> {
     if (!this.deps.templates) return { template: null };
     try {
-      const template = readAlready?.has(name) ? (readAlready.get(name) ?? null) : await this.deps.templates.get(name);
+      let template = readAlready?.get(name);
+      if (template === undefined) {
+        template = await this.deps.templates.get(name);
+        readAlready?.set(name, template);
+      }
       if (template === null && name !== DEFAULT_TEMPLATE_NAME) {
         return { template: null, missing: `template ${name}: no such template` };
       }

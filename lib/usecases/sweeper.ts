@@ -91,7 +91,7 @@ export class Sweeper {
       deadlines: requestDeadlines(),
       silences,
       muteWindows: windowsByName(windows),
-      templates: snapshot.templates,
+      templates: new Map(),
       states: new Map(),
       read: new Set(),
     };

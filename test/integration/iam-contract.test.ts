@@ -321,8 +321,7 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
     // More than 99 alerts: the config and the states are read apart
     const many = Array.from({ length: 120 }, (_, i) => alert(`Many${run}`, 'firing', { instance: `i${i}` }));
     expect((await post(many)).body).toMatchObject({ received: 120, notified: 120 });
-    // A route given a template since the last post: that template is read when its mail is due (GetItem);
-    // the next posts read it with the config.
+    // A route given a template: that template is read when its mail is due (GetItem), then kept.
     expect((await admin('PUT', '/v1/templates/{name}', { params: { name: 'iam' }, body: template })).status).toBe(200);
     const templated = {
       name: `tpl${run}`.toLowerCase(),
@@ -340,7 +339,7 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
       expect((await invoke('cloudwatch', alarm(`Cw${run}`, 'OK'))).result).toMatchObject({ notified: 1 });
       failNextMail();
       expect((await invoke('cloudwatch', alarm(`CwFailing${run}`, 'ALARM'))).error?.message).toMatch(/Delivery/);
-      // A route given a template since the last alarm: that template is read when its mail is due (GetItem).
+      // A route given a template: that template is read when its mail is due (GetItem), then kept.
       const cwRoute = {
         name: `cwtpl${run}`.toLowerCase(),
         recipients: ['tpl@example.com'],
@@ -444,7 +443,7 @@ describe.each(STACKS)('the $label stack', ({ label, context }) => {
     );
     if (byRole.has('cloudwatch')) {
       expect(operations('cloudwatch')).toEqual(
-        // GetItem: a template a route was just given, read when its mail is due (the others come with the config).
+        // GetItem: a mail's template, read once per process and change of the templates.
         [
           'BatchGetItem',
           'BatchWriteItem',

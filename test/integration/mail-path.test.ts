@@ -1,9 +1,10 @@
 /**
  * The path from a due alert to the mail server (issue 19), against DynamoDB Local behind a proxy
  * that holds the claim's write on purpose and a real SMTP server: the mail is rendered and
- * composed while the claim is being written, and sent only once the claim is durable; the
- * templates the routes name come with the request's one batched read, so a mail needs no read of
- * its own; and an edited template is in the very next mail.
+ * composed while the claim is being written, and sent only once the claim is durable; a process
+ * keeps the templates it read while the templates' index (read with the config, in the request's
+ * one batched read) says none changed, so a mail needs no read of its own; and an edited template
+ * is in the very next mail.
  */
 import { type PhaseMark, recordPhases } from '../../lib/phases';
 import {
@@ -89,16 +90,18 @@ describe('the mail path', () => {
     expect(at('claim done') - at('compose done')).toBeGreaterThan(CLAIM_HOLD_MS / 2);
   });
 
-  it('reads the template with the config: a due mail costs no read of its own', async () => {
+  it('keeps the templates it read: a due mail costs no read of its own, the first read has the index', async () => {
     proxy.operations.length = 0;
+    proxy.requests.length = 0;
     expect((await post([newAlert()])).status).toBe(202);
     await smtp.waitFor(1);
     expect(proxy.operations.filter((op) => op === 'GetItem')).toEqual([]);
     const firstRead = proxy.requests.find((r) => r.operation === 'BatchGetItem');
-    expect(JSON.stringify(firstRead?.body)).toContain('"template#default"');
+    expect(JSON.stringify(firstRead?.body)).toContain('"templates#index"');
+    expect(JSON.stringify(firstRead?.body)).not.toContain('"template#');
   });
 
-  it('mails with a template edited just before, read in the same batch as the config', async () => {
+  it('mails with a template edited just before (the index says so), reading it once, and keeps it', async () => {
     const template = { subject: 'Edited {{ alerts.size }}', text: 'edited text', html: '<p>edited</p>' };
     const put = await call(runtime.url, 'PUT', '/v1/templates/default', { token: runtime.adminToken, body: template });
     expect(put.status).toBe(200);
@@ -107,13 +110,26 @@ describe('the mail path', () => {
     expect((await post([newAlert()])).status).toBe(202);
     const [mail] = await smtp.waitFor(1);
     expect(mail?.parsed.subject).toBe('Edited 1');
+    expect(proxy.operations.filter((op) => op === 'GetItem')).toEqual(['GetItem']);
+
+    smtp.received.length = 0;
+    proxy.operations.length = 0;
+    expect((await post([newAlert()])).status).toBe(202);
+    const [again] = await smtp.waitFor(1);
+    expect(again?.parsed.subject).toBe('Edited 1');
     expect(proxy.operations.filter((op) => op === 'GetItem')).toEqual([]);
+
+    // Deleted: the shipped mail again, with the very next alert.
     expect((await call(runtime.url, 'DELETE', '/v1/templates/default', { token: runtime.adminToken })).status).toBe(
       204,
     );
+    smtp.received.length = 0;
+    expect((await post([newAlert()])).status).toBe(202);
+    const [shipped] = await smtp.waitFor(1);
+    expect(shipped?.parsed.subject).toMatch(/^\[FIRING:1\] QueueStuck/);
   });
 
-  it('reads a template a route has just been given when its mail is due, and the next request reads it with the config', async () => {
+  it('reads a template a route has just been given when its mail is due, once', async () => {
     const ops = { subject: 'Ops {{ alerts.size }}', text: 'ops', html: '<p>ops</p>' };
     expect((await call(runtime.url, 'PUT', '/v1/templates/ops', { token: runtime.adminToken, body: ops })).status).toBe(
       200,
@@ -133,7 +149,7 @@ describe('the mail path', () => {
     expect((await post([newAlert({ team: 'ops' })])).status).toBe(202);
     const [first] = await smtp.waitFor(1);
     expect(first?.parsed.subject).toBe('Ops 1');
-    // The routes this process knew named no `ops` template: read when its mail was due.
+    // This process had not read `ops` yet: read when its mail was due, then kept.
     expect(proxy.operations.filter((op) => op === 'GetItem')).toEqual(['GetItem']);
 
     smtp.received.length = 0;

@@ -490,7 +490,7 @@ describe('the steady state with 10 routes', () => {
     expect(repost.body).toMatchObject({ notified: 0, suppressed: { repeatInterval: 40 } });
     expect(proxy.operations).toEqual(['BatchGetItem']);
     const keys = proxy.requests[0]?.body.RequestItems as Record<string, { Keys: unknown[] }>;
-    // The config, silences and mute-windows items (issue 16), the default template (the routes name no other), and the 44 states.
+    // The config, silences and mute-windows items (issue 16), the templates' index, and the 44 states.
     expect(Object.values(keys).reduce((n, table) => n + table.Keys.length, 0)).toBe(4 + 44);
   });
 

@@ -1,6 +1,5 @@
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chunk } from '../../concurrency';
-import type { MailTemplate } from '../../domain/mail/templates/model';
 import { phase } from '../../phases';
 import type {
   IngestSnapshot,
@@ -15,24 +14,23 @@ import {
   CONFIG_KEY,
   decodeConfigItem,
   decodeDocumentItem,
-  decodeTemplateItem,
+  decodeTemplatesGeneration,
   type Item,
   MUTE_WINDOWS_KEY,
   SILENCES_KEY,
   stateKey,
-  templateKey,
+  TEMPLATES_INDEX_KEY,
 } from './dynamo-items';
 
-/** The config table's items every request reads: the config, the silences, the mute windows. */
-const DOCUMENT_KEYS = [CONFIG_KEY, SILENCES_KEY, MUTE_WINDOWS_KEY];
+/** The config table's items every request reads: the config, the silences, the mute windows, the templates' index. */
+const DOCUMENT_KEYS = [CONFIG_KEY, SILENCES_KEY, MUTE_WINDOWS_KEY, TEMPLATES_INDEX_KEY];
 
 /**
- * Reads the config, silences and mute-window items, the templates the routes name and the states
- * of a batch in one round trip: with the default template alone, up to 96 state keys (Prometheus
- * posts at most 64 alerts) share one BatchGetItem across both tables with the four documents. A
- * bigger batch adds full 100-key BatchGetItems of the other states, all in parallel. The templates
- * cost one read unit each per request (a key that finds nothing costs one too), and they take a
- * round trip off every mail: it renders while its claim is written (BENCHMARKS.md, issue 19).
+ * Reads the config, silences and mute-window items, the templates' index (its generation says
+ * whether the templates a process keeps are still current) and the states of a batch in one round
+ * trip: up to 96 state keys (Prometheus posts at most 64 alerts) share one BatchGetItem across both
+ * tables with the four documents. A bigger batch adds full 100-key BatchGetItems of the other
+ * states, all in parallel: as many calls as splitting the keys 96, 100, 100, ...
  */
 export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
   private readonly batchGet: BatchGet;
@@ -45,26 +43,25 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
     this.batchGet = (RequestItems) => client.send(new BatchGetItemCommand({ RequestItems }));
   }
 
-  async read(keys: readonly string[], templates: readonly string[] = []): Promise<IngestSnapshot> {
+  async read(keys: readonly string[]): Promise<IngestSnapshot> {
     phase('snapshot read');
     try {
-      return await this.readAll(keys, [...new Set(templates)]);
+      return await this.readAll(keys);
     } finally {
       phase('snapshot read done');
     }
   }
 
-  private async readAll(keys: readonly string[], templates: readonly string[]): Promise<IngestSnapshot> {
+  private async readAll(keys: readonly string[]): Promise<IngestSnapshot> {
     const unique = [...new Set(keys)];
     const states = new Map<string, NotificationState>();
     const addStates = (items: readonly Item[] | undefined) => {
       for (const item of items ?? []) addState(states, item);
     };
-    // The documents ride with the first states; the rest go in full 100-key reads beside it, in parallel.
-    const documentKeys = [...DOCUMENT_KEYS, ...templates.map(templateKey)];
-    const first = unique.slice(0, Math.max(0, BATCH_GET_LIMIT - documentKeys.length));
+    // The documents ride with the first 96 states; the rest go in full 100-key reads beside it, in parallel.
+    const first = unique.slice(0, BATCH_GET_LIMIT - DOCUMENT_KEYS.length);
     const [found] = await Promise.all([
-      batchGetConsistent(this.batchGet, { [this.configTable]: documentKeys, [this.stateTable]: first.map(stateKey) }),
+      batchGetConsistent(this.batchGet, { [this.configTable]: DOCUMENT_KEYS, [this.stateTable]: first.map(stateKey) }),
       ...chunk(unique.slice(first.length), BATCH_GET_LIMIT).map(async (part) => {
         addStates(
           (await batchGetConsistent(this.batchGet, { [this.stateTable]: part.map(stateKey) })).get(this.stateTable),
@@ -72,22 +69,17 @@ export class DynamoIngestSnapshotReader implements IngestSnapshotReader {
       }),
     ]);
     addStates(found.get(this.stateTable));
-    return { ...documents(found.get(this.configTable), templates), states };
+    return { ...documents(found.get(this.configTable)), states };
   }
 }
 
 /** The documents among the config table's items read (BatchGetItem answers in no particular order). */
-export function documents(
-  items: readonly Item[] | undefined,
-  templateNames: readonly string[] = [],
-): Omit<IngestSnapshot, 'states'> {
+export function documents(items: readonly Item[] | undefined): Omit<IngestSnapshot, 'states'> {
   const byKey = new Map((items ?? []).map((item) => [item.pk?.S, item]));
-  const templates = new Map<string, MailTemplate | null>();
-  for (const name of templateNames) templates.set(name, decodeTemplateItem(byKey.get(templateKey(name).pk?.S)));
   return {
     config: decodeConfigItem(byKey.get(CONFIG_KEY.pk?.S)),
     silences: decodeDocumentItem<SilencesDocument>(byKey.get(SILENCES_KEY.pk?.S)),
     muteWindows: decodeDocumentItem<MuteWindowsDocument>(byKey.get(MUTE_WINDOWS_KEY.pk?.S)),
-    templates,
+    templatesGeneration: decodeTemplatesGeneration(byKey.get(TEMPLATES_INDEX_KEY.pk?.S)),
   };
 }

@@ -16,6 +16,17 @@ export const CONFIG_KEY: Item = { pk: { S: 'config#email' } };
 export const SILENCES_KEY: Item = { pk: { S: 'silences' } };
 /** Every mute window, likewise. */
 export const MUTE_WINDOWS_KEY: Item = { pk: { S: 'mute-windows' } };
+/**
+ * The names of the stored templates, as a string set (listing them needs no Scan, which the stack
+ * does not grant), and their `generation`: one more with every template written or deleted.
+ */
+export const TEMPLATES_INDEX_KEY: Item = { pk: { S: 'templates#index' } };
+
+/** The templates' generation in the index item (0 before any template was ever written). */
+export function decodeTemplatesGeneration(item: Item | undefined): number {
+  return Number(item?.generation?.N ?? 0);
+}
+
 /** A stored template: an item of the config table, its three parts as JSON in `doc`. */
 export const templateKey = (name: string): Item => ({ pk: { S: `template#${name}` } });
 

@@ -6,16 +6,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { MailTemplate } from '../../domain/mail/templates/model';
 import type { TemplateStore } from '../../ports';
-import { decodeTemplateItem, type Item, templateKey as keyOf } from './dynamo-items';
-
-/** The names of the stored templates, as a string set: listing them needs no Scan (the stack grants none). */
-const INDEX_KEY: Item = { pk: { S: 'templates#index' } };
+import { decodeTemplateItem, TEMPLATES_INDEX_KEY as INDEX_KEY, templateKey as keyOf } from './dynamo-items';
 
 /**
  * Templates are items of the config table (`template#<name>`, the three parts as JSON in `doc`),
- * each written whole, in one transaction with the index of names. The ingest reads the templates its
- * routes name with its first read (dynamo-ingest-snapshot.ts), so a due mail renders while its claim is
- * written; this `get` serves the rest (a route just renamed its template, the sweeper, the API).
+ * each written whole, in one transaction with the index of names, whose `generation` every write and
+ * delete adds one to. The ingest reads the index with its first read (dynamo-ingest-snapshot.ts) and
+ * keeps the templates it read while the generation stays the same (lib/usecases/ingest/service.ts).
  */
 export class DynamoTemplateStore implements TemplateStore {
   constructor(
@@ -40,9 +37,9 @@ export class DynamoTemplateStore implements TemplateStore {
             Update: {
               TableName: this.tableName,
               Key: INDEX_KEY,
-              UpdateExpression: 'ADD #names :name',
-              ExpressionAttributeNames: { '#names': 'names' },
-              ExpressionAttributeValues: { ':name': { SS: [name] } },
+              UpdateExpression: 'ADD #names :name, #generation :one',
+              ExpressionAttributeNames: { '#names': 'names', '#generation': 'generation' },
+              ExpressionAttributeValues: { ':name': { SS: [name] }, ':one': { N: '1' } },
             },
           },
         ],
@@ -60,9 +57,9 @@ export class DynamoTemplateStore implements TemplateStore {
               Update: {
                 TableName: this.tableName,
                 Key: INDEX_KEY,
-                UpdateExpression: 'DELETE #names :name',
-                ExpressionAttributeNames: { '#names': 'names' },
-                ExpressionAttributeValues: { ':name': { SS: [name] } },
+                UpdateExpression: 'DELETE #names :name ADD #generation :one',
+                ExpressionAttributeNames: { '#names': 'names', '#generation': 'generation' },
+                ExpressionAttributeValues: { ':name': { SS: [name] }, ':one': { N: '1' } },
               },
             },
           ],

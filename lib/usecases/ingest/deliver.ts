@@ -57,7 +57,7 @@ export interface PreparedJobs {
   readonly mails: readonly PreparedMail[];
 }
 
-/** Plans, renders and composes the claims' mails, their templates from the request's first read where it has them. */
+/** Plans, renders and composes the claims' mails, their templates from those the process keeps where it has them. */
 export async function prepareJobs(
   request: IngestRequest,
   claims: readonly Claim[],

@@ -3,7 +3,7 @@ import { sleep } from '../../concurrency';
 import { type RequestDeadlines, requestDeadlines } from '../../deadlines';
 import type { Alert } from '../../domain/alerts/model';
 import type { MailServer } from '../../domain/config';
-import { DEFAULT_TEMPLATE_NAME } from '../../domain/mail/templates/model';
+import type { MailTemplate } from '../../domain/mail/templates/model';
 import { loadWindowEngine, windowsByName } from '../../domain/mute-windows';
 import { loadPatternEngine } from '../../domain/patterns';
 import { allConditions, type RoutePlan, routePlans } from '../../domain/routes';
@@ -80,6 +80,8 @@ const MAX_ROUNDS = Math.ceil(IN_FLIGHT_WAIT_MS / IN_FLIGHT_POLL_MS) + 1;
 export class IngestService {
   /** The routes of the config this process read last: which states to read with the next config. */
   private lastPlans: readonly RoutePlan[] | undefined;
+  /** The templates read so far, and the generation of templates they are of. */
+  private templates: { readonly generation: number; readonly byName: Map<string, MailTemplate | null> } | undefined;
 
   constructor(private readonly deps: IngestDeps) {}
 
@@ -122,7 +124,7 @@ export class IngestService {
     const keys = guess
       ? targetsOf(guess, lastOccurrences(received)).map((target) => target.key)
       : received.map((alert) => alert.fingerprint);
-    const snapshot = await this.deps.snapshot.read(keys, templatesNamed(guess));
+    const snapshot = await this.deps.snapshot.read(keys);
     const config = this.deps.config.withDefaults(snapshot.config);
     const plans = routePlans(config);
     const silences = snapshot.silences?.value.silences ?? [];
@@ -137,10 +139,19 @@ export class IngestService {
       deadlines,
       silences,
       muteWindows: windowsByName(windows),
-      templates: snapshot.templates,
+      templates: this.templatesAt(snapshot.templatesGeneration),
       states: snapshot.states,
       read: new Set(keys),
     };
+  }
+
+  /**
+   * The templates read at this generation of them: kept while no template is written or deleted, so
+   * a due mail reads its template once per process and change, never in the steady state.
+   */
+  private templatesAt(generation: number): Map<string, MailTemplate | null> {
+    if (this.templates?.generation !== generation) this.templates = { generation, byName: new Map() };
+    return this.templates.byName;
   }
 
   private async readStatesNotYetRead(request: IngestRequest, targets: readonly Target[]): Promise<void> {
@@ -217,11 +228,6 @@ async function prepareEarly(
   } catch {
     return undefined;
   }
-}
-
-/** The templates the routes name (the default route's `default` included): read with the config. */
-function templatesNamed(plans: readonly RoutePlan[] | undefined): string[] {
-  return [...new Set((plans ?? []).map((plan) => plan.template ?? DEFAULT_TEMPLATE_NAME)).add(DEFAULT_TEMPLATE_NAME)];
 }
 
 type StageOut<Out> = StageResult<Out> | Promise<StageResult<Out>>;

@@ -75,8 +75,11 @@ export interface IngestRequest {
   readonly silences: readonly Silence[];
   /** The mute windows by name; a route's `muteWindows` names those that hold its alerts. */
   readonly muteWindows: ReadonlyMap<string, MuteWindow>;
-  /** The templates read with the config, by name (null: none stored); a mail naming another reads it when due. */
-  readonly templates: ReadonlyMap<string, MailTemplate | null>;
+  /**
+   * The templates this process read at the templates' current generation, by name (null: none
+   * stored). A mail whose template is not here reads it and adds it (lib/usecases/mail-delivery.ts).
+   */
+  readonly templates: Map<string, MailTemplate | null>;
   /** The latest states read, by state key: the request's first read, then re-reads while waiting on other invocations. */
   states: ReadonlyMap<string, NotificationState>;
   /** The keys read so far (a key read and absent has no state). */
