@@ -104,18 +104,6 @@ interface PreparedMessage {
 export class MailDelivery {
   constructor(private readonly deps: MailDeliveryDeps) {}
 
-  /** Never throws for the mail server's failures: the report says who has the mail and who does not. */
-  async deliverAlerts(
-    kind: 'firing' | 'resolved',
-    alerts: readonly Alert[],
-    recipients: readonly string[],
-    server: MailServer,
-    deadlines: RequestDeadlines,
-    options: AlertMailOptions,
-  ): Promise<DeliveryReport> {
-    return this.send(await this.prepareAlerts(kind, alerts, recipients, server, options), server, deadlines);
-  }
-
   /** Renders and composes an alert mail (its template read now unless `options.templates` has it); sends nothing. */
   async prepareAlerts(
     kind: 'firing' | 'resolved',
