@@ -644,15 +644,19 @@ async function main(): Promise<void> {
   }
 
   // --- Profile of the runtime child under the steady-state load. --------------------------------
-  progress('profiling the runtime under the steady-state load');
-  const profileFile = path.join(workDir, 'steady-state.cpuprofile');
-  await runtime.ask({ type: 'profile-start' }, 'profile-started');
-  await closedLoop({ concurrency: CONNECTIONS, warmupMs: 0, durationMs: options.profileMs, maxOps: 1e6, op: steadyOp });
-  await runtime.ask({ type: 'profile-stop', file: profileFile }, 'profile-done', 60_000);
-  const profile = summarizeProfile(profileFile, REPO_ROOT, 15, bundleMap(childScript));
-  const keptProfile = path.join(REPO_ROOT, 'cdk.out', 'bench', 'steady-state.cpuprofile');
-  await fs.mkdir(path.dirname(keptProfile), { recursive: true });
-  await fs.copyFile(profileFile, keptProfile);
+  /** A CPU profile of the runtime child under one load, summarised; the raw profile kept in cdk.out/bench/. */
+  const profileUnder = async (load: string, op: () => Promise<number>, top: number) => {
+    progress(`profiling the runtime under the ${load} load`);
+    const file = path.join(workDir, `${load}.cpuprofile`);
+    await runtime.ask({ type: 'profile-start' }, 'profile-started');
+    await closedLoop({ concurrency: CONNECTIONS, warmupMs: 0, durationMs: options.profileMs, maxOps: 1e6, op });
+    await runtime.ask({ type: 'profile-stop', file }, 'profile-done', 60_000);
+    const kept = path.join(REPO_ROOT, 'cdk.out', 'bench', `${load}.cpuprofile`);
+    await fs.mkdir(path.dirname(kept), { recursive: true });
+    await fs.copyFile(file, kept);
+    return { summary: summarizeProfile(file, REPO_ROOT, top, bundleMap(childScript)), kept };
+  };
+  const { summary: profile, kept: keptProfile } = await profileUnder('steady-state', steadyOp, 15);
 
   // --- 2. New alerts: alertmail vs raw conditional PutItem, interleaved. -------------------------
   let fresh = 0;
@@ -729,13 +733,7 @@ async function main(): Promise<void> {
       },
     ]);
   if (options.profileNew) {
-    progress('profiling the runtime under the new-alert load');
-    const newProfileFile = path.join(workDir, 'new-alerts.cpuprofile');
-    await runtime.ask({ type: 'profile-start' }, 'profile-started');
-    await closedLoop({ concurrency: CONNECTIONS, warmupMs: 0, durationMs: options.profileMs, maxOps: 1e6, op: newOp });
-    await runtime.ask({ type: 'profile-stop', file: newProfileFile }, 'profile-done', 60_000);
-    const summary = summarizeProfile(newProfileFile, REPO_ROOT, 25, bundleMap(childScript));
-    await fs.copyFile(newProfileFile, path.join(path.dirname(keptProfile), 'new-alerts.cpuprofile'));
+    const { summary } = await profileUnder('new-alerts', newOp, 25);
     process.stdout.write(
       `\nnew-alert profile: ${summary.totalMs.toFixed(0)} ms, busy ${(summary.busyShare * 100).toFixed(0)} %\n`,
     );
