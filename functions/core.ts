@@ -161,6 +161,9 @@ function createMailer(env: DeploymentEnv, sendRawEmail: SendRawEmail | undefined
     const graph = new GraphMailer(tokens, env.ALERTMAIL_GRAPH_URL ?? DEFAULT_OAUTH_ENDPOINTS.graph);
     return {
       send: (mail, server, deadline) => (server.transport === 'graph' ? graph : smtp).send(mail, server, deadline),
+      prepareConnection: (server, deadline) => {
+        if (server.transport !== 'graph') smtp.prepareConnection(server, deadline);
+      },
     };
   }
   if (!sendRawEmail) throw new Error('alertmail: the ses transport has no SES client');

@@ -67,6 +67,12 @@ export interface Mailer {
    * MailDeliveryError with the server's own words (and whether a retry can help) on failure.
    */
   send(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendResult>;
+  /**
+   * Gets a connection to the server ready for a send expected soon (a kept SMTP connection probed
+   * now, while the ingest's claim is written), so the send does not wait for it. Sends nothing of a
+   * mail and never fails: whatever it finds wrong is left for the send. Absent: nothing to ready.
+   */
+  prepareConnection?(server: MailServer, deadline: number): void;
 }
 
 /** `muted`: a notice was due while a silence or mute window held the alert (`muted` says what the mail needs). */

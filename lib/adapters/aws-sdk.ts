@@ -9,6 +9,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { phase } from '../phases';
 import type {
   ConfigStore,
   DeliveryLog,
@@ -105,9 +106,25 @@ function withStoreErrors<Client extends StoreClient>(client: Client, service: st
   return client;
 }
 
+/**
+ * Phase marks (lib/phases.ts) around each attempt's HTTP exchange with the store, so the latency
+ * breakdown tells the SDK's own work before the request leaves from the round trip itself.
+ */
+function storeExchangePhases() {
+  return <Args, Output>(next: (args: Args) => Promise<Output>) =>
+    async (args: Args): Promise<Output> => {
+      phase('store send');
+      try {
+        return await next(args);
+      } finally {
+        phase('store answer');
+      }
+    };
+}
+
 /** The process's DynamoDB client: store bounds, store errors, and each command's middleware resolved once. */
 export function createDynamoClient(dynamo: Omit<AwsSdkOptions['dynamo'], 'tables'>): DynamoDBClient {
-  return withStoreErrors(
+  const client = withStoreErrors(
     new DynamoDBClient({
       endpoint: dynamo.endpoint,
       ...(dynamo.region ? { region: dynamo.region } : {}),
@@ -119,6 +136,12 @@ export function createDynamoClient(dynamo: Omit<AwsSdkOptions['dynamo'], 'tables
     }),
     'DynamoDB',
   );
+  client.middlewareStack.add(storeExchangePhases(), {
+    step: 'finalizeRequest',
+    priority: 'low',
+    name: 'alertmailStoreExchangePhases',
+  });
+  return client;
 }
 
 /** Every adapter over the SDK, sharing one DynamoDB client (and one Secrets Manager client). */

@@ -104,6 +104,11 @@ interface PreparedMessage {
 export class MailDelivery {
   constructor(private readonly deps: MailDeliveryDeps) {}
 
+  /** Readies a connection to the server for a send expected soon, the mailer's own way (none with SES or Graph). */
+  prepareConnection(server: MailServer, deadlines: RequestDeadlines): void {
+    this.deps.mailer.prepareConnection?.(server, deadlines.send);
+  }
+
   /** Renders and composes an alert mail (its template read now unless `options.templates` has it); sends nothing. */
   async prepareAlerts(
     kind: 'firing' | 'resolved',

@@ -1,7 +1,8 @@
 /**
  * The path from a due alert to the mail server (issue 19), against DynamoDB Local behind a proxy
  * that holds the claim's write on purpose and a real SMTP server: the mail is rendered and
- * composed while the claim is being written, and sent only once the claim is durable; a process
+ * composed, and the kept connection to the mail server probed, while the claim is being written,
+ * and the mail sent only once the claim is durable; a process
  * keeps the templates it read while the templates' index (read with the config, in the request's
  * one batched read) says none changed, so a mail needs no read of its own; and an edited template
  * is in the very next mail.
@@ -88,6 +89,29 @@ describe('the mail path', () => {
     // Durable before the send: nothing reaches the mail server before the claim is written.
     expect(at('smtp')).toBeGreaterThan(at('claim done'));
     expect(at('claim done') - at('compose done')).toBeGreaterThan(CLAIM_HOLD_MS / 2);
+  });
+
+  it('probes the kept connection while the claim is written; the mail itself goes out after it', async () => {
+    const marks: PhaseMark[] = [];
+    holdClaims = true;
+    recordPhases((mark) => marks.push(mark));
+    const from = smtp.commands.length;
+    smtp.received.length = 0;
+    try {
+      expect((await post([newAlert()])).status).toBe(202);
+    } finally {
+      recordPhases(undefined);
+      holdClaims = false;
+    }
+    await smtp.waitFor(1);
+    const claimDone = marks.find((m) => m.name === 'claim done')?.at ?? Number.NaN;
+    const commands = smtp.commands.slice(from);
+    // The connection kept from the posts before: one RSET, answered during the held claim.
+    expect(commands.map((c) => c.command)).toEqual(['RSET', 'MAIL', 'RCPT', 'DATA']);
+    const [rset, mailFrom] = commands;
+    expect(rset?.at).toBeLessThan(claimDone);
+    expect(claimDone - (rset?.at ?? Number.NaN)).toBeGreaterThan(CLAIM_HOLD_MS / 2);
+    expect(mailFrom?.at).toBeGreaterThan(claimDone);
   });
 
   it('keeps the templates it read: a due mail costs no read of its own, the first read has the index', async () => {

@@ -78,9 +78,38 @@ export interface ReceivedMail {
   readonly parsed: ParsedMail;
 }
 
+/** A command an SMTP server read, and when (epoch ms, on the clock of lib/phases.ts's marks). */
+export interface SmtpCommand {
+  readonly command: string;
+  readonly at: number;
+}
+
+/**
+ * An smtp-server `logger` that hands over each command the server reads (smtp-server logs them at
+ * debug level as `{ tnx: 'command', command }`) and drops everything else.
+ */
+export function smtpCommandLogger(onCommand: (command: SmtpCommand) => void): SMTPServerOptions['logger'] {
+  const quiet = () => {};
+  const logger = {
+    debug: (entry: { tnx?: string; command?: string }) => {
+      if (entry.tnx === 'command' && entry.command) {
+        onCommand({ command: entry.command, at: performance.timeOrigin + performance.now() });
+      }
+    },
+    trace: quiet,
+    info: quiet,
+    warn: quiet,
+    error: quiet,
+    fatal: quiet,
+  };
+  return logger as unknown as SMTPServerOptions['logger'];
+}
+
 export interface TestSmtpServer {
   readonly port: number;
   readonly received: ReceivedMail[];
+  /** Every command the server read, in order. */
+  readonly commands: SmtpCommand[];
   /** Answer the next `count` messages with a 451 temporary failure. */
   failNext(count: number): void;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
@@ -116,6 +145,7 @@ function smtpError({ code, message }: SmtpReply): Error & { responseCode: number
 
 export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
+  const commands: SmtpCommand[] = [];
   let failures = 0;
   const open = new Set<string>();
   const serverOptions: SMTPServerOptions = {
@@ -135,7 +165,7 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
       if (options.recipientDelayMs) setTimeout(answer, options.recipientDelayMs);
       else answer();
     },
-    logger: false,
+    logger: smtpCommandLogger((command) => commands.push(command)),
     authOptional: !options.users,
     authMethods: ['PLAIN', 'LOGIN'],
     allowInsecureAuth: !options.tls,
@@ -190,6 +220,7 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
   return {
     port,
     received,
+    commands,
     failNext(count) {
       failures = count;
     },

@@ -5,7 +5,7 @@ import { phase } from '../../phases';
 import type { Mailer, OutgoingMail, RecipientRejection, SendResult } from '../../ports';
 import type { AccessTokens } from '../oauth/token-client';
 import { nodemailerParts } from './nodemailer-loader';
-import { closeQuietly, connectionKey, keepIdleConnection, takeIdleConnection } from './smtp-connections';
+import { closeQuietly, connectionKey, keepIdleConnection, probeAhead, takeIdleConnection } from './smtp-connections';
 
 /** Per-step timeouts (each further capped by the send's deadline), so a silent server is noticed early. */
 export const SMTP_TIMEOUTS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 } as const;
@@ -35,6 +35,15 @@ type SendInfo = SMTPConnectionSendInfo & { rejectedErrors?: SmtpError[] };
 export class SmtpMailer implements Mailer {
   /** `tokens`: for servers signed in to with OAuth 2.0 (SMTP AUTH XOAUTH2). */
   constructor(private readonly tokens?: AccessTokens) {}
+
+  /**
+   * Probes a kept connection to the server now (smtp-connections.ts `probeAhead`). Not for servers
+   * signed in to with OAuth 2.0: their connection is chosen by the token, which the send gets first.
+   */
+  prepareConnection(server: MailServer, deadline: number): void {
+    if (server.auth) return;
+    probeAhead(connectionKey(server), Math.min(SMTP_TIMEOUTS.greetingTimeout, deadline - Date.now()));
+  }
 
   async send(mail: OutgoingMail, server: MailServer, deadline: number): Promise<SendResult> {
     try {

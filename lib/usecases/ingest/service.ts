@@ -9,6 +9,7 @@ import { loadPatternEngine } from '../../domain/patterns';
 import { allConditions, type RoutePlan, routePlans } from '../../domain/routes';
 import { DeliveryFailedError } from '../../errors';
 import type { Logger } from '../../log';
+import { phase } from '../../phases';
 import type { Claim, IngestSnapshotReader, NotificationStateStore } from '../../ports';
 import type { ConfigReader } from '../config/reader';
 import type { MailDelivery } from '../mail-delivery';
@@ -209,9 +210,9 @@ export class IngestService {
 }
 
 /**
- * The mail server and the due notices' mails, prepared as if every claim will be won. After the
- * claim's request is on its way (one turn of the event loop), so rendering never delays it. Never
- * rejects: whatever fails here is done again after the claim, where its failure counts.
+ * The mail server, a connection to it, and the due notices' mails, prepared as if every claim will
+ * be won. After the claim's request is on its way (one turn of the event loop), so rendering never
+ * delays it. Never rejects: whatever fails here is done again after the claim, where its failure counts.
  */
 async function prepareEarly(
   deps: IngestDeps,
@@ -222,8 +223,11 @@ async function prepareEarly(
 ): Promise<{ server: MailServer; mails: PreparedJobs } | undefined> {
   try {
     await new Promise((resolve) => setImmediate(resolve));
+    phase('prepare');
     const server = known === undefined ? await deps.config.mailServer(request.config) : known;
     if (!server) return undefined;
+    // A kept connection is probed now, beside the claim, not after it (no byte of the mail goes out).
+    request.deps.mailDelivery.prepareConnection(server, request.deadlines);
     return { server, mails: await prepareJobs(request, due, targets, server) };
   } catch {
     return undefined;
