@@ -11,9 +11,11 @@
 import { randomBytes } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
+import type MimeNode from 'nodemailer/lib/mime-node';
 import type { Alert } from '../../domain/alerts/model';
 import { phase } from '../../phases';
 import type { OutgoingMail } from '../../ports';
+import { buildAtOnce } from './build-at-once';
 import { nodemailerParts } from './nodemailer-loader';
 
 export interface ComposeInput {
@@ -118,6 +120,18 @@ export function threadHeaders(
 /** Builds the message bytes (multipart/alternative: text, then html) and the envelope to send them with. */
 export async function composeMail(input: ComposeInput): Promise<OutgoingMail> {
   phase('compose');
+  const { node, from, to, messageId } = await compileMail(input);
+  const { qp, base64 } = await nodemailerParts();
+  // The same bytes as node.build(), without its stream pipeline's turns of the event loop (build-at-once.ts).
+  const raw = buildAtOnce(node, { qp, base64 }) ?? (await node.build());
+  phase('compose done');
+  return { from, to, messageId, raw };
+}
+
+/** The message's MIME tree as nodemailer's composer makes it, and the envelope: everything but its bytes. */
+export async function compileMail(
+  input: ComposeInput,
+): Promise<{ node: MimeNode; from: string; to: string[]; messageId: string }> {
   const to = input.to.map(headerText).filter((a) => a !== '');
   if (to.length === 0) throw new TypeError('composeMail needs at least one recipient');
   if (Number.isNaN(input.date.getTime())) throw new TypeError('composeMail needs a valid date');
@@ -148,7 +162,5 @@ export async function composeMail(input: ComposeInput): Promise<OutgoingMail> {
   const envelope = node.getEnvelope();
   if (envelope.from === false || envelope.from === '') throw new TypeError('composeMail needs a valid From address');
   if (envelope.to.length === 0) throw new TypeError('composeMail needs at least one valid recipient');
-  const raw = await node.build();
-  phase('compose done');
-  return { from: envelope.from, to: envelope.to, messageId, raw };
+  return { node, from: envelope.from, to: envelope.to, messageId };
 }

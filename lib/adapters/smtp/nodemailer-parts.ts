@@ -4,5 +4,7 @@
  * first mail, never at a cold start; the Lambda bundles carry it as a file of its own beside index.js
  * (cdk/function.ts LAZY_CHUNKS), so Node does not even parse it until then.
  */
+export * as base64 from 'nodemailer/lib/base64';
 export { default as MailComposer } from 'nodemailer/lib/mail-composer';
+export * as qp from 'nodemailer/lib/qp';
 export { default as SMTPConnection } from 'nodemailer/lib/smtp-connection';
