@@ -70,8 +70,9 @@ export function buildAtOnce(root: MimeNode, encoders: TransferEncoders): Buffer 
   // Strings are written as UTF-8, as build() writes them to its stream; the contents' bytes as they are.
   const out: Buffer[] = [Buffer.from(`${head}\r\n\r\n`)];
   for (const [i, part] of (root.childNodes as (MimeNode & { content: string })[]).entries()) {
-    const encoding = part.getTransferEncoding();
+    // Headers first: they set Content-Transfer-Encoding, so asking for it then does not scan the content again.
     out.push(Buffer.from(`${i > 0 ? '\r\n' : ''}--${boundary}\r\n${part.buildHeaders()}\r\n\r\n`));
+    const encoding = part.getTransferEncoding();
     const content = Buffer.from(part.content);
     // As build() makes them for a text part (no options but `binary: false`).
     const encoder =
@@ -85,6 +86,16 @@ export function buildAtOnce(root: MimeNode, encoders: TransferEncoders): Buffer 
     out.push(body);
   }
   out.push(Buffer.from(`\r\n--${boundary}--\r\n`));
-  // build() ends with nodemailer's CRLF transform (`newline: 'win'`): a lone LF becomes CRLF, on the bytes.
-  return Buffer.from(Buffer.concat(out).toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
+  // build() ends with nodemailer's CRLF transform (`newline: 'win'`): a lone LF becomes CRLF, on the
+  // bytes. composeMail's parts have CRLF line ends already, so the message is mostly returned as is.
+  const message = Buffer.concat(out);
+  return hasLoneLf(message) ? Buffer.from(message.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1') : message;
+}
+
+/** Whether an LF is not preceded by CR (a native search per line, no copy). */
+function hasLoneLf(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) {
+    if (at === 0 || bytes[at - 1] !== 0x0d) return true;
+  }
+  return false;
 }
