@@ -116,6 +116,13 @@ describe('wrap', () => {
     expect(wrap('x'.repeat(25), '', '', 10)).toEqual(['xxxxxxxxxx', 'xxxxxxxxxx', 'xxxxx']);
   });
 
+  it('counts columns in code points: an emoji or a CJK character is one, and never split', () => {
+    const lines = wrap('🔥🔥 磁盘 已满 ok 🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥', '', '', 6);
+
+    expect(lines).toEqual(['🔥🔥 磁盘', '已满 ok', '🔥🔥🔥🔥🔥🔥', '🔥🔥🔥🔥']);
+    for (const line of lines) expect(Array.from(line).length).toBeLessThanOrEqual(6);
+  });
+
   it('never cuts a URL: it goes on a line of its own', () => {
     const url = `https://grafana.example.com/d/${'a'.repeat(100)}`;
 

@@ -26,7 +26,21 @@ function cutPoint(chars: readonly string[], room: number): number {
   return room;
 }
 
-const columns = (value: string): number => Array.from(value).length;
+/** Code points, as `Array.from(value).length` counts them (a surrogate pair is one), without the array. */
+function columns(value: string): number {
+  let count = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
+}
 
 /**
  * `text` (one line, words separated by spaces) as lines of at most `width` columns:
@@ -35,42 +49,48 @@ const columns = (value: string): number => Array.from(value).length;
  */
 export function wrap(text: string, first: string, rest: string, width = TEXT_WIDTH): string[] {
   const lines: string[] = [];
+  const restColumns = columns(rest);
   let line = first;
+  // The line's width in columns, kept as words are added (counting the whole line per word was the renderer's hot spot).
+  let lineColumns = columns(first);
   let empty = true;
   const newLine = (): void => {
     lines.push(line.trimEnd());
     line = rest;
+    lineColumns = restColumns;
     empty = true;
   };
-  const add = (word: string): void => {
+  const add = (word: string, wordColumns: number): void => {
     line += empty ? word : ` ${word}`;
+    lineColumns += (empty ? 0 : 1) + wordColumns;
     empty = false;
   };
   for (const word of text.split(' ')) {
     if (word === '') continue;
-    const fitsHere = columns(line) + (empty ? 0 : 1) + columns(word) <= width;
-    const fitsAlone = columns(rest) + columns(word) <= width;
-    if (fitsHere) add(word);
+    const wordColumns = columns(word);
+    const fitsHere = lineColumns + (empty ? 0 : 1) + wordColumns <= width;
+    const fitsAlone = restColumns + wordColumns <= width;
+    if (fitsHere) add(word, wordColumns);
     else if (!empty && fitsAlone) {
       newLine();
-      add(word);
+      add(word, wordColumns);
     } else if (safeHttpUrl(word) !== undefined) {
       if (!empty) newLine();
-      add(word);
+      add(word, wordColumns);
     } else {
       let chars = Array.from(word);
-      while (columns(line) + (empty ? 0 : 1) + chars.length > width) {
-        const room = width - columns(line) - (empty ? 0 : 1);
+      while (lineColumns + (empty ? 0 : 1) + chars.length > width) {
+        const room = width - lineColumns - (empty ? 0 : 1);
         if (room < 8 && !empty) {
           newLine();
           continue;
         }
         const at = cutPoint(chars, room);
-        add(chars.slice(0, at).join(''));
+        add(chars.slice(0, at).join(''), at);
         newLine();
         chars = chars.slice(at);
       }
-      add(chars.join(''));
+      add(chars.join(''), chars.length);
     }
   }
   lines.push(line.trimEnd());
