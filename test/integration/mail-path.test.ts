@@ -12,6 +12,7 @@ import {
   type CountingDynamoProxy,
   call,
   mailThrough,
+  type SmtpCommand,
   startCountingDynamoProxy,
   startSmtpServer,
   startTestRuntime,
@@ -65,8 +66,10 @@ describe('the mail path', () => {
     await proxy?.stop();
   });
 
-  it('composes the mail while the claim is written, and sends it only once the claim is done', async () => {
+  /** One new alert posted with its claim held, until its mail arrived: the phase marks it left, and the server's commands. */
+  async function postHoldingTheClaim(): Promise<{ marks: PhaseMark[]; commands: SmtpCommand[] }> {
     const marks: PhaseMark[] = [];
+    const from = smtp.commands.length;
     smtp.received.length = 0;
     holdClaims = true;
     recordPhases((mark) => marks.push(mark));
@@ -77,6 +80,11 @@ describe('the mail path', () => {
       holdClaims = false;
     }
     await smtp.waitFor(1);
+    return { marks, commands: smtp.commands.slice(from) };
+  }
+
+  it('composes the mail while the claim is written, and sends it only once the claim is done', async () => {
+    const { marks } = await postHoldingTheClaim();
     const at = (name: string) => {
       const mark = marks.find((m) => m.name === name);
       if (!mark) throw new Error(`no "${name}" mark among ${marks.map((m) => m.name).join(', ')}`);
@@ -92,20 +100,8 @@ describe('the mail path', () => {
   });
 
   it('probes the kept connection while the claim is written; the mail itself goes out after it', async () => {
-    const marks: PhaseMark[] = [];
-    holdClaims = true;
-    recordPhases((mark) => marks.push(mark));
-    const from = smtp.commands.length;
-    smtp.received.length = 0;
-    try {
-      expect((await post([newAlert()])).status).toBe(202);
-    } finally {
-      recordPhases(undefined);
-      holdClaims = false;
-    }
-    await smtp.waitFor(1);
+    const { marks, commands } = await postHoldingTheClaim();
     const claimDone = marks.find((m) => m.name === 'claim done')?.at ?? Number.NaN;
-    const commands = smtp.commands.slice(from);
     // The connection kept from the posts before: one RSET, answered during the held claim.
     expect(commands.map((c) => c.command)).toEqual(['RSET', 'MAIL', 'RCPT', 'DATA']);
     const [rset, mailFrom] = commands;
