@@ -12,7 +12,8 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { ApiError, makeClient } from './api';
 import { Console, type ConsoleServices } from './context';
-import { type ApiConfig, type ApiErrorDetail, plainWords } from './model';
+import { plainWords } from './field-errors';
+import type { ApiConfig, ApiErrorDetail } from './model';
 import { errorText, isSignedOut, loadConfig } from './requests';
 import { invalidControls, isDirty, reduce, SIGNED_OUT } from './state';
 import { ConfigForm } from './views/ConfigForm';

@@ -5,17 +5,8 @@
  */
 import { DEFAULT_REPEAT_INTERVAL } from '../lib/domain/durations';
 import { ApiError, type Client } from './api';
-import {
-  type ApiConfig,
-  type ApiErrorDetail,
-  type Changes,
-  canonicalField,
-  conditionsBody,
-  type Draft,
-  plainWords,
-  type RequestKind,
-  serverBody,
-} from './model';
+import { canonicalField, plainWords, type RequestKind } from './field-errors';
+import { type ApiConfig, type ApiErrorDetail, type Changes, conditionsBody, type Draft, serverBody } from './model';
 
 /** Fills what an older server may leave out with the documented defaults. */
 export function normalize(config: ApiConfig): ApiConfig {

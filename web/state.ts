@@ -3,19 +3,18 @@
  * is stored, the form as edited (the draft), and the errors on the page. One
  * reducer changes it; the views only read it and dispatch.
  */
+
+import { controlIdFor, fieldTitle, slotFor } from './field-errors';
 import { BLANK_SIGN_IN } from './mail-sign-in';
 import {
   type ApiConfig,
   type ApiErrorDetail,
   changes,
-  controlIdFor,
   type Draft,
   type DraftCondition,
   draftFromConfig,
-  fieldTitle,
   hasChanges,
   LABEL_PRESETS,
-  slotFor,
 } from './model';
 
 /** A condition row as edited; `custom` keeps the free-text label field open even while its text names a preset. */

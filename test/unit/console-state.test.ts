@@ -1,6 +1,7 @@
 /** The console's state and how a delivery reads: the pure parts, in node. */
 import { collapse, collapsedText, formatDateTime, outcomeNotes } from '../../web/deliveries';
-import { type ApiConfig, controlIdFor } from '../../web/model';
+import { controlIdFor } from '../../web/field-errors';
+import type { ApiConfig } from '../../web/model';
 import {
   type ConsoleState,
   invalidControls,

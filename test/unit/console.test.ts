@@ -3,20 +3,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CONTENT_SECURITY_POLICY, defaultAssetDir, makeConsoleHandler } from '../../functions/console';
+import { canonicalField, fieldTitle, plainWords, slotFor } from '../../web/field-errors';
 import {
   type ApiConfig,
-  canonicalField,
   changes,
   checkAddress,
   checkDraft,
   conditionsBody,
   type Draft,
   draftFromConfig,
-  fieldTitle,
   hasChanges,
-  plainWords,
   serverBody,
-  slotFor,
   splitValues,
   testMessageBody,
 } from '../../web/model';
